@@ -1,0 +1,3 @@
+from pairrepl.cli import main
+
+raise SystemExit(main())

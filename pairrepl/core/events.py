@@ -1,0 +1,233 @@
+"""The events of a session: what the ledger stores and what the front ends draw.
+
+One stream of typed events feeds the screen, the ledger and the notebook export, so the
+three can never disagree. Each event class has a ``KIND`` (its name in the ledger) and a
+``VERSION``. Changing an event's fields means a new version plus an entry in
+``_UPGRADES`` that turns old payloads into new ones: old ledgers keep opening.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from pairrepl.core.cells import Origin
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.namespace import NamespaceDiff
+from pairrepl.core.outputs import (
+    DisplayOutput,
+    ErrorOutput,
+    Output,
+    ResultOutput,
+    StreamOutput,
+    output_from_payload,
+    output_to_payload,
+)
+
+
+@dataclass(frozen=True)
+class SessionStarted:
+    KIND: ClassVar[str] = "session_started"
+    VERSION: ClassVar[int] = 1
+    project_root: str
+    front_end: str = "tui"
+
+
+@dataclass(frozen=True)
+class SessionResumed:
+    """The session was reopened from the ledger; what follows runs on a new kernel."""
+
+    KIND: ClassVar[str] = "session_resumed"
+    VERSION: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class SessionClosed:
+    KIND: ClassVar[str] = "session_closed"
+    VERSION: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class KernelStarted:
+    """A kernel is ready. ``owned`` is False for kernels we attached to (``--existing``)."""
+
+    KIND: ClassVar[str] = "kernel_started"
+    VERSION: ClassVar[int] = 1
+    description: str
+    owned: bool = True
+
+
+@dataclass(frozen=True)
+class CellSubmitted:
+    KIND: ClassVar[str] = "cell_submitted"
+    VERSION: ClassVar[int] = 1
+    cell_id: str
+    code: str
+    origin: Origin = Origin.HUMAN
+    proposal_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CellLoaded:
+    """A cell read from a notebook (``--from``): shown, never run until the human asks."""
+
+    KIND: ClassVar[str] = "cell_loaded"
+    VERSION: ClassVar[int] = 1
+    cell_id: str
+    code: str
+    source: str
+
+
+@dataclass(frozen=True)
+class OutputProduced:
+    """One output of a cell. ``late`` marks output that arrived after the cell finished."""
+
+    KIND: ClassVar[str] = "output"
+    VERSION: ClassVar[int] = 1
+    cell_id: str
+    output: Output
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class OutputSpilled:
+    """A stream was too long to keep: the full text is in ``path``; ``tail`` is its end."""
+
+    KIND: ClassVar[str] = "output_spilled"
+    VERSION: ClassVar[int] = 1
+    cell_id: str
+    stream: str
+    path: str
+    omitted_lines: int
+    tail: str
+
+
+@dataclass(frozen=True)
+class CellFinished:
+    KIND: ClassVar[str] = "cell_finished"
+    VERSION: ClassVar[int] = 1
+    cell_id: str
+    execution_count: int | None
+    status: ExecutionStatus
+    duration_s: float
+    namespace_diff: NamespaceDiff = field(default_factory=NamespaceDiff)
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    KIND: ClassVar[str] = "interrupted"
+    VERSION: ClassVar[int] = 1
+    cell_id: str | None = None
+
+
+@dataclass(frozen=True)
+class KernelDied:
+    """The kernel process is gone; with it, the namespace. ``cell_id`` was running."""
+
+    KIND: ClassVar[str] = "kernel_died"
+    VERSION: ClassVar[int] = 1
+    cell_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class KernelRestarted:
+    """A new kernel replaced the old one; the namespace is empty. Nothing was replayed."""
+
+    KIND: ClassVar[str] = "kernel_restarted"
+    VERSION: ClassVar[int] = 1
+    reason: str = "user"
+
+
+@dataclass(frozen=True)
+class NoteAdded:
+    """Markdown the human wrote (or a notebook held); never executed."""
+
+    KIND: ClassVar[str] = "note_added"
+    VERSION: ClassVar[int] = 1
+    note_id: str
+    text: str
+
+
+Event = (
+    SessionStarted
+    | SessionResumed
+    | SessionClosed
+    | KernelStarted
+    | CellSubmitted
+    | CellLoaded
+    | OutputProduced
+    | OutputSpilled
+    | CellFinished
+    | Interrupted
+    | KernelDied
+    | KernelRestarted
+    | NoteAdded
+)
+
+EVENT_TYPES: dict[str, type[Any]] = {cls.KIND: cls for cls in typing.get_args(Event)}
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """An event as recorded: its place in the session, and when (seconds since the epoch)."""
+
+    seq: int
+    session_id: str
+    at: float
+    event: Event
+
+
+# (kind, version) -> function turning that version's payload into the next version's.
+_UPGRADES: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def event_to_payload(event: Event) -> dict[str, Any]:
+    return {f.name: _encode(getattr(event, f.name)) for f in dataclasses.fields(event)}
+
+
+def event_from_payload(kind: str, version: int, payload: Mapping[str, Any]) -> Event:
+    try:
+        cls = EVENT_TYPES[kind]
+    except KeyError:
+        raise ValueError(f"unknown event kind {kind!r}") from None
+    data = dict(payload)
+    while version < cls.VERSION:
+        data = _UPGRADES[(kind, version)](data)
+        version += 1
+    if version > cls.VERSION:
+        raise ValueError(f"event {kind} v{version} is newer than this pairrepl (v{cls.VERSION})")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    event: Event = cls(
+        **{name: _decode(hints[name], value) for name, value in data.items() if name in known}
+    )
+    return event
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, NamespaceDiff):
+        return value.to_payload()
+    if isinstance(value, StreamOutput | ResultOutput | DisplayOutput | ErrorOutput):
+        return output_to_payload(value)
+    return value
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if hint == Output:
+        return output_from_payload(value)
+    options = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
+    target = options[0]
+    if isinstance(target, type) and issubclass(target, Enum):
+        return target(value)
+    if target is NamespaceDiff:
+        return NamespaceDiff.from_payload(value)
+    return value

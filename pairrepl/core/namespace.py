@@ -1,0 +1,117 @@
+"""The live namespace as the front ends see it: summaries, never the objects themselves.
+
+Summaries are built inside the kernel (``pairrepl.kernel_ext``) with bounded work per
+object; this module only holds them and compares two of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class VariableSummary:
+    name: str
+    type_name: str
+    size: str | None = None  # "(1000, 4)" for a shape, "12" for a len
+    dtype: str | None = None
+    repr: str = ""  # short and capped
+    identity: int | None = None  # id() in the kernel, to tell rebinding from mutation
+    fingerprint: str | None = None  # cheap content fingerprint (len/shape/...), when known
+
+    def describe(self) -> str:
+        parts = [self.type_name]
+        if self.size:
+            parts.append(self.size)
+        if self.dtype:
+            parts.append(self.dtype)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class NamespaceSummary:
+    variables: tuple[VariableSummary, ...] = ()
+    truncated: bool = False  # more names existed than were summarised
+    error: str | None = None  # why no summary could be made (e.g. no kernel_ext)
+
+    def by_name(self) -> dict[str, VariableSummary]:
+        return {variable.name: variable for variable in self.variables}
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "variables": [vars(variable) for variable in self.variables],
+            "truncated": self.truncated,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> NamespaceSummary:
+        return cls(
+            variables=tuple(VariableSummary(**item) for item in payload.get("variables", ())),
+            truncated=bool(payload.get("truncated", False)),
+            error=payload.get("error"),
+        )
+
+
+@dataclass(frozen=True)
+class VariableChange:
+    name: str
+    before: str | None  # a short description, None when added
+    after: str | None  # None when deleted
+
+
+@dataclass(frozen=True)
+class NamespaceDiff:
+    """What a cell did to the namespace: ``+`` added, ``~`` changed, ``-`` deleted."""
+
+    added: tuple[VariableChange, ...] = ()
+    changed: tuple[VariableChange, ...] = ()
+    deleted: tuple[VariableChange, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.deleted)
+
+    @classmethod
+    def between(cls, before: NamespaceSummary, after: NamespaceSummary) -> NamespaceDiff:
+        old, new = before.by_name(), after.by_name()
+        added = [VariableChange(name, None, _short(new[name])) for name in new if name not in old]
+        deleted = [VariableChange(name, _short(old[name]), None) for name in old if name not in new]
+        changed = [
+            VariableChange(name, _short(old[name]), _short(new[name]))
+            for name in new
+            if name in old and _changed(old[name], new[name])
+        ]
+        return cls(tuple(added), tuple(changed), tuple(deleted))
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            key: [vars(change) for change in getattr(self, key)]
+            for key in ("added", "changed", "deleted")
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> NamespaceDiff:
+        def changes(key: str) -> tuple[VariableChange, ...]:
+            return tuple(VariableChange(**item) for item in payload.get(key, ()))
+
+        return cls(changes("added"), changes("changed"), changes("deleted"))
+
+
+def _changed(old: VariableSummary, new: VariableSummary) -> bool:
+    return (
+        old.identity != new.identity
+        or old.type_name != new.type_name
+        or old.size != new.size
+        or old.fingerprint != new.fingerprint
+        or old.repr != new.repr
+    )
+
+
+def _short(variable: VariableSummary) -> str:
+    description = variable.describe()
+    if variable.repr and not variable.size:
+        return f"{description}  {variable.repr[:40]}"
+    return description

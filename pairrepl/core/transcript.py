@@ -1,0 +1,142 @@
+"""The transcript: the session's events folded into the items a person reads.
+
+The TUI draws it, the notebook export writes it, and ``--resume`` rebuilds it from the
+ledger, all through ``Transcript.apply``, so what was shown is what was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pairrepl.core.cells import Origin
+from pairrepl.core.events import (
+    CellFinished,
+    CellLoaded,
+    CellSubmitted,
+    Event,
+    Interrupted,
+    KernelDied,
+    KernelRestarted,
+    KernelStarted,
+    NoteAdded,
+    OutputProduced,
+    OutputSpilled,
+    SessionResumed,
+)
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.namespace import NamespaceDiff
+from pairrepl.core.outputs import Output
+
+
+@dataclass
+class CellItem:
+    cell_id: str
+    code: str
+    origin: Origin = Origin.HUMAN
+    proposal_id: str | None = None
+    loaded_from: str | None = None  # a notebook path: shown, not run yet
+    execution_count: int | None = None
+    status: ExecutionStatus | None = None  # None while running (or not run, if loaded)
+    duration_s: float | None = None
+    outputs: list[Output] = field(default_factory=list)
+    spills: list[OutputSpilled] = field(default_factory=list)
+    namespace_diff: NamespaceDiff = field(default_factory=NamespaceDiff)
+
+    @property
+    def running(self) -> bool:
+        return self.status is None and self.loaded_from is None
+
+
+@dataclass
+class NoteItem:
+    note_id: str
+    text: str
+
+
+@dataclass
+class NoticeItem:
+    """Something the human must know that is not a cell: a dead kernel, a new kernel."""
+
+    text: str
+    severity: str = "info"  # "info" | "warning" | "error"
+
+
+Item = CellItem | NoteItem | NoticeItem
+
+
+@dataclass
+class Transcript:
+    items: list[Item] = field(default_factory=list)
+    cells: dict[str, CellItem] = field(default_factory=dict)
+    _resumed: bool = False
+
+    def apply(self, event: Event) -> Item | None:
+        """Fold one event in; return the item it added or changed (None if none)."""
+        if isinstance(event, CellSubmitted):
+            return self._add_cell(
+                CellItem(event.cell_id, event.code, event.origin, event.proposal_id)
+            )
+        if isinstance(event, CellLoaded):
+            return self._add_cell(CellItem(event.cell_id, event.code, loaded_from=event.source))
+        if isinstance(event, OutputProduced):
+            cell = self.cells.get(event.cell_id)
+            if cell is not None:
+                cell.outputs.append(event.output)
+            return cell
+        if isinstance(event, OutputSpilled):
+            cell = self.cells.get(event.cell_id)
+            if cell is not None:
+                cell.spills.append(event)
+            return cell
+        if isinstance(event, CellFinished):
+            cell = self.cells.get(event.cell_id)
+            if cell is not None:
+                cell.execution_count = event.execution_count
+                cell.status = event.status
+                cell.duration_s = event.duration_s
+                cell.namespace_diff = event.namespace_diff
+            return cell
+        if isinstance(event, NoteAdded):
+            return self._add(NoteItem(event.note_id, event.text))
+        if isinstance(event, Interrupted):
+            return self._add(NoticeItem("Interrupted.", "warning"))
+        if isinstance(event, KernelDied):
+            reason = f" ({event.reason})" if event.reason else ""
+            return self._add(
+                NoticeItem(
+                    f"The kernel died{reason}. Its variables are gone. Restart it to go on.",
+                    "error",
+                )
+            )
+        if isinstance(event, KernelRestarted):
+            return self._add(
+                NoticeItem(
+                    f"Kernel restarted ({event.reason}): the namespace is empty; nothing was re-run.",
+                    "warning",
+                )
+            )
+        if isinstance(event, SessionResumed):
+            self._resumed = True
+            return None
+        if isinstance(event, KernelStarted) and self._resumed:
+            self._resumed = False
+            return self._add(
+                NoticeItem(
+                    "Session resumed on a new kernel: the outputs above came from a kernel that no "
+                    "longer exists, and its variables are gone. Re-run the cells to get them back.",
+                    "warning",
+                )
+            )
+        return None
+
+    def _add_cell(self, cell: CellItem) -> CellItem:
+        self.cells[cell.cell_id] = cell
+        self._add(cell)
+        return cell
+
+    def _add(self, item: Item) -> Item:
+        self.items.append(item)
+        return item
+
+    def code_cells(self) -> list[CellItem]:
+        return [item for item in self.items if isinstance(item, CellItem)]

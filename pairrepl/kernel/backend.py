@@ -1,0 +1,69 @@
+"""The swap point for kernels: what ``session`` needs from any kernel, local or remote.
+
+Implementations: ``LocalKernel`` (a kernel we start and own), ``ExistingKernel`` (a
+kernel someone else started, reached through its connection file). Only ``cli.py`` and
+test fixtures choose one; everything above talks to this protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.namespace import NamespaceSummary
+from pairrepl.core.outputs import Output
+
+
+class KernelUnavailable(Exception):
+    """The kernel cannot do what was asked (dead, not started, or not ours to restart)."""
+
+
+class ExecutionSink(Protocol):
+    """Where one execution's outputs go while (and after) it runs."""
+
+    def output(self, output: Output) -> None:
+        """Called for each output of this execution, in order, including late ones that
+        arrive after the execution finished (threads, asyncio tasks)."""
+
+    async def input_requested(self, prompt: str, password: bool) -> str:
+        """The cell called ``input()``; return what the human typed."""
+
+
+@dataclass(frozen=True)
+class ExecuteReply:
+    execution_count: int | None
+    status: ExecutionStatus
+    namespace: NamespaceSummary | None = None  # the namespace right after the cell, if known
+
+
+class KernelBackend(Protocol):
+    description: str  # for humans: "local python3 kernel (pid 1234)", "existing kernel-1.json"
+    owned: bool  # False when we attached to someone else's kernel: never shut it down
+
+    async def start(self) -> None:
+        """Start (or attach to) the kernel; return when it answers requests."""
+
+    async def execute(self, code: str, sink: ExecutionSink) -> ExecuteReply:
+        """Run ``code``; return once the kernel has replied *and* gone idle for this
+        request, or has died (status ``DIED``). Never raises for errors in the code."""
+
+    async def namespace(self) -> NamespaceSummary:
+        """A bounded summary of the live namespace, made inside the kernel."""
+
+    async def is_complete(self, code: str) -> str:
+        """``"complete"``, ``"incomplete"`` or ``"invalid"``, as IPython decides."""
+
+    async def interrupt(self) -> None: ...
+
+    async def restart(self) -> None:
+        """Replace the kernel with a fresh one (empty namespace). Raises
+        ``KernelUnavailable`` for kernels we do not own."""
+
+    async def shutdown(self) -> None:
+        """Stop an owned kernel; only disconnect from one we do not own."""
+
+    def watch(self, on_state: Callable[[KernelState], None]) -> None:
+        """Call ``on_state`` on every state change, ``DEAD`` included (within ~1 s of the
+        process dying, also when no cell runs)."""
