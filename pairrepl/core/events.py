@@ -69,6 +69,7 @@ class CellSubmitted:
     code: str
     origin: Origin = Origin.HUMAN
     proposal_id: str | None = None
+    rerun_of: str | None = None  # an earlier cell (loaded from a notebook, or from before a resume)
 
 
 @dataclass(frozen=True)

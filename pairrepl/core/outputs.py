@@ -159,7 +159,7 @@ class OutputCapper:
 
     def _roll_into_tail(self, text: str) -> None:
         pieces = (self._partial + text).split("\n")
-        self._partial = pieces.pop()
+        self._partial = pieces.pop()[-self.limits.tail_chars :]  # a line may never end
         for line in pieces:
             self._tail.append(line + "\n")
             self._tail_chars += len(line) + 1

@@ -34,7 +34,9 @@ class CellItem:
     code: str
     origin: Origin = Origin.HUMAN
     proposal_id: str | None = None
-    loaded_from: str | None = None  # a notebook path: shown, not run yet
+    loaded_from: str | None = None  # a notebook path: shown, not run until the human asks
+    rerun_as: str | None = None  # the cell that later ran this one's code again
+    kernel_epoch: int = 0  # which kernel ran it: each kernel start begins a new epoch
     execution_count: int | None = None
     status: ExecutionStatus | None = None  # None while running (or not run, if loaded)
     duration_s: float | None = None
@@ -68,6 +70,7 @@ Item = CellItem | NoteItem | NoticeItem
 class Transcript:
     items: list[Item] = field(default_factory=list)
     cells: dict[str, CellItem] = field(default_factory=dict)
+    kernel_epoch: int = 0
     _resumed: bool = False
 
     def apply(self, event: Event) -> Item | None:
@@ -118,6 +121,8 @@ class Transcript:
         if isinstance(event, SessionResumed):
             self._resumed = True
             return None
+        if isinstance(event, KernelStarted):
+            self.kernel_epoch += 1
         if isinstance(event, KernelStarted) and self._resumed:
             self._resumed = False
             return self._add(
@@ -140,3 +145,22 @@ class Transcript:
 
     def code_cells(self) -> list[CellItem]:
         return [item for item in self.items if isinstance(item, CellItem)]
+
+    def pending_loaded_cells(self) -> list[CellItem]:
+        """Cells loaded from a notebook that have not been run yet, in order."""
+        return [
+            cell
+            for cell in self.code_cells()
+            if cell.loaded_from is not None and cell.rerun_as is None
+        ]
+
+    def cells_lost_with_kernel(self) -> list[CellItem]:
+        """Cells that ran without error on an earlier kernel and were not re-run since:
+        what to offer to re-run after a restart or a resume (never re-run by itself)."""
+        return [
+            cell
+            for cell in self.code_cells()
+            if cell.status is ExecutionStatus.OK
+            and cell.kernel_epoch < self.kernel_epoch
+            and cell.rerun_as is None
+        ]

@@ -1,0 +1,388 @@
+"""The use cases every front end calls: run, interrupt, restart, resume, close.
+
+A ``Session`` ties one kernel to one ledger. Every change goes the same way: an event is
+appended to the ledger (committed), folded into the transcript, then handed to the
+listeners (the screen). So what a person saw is always what was recorded, and
+``resume`` rebuilds the same transcript from the ledger.
+
+The AI's proposals (``ask``/``accept``/``reject``) and promotion arrive with later
+issues; the shape here is the one DESIGN.md names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import IO
+
+from pairrepl.core.cells import Origin
+from pairrepl.core.events import (
+    CellFinished,
+    CellLoaded,
+    CellSubmitted,
+    Event,
+    Interrupted,
+    KernelDied,
+    KernelRestarted,
+    KernelStarted,
+    LedgerEntry,
+    NoteAdded,
+    OutputProduced,
+    OutputSpilled,
+    SessionClosed,
+    SessionResumed,
+    SessionStarted,
+)
+from pairrepl.core.execution import Execution, ExecutionStatus, KernelState
+from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
+from pairrepl.core.outputs import Output, OutputCapper, OutputLimits, StreamOutput
+from pairrepl.core.transcript import CellItem, Item, Transcript
+from pairrepl.kernel import KernelBackend, KernelUnavailable
+from pairrepl.ledger import Ledger, read_notebook
+
+Listener = Callable[[LedgerEntry, Item | None], None]
+InputHandler = Callable[[str, bool], Awaitable[str]]
+
+
+class SessionError(Exception):
+    """Something the human asked for cannot be done now; the message says why and what to do."""
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class Session:
+    """One working session: a kernel, its ledger, and the transcript they produce.
+
+    Make one with ``Session.start`` or ``Session.resume``, never the constructor.
+    """
+
+    def __init__(
+        self,
+        session_id: str,
+        project_root: Path,
+        kernel: KernelBackend,
+        ledger: Ledger,
+        transcript: Transcript,
+        output_limits: OutputLimits,
+    ) -> None:
+        self.id = session_id
+        self.project_root = project_root
+        self.transcript = transcript
+        self.namespace = NamespaceSummary()
+        self.kernel_state = KernelState.STARTING
+        self._kernel = kernel
+        self._ledger = ledger
+        self._output_limits = output_limits
+        self._listeners: list[Listener] = []
+        self._namespace_watchers: list[Callable[[NamespaceSummary], None]] = []
+        self._kernel_watchers: list[Callable[[KernelState], None]] = []
+        self._input_handler: InputHandler | None = None
+        self._run_lock = asyncio.Lock()
+        self._running_cell: str | None = None
+        self._death_recorded = False
+        self._closed = False
+        kernel.watch(self._on_kernel_state)
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    async def start(
+        cls,
+        project_root: Path,
+        kernel: KernelBackend,
+        ledger: Ledger,
+        *,
+        notebook: Path | None = None,
+        front_end: str = "tui",
+        output_limits: OutputLimits | None = None,
+    ) -> Session:
+        """A new session. Cells of ``notebook`` are shown, not run."""
+        loaded = read_notebook(notebook) if notebook is not None else []
+        session = cls(
+            _new_id(), project_root, kernel, ledger, Transcript(), output_limits or OutputLimits()
+        )
+        session._record(SessionStarted(str(project_root), front_end))
+        for cell in loaded:
+            if cell.kind == "code":
+                session._record(CellLoaded(_new_id(), cell.source, str(notebook)))
+            else:
+                session._record(NoteAdded(_new_id(), cell.source))
+        await session._start_kernel()
+        return session
+
+    @classmethod
+    async def resume(
+        cls,
+        project_root: Path,
+        kernel: KernelBackend,
+        ledger: Ledger,
+        session_id: str | None = None,
+        *,
+        output_limits: OutputLimits | None = None,
+    ) -> Session:
+        """Reopen a recorded session (the latest if ``session_id`` is None) on a new kernel.
+
+        The transcript comes back as it was; the namespace does not. Nothing is re-run:
+        ``rerun_lost_cells`` does that when the human asks.
+        """
+        full_id = ledger.resolve(session_id)
+        transcript = Transcript()
+        for entry in ledger.entries(full_id):
+            transcript.apply(entry.event)
+        session = cls(
+            full_id, project_root, kernel, ledger, transcript, output_limits or OutputLimits()
+        )
+        for cell in transcript.code_cells():
+            if cell.running:  # the app died while it ran: its end was never recorded
+                session._record(
+                    CellFinished(cell.cell_id, None, ExecutionStatus.DIED, 0.0, NamespaceDiff())
+                )
+        session._record(SessionResumed())
+        await session._start_kernel()
+        return session
+
+    async def _start_kernel(self) -> None:
+        try:
+            await self._kernel.start()
+        except Exception as error:
+            raise SessionError(f"The kernel did not start: {error}") from error
+        self._death_recorded = False
+        self._record(KernelStarted(self._kernel.description, owned=self._kernel.owned))
+        await self._refresh_namespace()
+
+    # -- observing ---------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` after each recorded event; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def watch_namespace(self, watcher: Callable[[NamespaceSummary], None]) -> None:
+        self._namespace_watchers.append(watcher)
+
+    def watch_kernel(self, watcher: Callable[[KernelState], None]) -> None:
+        self._kernel_watchers.append(watcher)
+
+    def set_input_handler(self, handler: InputHandler) -> None:
+        """Who answers ``input()`` in a cell (the TUI shows a prompt)."""
+        self._input_handler = handler
+
+    @property
+    def kernel_description(self) -> str:
+        return self._kernel.description
+
+    @property
+    def history(self) -> list[str]:
+        """The code of every cell run in this session, oldest first (for Up/Down)."""
+        return [cell.code for cell in self.transcript.code_cells() if cell.loaded_from is None]
+
+    # -- running -----------------------------------------------------------------------
+
+    async def is_complete(self, code: str) -> str:
+        """``"complete"``, ``"incomplete"`` or ``"invalid"``: whether Enter should run it."""
+        return await self._kernel.is_complete(code)
+
+    async def run(
+        self,
+        code: str,
+        origin: Origin = Origin.HUMAN,
+        proposal_id: str | None = None,
+        *,
+        rerun_of: str | None = None,
+    ) -> Execution:
+        """Run ``code`` in the kernel (one at a time, in the order asked) and record it all."""
+        async with self._run_lock:
+            if self.kernel_state is KernelState.DEAD:
+                raise SessionError("The kernel is dead: restart it before running a cell.")
+            cell_id = _new_id()
+            self._record(CellSubmitted(cell_id, code, origin, proposal_id, rerun_of))
+            sink = _CellSink(self, cell_id)
+            self._running_cell = cell_id
+            started = time.monotonic()
+            try:
+                reply = await self._kernel.execute(code, sink)
+            finally:
+                self._running_cell = None
+            duration = time.monotonic() - started
+            sink.finish()
+            before = self.namespace
+            if reply.namespace is not None:
+                self._set_namespace(reply.namespace)
+            elif reply.status is not ExecutionStatus.DIED:
+                await self._refresh_namespace()
+            diff = NamespaceDiff()
+            if reply.status is not ExecutionStatus.DIED and not before.error:
+                diff = NamespaceDiff.between(before, self.namespace)
+            self._record(CellFinished(cell_id, reply.execution_count, reply.status, duration, diff))
+            return Execution(
+                cell_id,
+                code,
+                reply.execution_count,
+                reply.status,
+                tuple(self.transcript.cells[cell_id].outputs),
+                duration,
+                diff,
+                sink.spill_path,
+            )
+
+    async def run_loaded(self, cell_id: str) -> Execution:
+        """Run a cell that was loaded from a notebook (or recorded before a resume)."""
+        cell = self.transcript.cells.get(cell_id)
+        if cell is None:
+            raise SessionError(f"No cell {cell_id} in this session.")
+        return await self.run(cell.code, cell.origin, cell.proposal_id, rerun_of=cell_id)
+
+    async def run_next_loaded(self) -> Execution | None:
+        pending = self.transcript.pending_loaded_cells()
+        return await self.run_loaded(pending[0].cell_id) if pending else None
+
+    async def run_all_loaded(self) -> list[Execution]:
+        """Run the loaded cells in order, stopping at the first that fails."""
+        return await self._run_in_order(self.transcript.pending_loaded_cells)
+
+    async def rerun_lost_cells(self) -> list[Execution]:
+        """Re-run, in order, the cells that ran OK on an earlier kernel (after a resume or a
+        restart), stopping at the first that fails. Only ever called on a human's request."""
+        return await self._run_in_order(self.transcript.cells_lost_with_kernel)
+
+    async def _run_in_order(self, pending: Callable[[], list[CellItem]]) -> list[Execution]:
+        executions = []
+        while cells := pending():
+            execution = await self.run_loaded(cells[0].cell_id)
+            executions.append(execution)
+            if not execution.status.succeeded:
+                break
+        return executions
+
+    async def add_note(self, text: str) -> None:
+        self._record(NoteAdded(_new_id(), text))
+
+    # -- controlling the kernel ----------------------------------------------------------
+
+    async def interrupt(self) -> None:
+        if self.kernel_state is KernelState.DEAD:
+            return
+        self._record(Interrupted(self._running_cell))
+        await self._kernel.interrupt()
+
+    async def restart(self) -> None:
+        """A fresh kernel: the namespace is empty and nothing is re-run by itself."""
+        try:
+            await self._kernel.restart()
+        except KernelUnavailable as error:
+            raise SessionError(str(error)) from error
+        self._death_recorded = False
+        self._record(KernelRestarted("user"))
+        self._record(KernelStarted(self._kernel.description, owned=self._kernel.owned))
+        await self._refresh_namespace()
+
+    async def close(self) -> None:
+        """Record the end and stop the kernel (only disconnect from one we do not own)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._record(SessionClosed())
+        await self._kernel.shutdown()
+
+    # -- inside ------------------------------------------------------------------------
+
+    def _record(self, event: Event) -> LedgerEntry:
+        entry = self._ledger.append(self.id, event)  # committed before anyone sees it
+        item = self.transcript.apply(event)
+        for listener in list(self._listeners):
+            listener(entry, item)
+        return entry
+
+    def _on_kernel_state(self, state: KernelState) -> None:
+        self.kernel_state = state
+        if state is KernelState.DEAD and not self._death_recorded and not self._closed:
+            self._death_recorded = True
+            self._record(KernelDied(self._running_cell, "the kernel process exited"))
+        for watcher in list(self._kernel_watchers):
+            watcher(state)
+
+    async def _refresh_namespace(self) -> None:
+        self._set_namespace(await self._kernel.namespace())
+
+    def _set_namespace(self, summary: NamespaceSummary) -> None:
+        self.namespace = summary
+        for watcher in list(self._namespace_watchers):
+            watcher(summary)
+
+    async def _ask_input(self, prompt: str, password: bool) -> str:
+        if self._input_handler is None:
+            return ""
+        return await self._input_handler(prompt, password)
+
+
+class _CellSink:
+    """Receives one cell's outputs from the kernel, caps streams, spills what is too long.
+
+    Each stream keeps a head (recorded as it arrives) and a rolling tail; once a stream
+    overflows, its full text goes to a file under ``.pairrepl/outputs/`` and, when the
+    cell ends, one ``OutputSpilled`` event records the file, the count and the tail.
+    """
+
+    def __init__(self, session: Session, cell_id: str) -> None:
+        self._session = session
+        self._cell_id = cell_id
+        self._cappers: dict[str, OutputCapper] = {}
+        self._heads: dict[str, list[str]] = {}
+        self._spills: dict[str, IO[str]] = {}
+        self._finished = False
+        self.spill_path: str | None = None
+
+    def output(self, output: Output) -> None:
+        if isinstance(output, StreamOutput):
+            self._stream(output)
+        else:
+            self._session._record(OutputProduced(self._cell_id, output, late=self._finished))
+
+    def _stream(self, output: StreamOutput) -> None:
+        capper = self._cappers.setdefault(output.name, OutputCapper(self._session._output_limits))
+        was_overflowed = capper.overflowed
+        head = capper.feed(output.text)
+        if head:
+            self._heads.setdefault(output.name, []).append(head)
+            self._session._record(
+                OutputProduced(self._cell_id, StreamOutput(output.name, head), late=self._finished)
+            )
+        if capper.overflowed:
+            overflow = output.text if was_overflowed else output.text[len(head) :]
+            if self._finished:  # late output of a spilled stream: append to its file
+                with self._spill_file(output.name).open("a", encoding="utf-8") as spill:
+                    spill.write(overflow)
+            else:
+                self._open_spill(output.name).write(overflow)
+
+    def _spill_file(self, stream: str) -> Path:
+        return self._session._ledger.spill_path(self._session.id, self._cell_id, stream)
+
+    def _open_spill(self, stream: str) -> IO[str]:
+        if stream not in self._spills:
+            spill = self._spill_file(stream).open("w", encoding="utf-8")
+            spill.write("".join(self._heads.get(stream, [])))
+            self._spills[stream] = spill
+        return self._spills[stream]
+
+    def finish(self) -> None:
+        """The cell ended: close spill files and record what each one holds."""
+        self._finished = True
+        for stream, spill in self._spills.items():
+            spill.close()
+            capper = self._cappers[stream]
+            path = self._spill_file(stream)
+            shown = str(path.relative_to(self._session.project_root))
+            self.spill_path = shown
+            self._session._record(
+                OutputSpilled(self._cell_id, stream, shown, capper.omitted_lines, capper.tail())
+            )
+        self._spills.clear()
+
+    async def input_requested(self, prompt: str, password: bool) -> str:
+        return await self._session._ask_input(prompt, password)
