@@ -1,0 +1,125 @@
+"""The real `pairrepl` command in a real terminal (tmux): type, read the screen, kill it.
+
+These are the tests closest to a person at a keyboard: the installed entry point, a
+real terminal, real keys, and a SIGKILL of the app followed by `--resume`.
+"""
+
+import os
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Terminal:
+    """One tmux session running one command, 160x45."""
+
+    def __init__(self, command: list[str], cwd: Path) -> None:
+        self.name = f"pairrepl-test-{uuid.uuid4().hex[:8]}"
+        shell_command = " ".join(shlex.quote(part) for part in command)
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "160",
+                "-y",
+                "45",
+                "-c",
+                str(cwd),
+                f"TERM=xterm-256color exec {shell_command}",
+            ],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        result = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return result.stdout
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} did not appear on screen:\n{self.screen()}")
+
+    def type(self, text: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def press(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def app_pid(self) -> int:
+        result = subprocess.run(
+            ["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(result.stdout.strip())
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def terminals() -> Iterator[list[Terminal]]:
+    opened: list[Terminal] = []
+    yield opened
+    for terminal in opened:
+        terminal.close()
+
+
+def pairrepl(terminals: list[Terminal], project: Path, *args: str) -> Terminal:
+    terminal = Terminal([sys.executable, "-m", "pairrepl", str(project), *args], project)
+    terminals.append(terminal)
+    terminal.wait_for("idle")
+    return terminal
+
+
+def test_type_a_cell_and_read_the_answer(terminals: list[Terminal], tmp_path: Path) -> None:
+    terminal = pairrepl(terminals, tmp_path)
+    terminal.type("answer = 6 * 7")
+    terminal.press("Enter")
+    terminal.type("print(f'the answer is {answer}')")
+    terminal.press("Enter")
+    screen = terminal.wait_for("the answer is 42")
+    assert "answer" in screen  # the variables pane lists it too
+
+
+def test_app_killed_then_resumed_shows_every_cell_it_had_shown(
+    terminals: list[Terminal], tmp_path: Path
+) -> None:
+    first = pairrepl(terminals, tmp_path)
+    for n in range(3):
+        first.type(f"print('shown' + '-{n}')")  # the output, not the echo, says shown-n
+        first.press("Enter")
+        first.wait_for(f"shown-{n}")
+    os.kill(first.app_pid(), signal.SIGKILL)
+
+    ledger = tmp_path / ".pairrepl" / "ledger.sqlite3"
+    with sqlite3.connect(ledger) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+    second = pairrepl(terminals, tmp_path, "--resume")
+    screen = second.screen()
+    for n in range(3):
+        assert f"shown-{n}" in screen
+    assert "new kernel" in screen
