@@ -1,0 +1,207 @@
+"""Sessions out to Jupyter notebooks, and notebooks in as cells to start from.
+
+Export folds the ledger's events with core's ``Transcript``, the same fold the TUI draws
+with, so the notebook holds what the person saw: cells with their execution counts and
+outputs, notes as markdown, who wrote each cell under ``metadata["pairrepl"]``.
+Import (``pairrepl --from notebook.ipynb``) only reads sources; nothing is run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import nbformat
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from pairrepl.core.events import LedgerEntry, OutputSpilled
+from pairrepl.core.outputs import DisplayOutput, ErrorOutput, Output, ResultOutput, StreamOutput
+from pairrepl.core.transcript import CellItem, NoteItem, NoticeItem, Transcript
+
+# nbformat 4.5 cell ids: we reuse ours when they fit, so re-exports diff cleanly.
+_NOTEBOOK_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class NotebookCell:
+    """One cell read from a notebook: its kind and its source text."""
+
+    kind: Literal["code", "markdown"]
+    source: str
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+def export_notebook(entries: Iterable[LedgerEntry], path: Path) -> None:
+    """Write a session's events as an nbformat v4 notebook at ``path``.
+
+    The notebook is validated before it is written, and written atomically (a temporary
+    file renamed over ``path``), so a failed export never leaves half a notebook behind.
+    """
+    transcript = Transcript()
+    session_id: str | None = None
+    for entry in entries:
+        session_id = session_id or entry.session_id
+        transcript.apply(entry.event)
+    notebook = notebook_from_transcript(transcript, session_id)
+    nbformat.validate(notebook)
+    _write_atomically(Path(path), nbformat.writes(notebook, version=4))
+
+
+def notebook_from_transcript(transcript: Transcript, session_id: str | None = None) -> NotebookNode:
+    """The notebook for a folded session (not validated; ``export_notebook`` does that)."""
+    cells: list[NotebookNode] = []
+    used_ids: set[str] = set()
+    for item in transcript.items:
+        if isinstance(item, CellItem):
+            cell = _code_cell(item)
+            _reuse_id(cell, item.cell_id, used_ids)
+        elif isinstance(item, NoteItem):
+            cell = new_markdown_cell(item.text, metadata={"pairrepl": {"note_id": item.note_id}})
+            _reuse_id(cell, item.note_id, used_ids)
+        elif isinstance(item, NoticeItem):
+            # Kept so a reader knows why execution counts restart; marked so that
+            # ``read_notebook`` does not bring them back as notes.
+            cell = new_markdown_cell(
+                f"> **pairrepl:** {item.text}",
+                metadata={"pairrepl": {"notice": item.severity}},
+            )
+        else:
+            continue
+        used_ids.add(cell["id"])
+        cells.append(cell)
+    metadata: dict[str, Any] = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    if session_id is not None:
+        metadata["pairrepl"] = {"session_id": session_id}
+    return new_notebook(cells=cells, metadata=metadata)
+
+
+def _code_cell(item: CellItem) -> NotebookNode:
+    cell_metadata: dict[str, Any] = {"cell_id": item.cell_id, "origin": item.origin.value}
+    if item.proposal_id is not None:
+        cell_metadata["proposal_id"] = item.proposal_id
+    if item.loaded_from is not None:
+        cell_metadata["loaded_from"] = item.loaded_from
+    if item.status is not None:
+        cell_metadata["status"] = item.status.value
+    outputs = _notebook_outputs(item.outputs, item.execution_count)
+    for spill in item.spills:
+        _add_spill(outputs, spill)
+    return new_code_cell(
+        source=item.code,
+        execution_count=item.execution_count,
+        outputs=outputs,
+        metadata={"pairrepl": cell_metadata},
+    )
+
+
+def _notebook_outputs(outputs: Iterable[Output], execution_count: int | None) -> list[NotebookNode]:
+    """nbformat outputs, in order; consecutive chunks of one stream become one output,
+    as Jupyter itself shows them."""
+    converted: list[NotebookNode] = []
+    for output in outputs:
+        if isinstance(output, StreamOutput):
+            last = converted[-1] if converted else None
+            if last is not None and last.output_type == "stream" and last.name == output.name:
+                last.text += output.text
+            else:
+                converted.append(new_output("stream", name=output.name, text=output.text))
+        elif isinstance(output, ResultOutput):
+            count = output.execution_count
+            converted.append(
+                new_output(
+                    "execute_result",
+                    data=dict(output.data),
+                    execution_count=execution_count if count is None else count,
+                )
+            )
+        elif isinstance(output, DisplayOutput):
+            converted.append(new_output("display_data", data=dict(output.data)))
+        elif isinstance(output, ErrorOutput):
+            converted.append(
+                new_output(
+                    "error",
+                    ename=output.ename,
+                    evalue=output.evalue,
+                    traceback=list(output.traceback),
+                )
+            )
+    return converted
+
+
+def _add_spill(outputs: list[NotebookNode], spill: OutputSpilled) -> None:
+    """Put a line naming the spill file, then the kept tail, after the stream's head."""
+    omitted = f"{spill.omitted_lines} more lines" if spill.omitted_lines else "more output"
+    marker = f"[... {omitted} not shown; the full output is in {spill.path}]\n"
+    for output in reversed(outputs):
+        if output.output_type == "stream" and output.name == spill.stream:
+            separator = "" if output.text.endswith("\n") or not output.text else "\n"
+            output.text += separator + marker + spill.tail
+            return
+    outputs.append(new_output("stream", name=spill.stream, text=marker + spill.tail))
+
+
+def _reuse_id(cell: NotebookNode, our_id: str, used_ids: set[str]) -> None:
+    if _NOTEBOOK_CELL_ID.match(our_id) and our_id not in used_ids:
+        cell["id"] = our_id
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+def read_notebook(path: Path) -> list[NotebookCell]:
+    """The code and markdown cells of the notebook at ``path``, in order.
+
+    Raw cells are skipped, and so are the notices pairrepl itself wrote on export.
+    Raises ``ValueError`` naming the file when it is not a valid Jupyter notebook.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not a Jupyter notebook: it is not UTF-8 text.") from error
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except nbformat.reader.NotJSONError as error:
+        raise ValueError(f"{path} is not a Jupyter notebook: it is not JSON.") from error
+    except Exception as error:  # nbformat raises many kinds for malformed notebooks
+        reason = getattr(error, "message", None) or str(error) or type(error).__name__
+        raise ValueError(f"{path} is not a valid Jupyter notebook: {reason}") from error
+    cells: list[NotebookCell] = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cells.append(NotebookCell("code", cell.source))
+        elif cell.cell_type == "markdown" and not _is_pairrepl_notice(cell):
+            cells.append(NotebookCell("markdown", cell.source))
+    return cells
+
+
+def _is_pairrepl_notice(cell: NotebookNode) -> bool:
+    ours = cell.metadata.get("pairrepl")
+    return isinstance(ours, dict) and "notice" in ours

@@ -1,0 +1,35 @@
+"""The ``.pairrepl/`` folder under a project root, and the ``.gitignore`` that guards it.
+
+The ledger and spilled outputs are private to one machine (they hold everything the
+human ran and saw); ``provenance.jsonl`` is meant to be committed so the team can see who
+wrote what. The ``.gitignore`` says exactly that. It is written only when missing, so a
+user who edited it keeps their edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATE_DIR_NAME = ".pairrepl"
+
+GITIGNORE_TEXT = """\
+# Written by pairrepl. The session ledger and spilled outputs stay on this machine;
+# provenance.jsonl (who wrote which promoted code) is meant to be committed.
+*
+!.gitignore
+!provenance.jsonl
+"""
+
+
+def ensure_state_dir(project_root: Path) -> Path:
+    """Create ``<project_root>/.pairrepl/`` and its ``.gitignore`` if needed; return the folder."""
+    state_dir = project_root / STATE_DIR_NAME
+    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x": create only if absent, atomically, so two processes never both write it
+        # and an existing (perhaps edited) file is never touched.
+        with (state_dir / ".gitignore").open("x", encoding="utf-8") as gitignore:
+            gitignore.write(GITIGNORE_TEXT)
+    except FileExistsError:
+        pass
+    return state_dir

@@ -1,0 +1,287 @@
+"""The session ledger: every event of every session, in one SQLite file per project.
+
+Invariant 4 ("no event is lost") lives here. ``append`` commits before it returns and
+the UI shows an event only after that, so whatever a person saw survives a crash of the
+UI or the kernel. The database runs in WAL mode with ``synchronous=NORMAL``: a committed
+transaction survives any crash of our process (only a power cut or OS crash may lose the
+last few). Several processes may append to one file (the TUI, a kernel-side magic): each
+append takes SQLite's write lock first (``BEGIN IMMEDIATE``), so sequence numbers are
+handed out one at a time and never collide.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pairrepl.core.events import (
+    CellSubmitted,
+    Event,
+    LedgerEntry,
+    SessionClosed,
+    SessionStarted,
+    event_from_payload,
+    event_to_payload,
+)
+from pairrepl.ledger.migrations import migrate
+from pairrepl.ledger.state_dir import ensure_state_dir
+
+DATABASE_NAME = "ledger.sqlite3"
+SPILL_DIR_NAME = "outputs"
+
+# How long a writer waits for another process's transaction before giving up. Appends
+# are tiny, so reaching this means something holds the lock far too long.
+BUSY_TIMEOUT_S = 30.0
+
+# Rows fetched per query by ``entries()``: enough to amortise the query, few enough
+# that a 100,000-event session is never held in memory at once.
+_ENTRIES_BATCH = 1000
+
+# One batch of ``entries()``: keyset pagination on the (session_id, seq) index, so each
+# batch is a complete query and no cursor stays open between yields.
+ENTRIES_QUERY = (
+    "SELECT seq, at, kind, version, payload FROM events"
+    " WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
+)
+
+
+class SessionNotFound(LookupError):
+    """No session matches what the user typed; the message says what to do instead."""
+
+
+class UnreadableEvent(ValueError):
+    """A stored event this version of pairrepl cannot read (e.g. written by a newer one)."""
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One session as listed for ``--resume``: when it ran, how much, and whether it ended."""
+
+    id: str
+    started_at: float
+    last_at: float
+    cells: int  # how many cells were submitted
+    closed: bool  # its last event is session_closed
+    project_root: str
+
+
+class Ledger:
+    """Append-only events in ``<project_root>/.pairrepl/ledger.sqlite3``.
+
+    Open it with ``Ledger.open(project_root)``. One object may be shared between threads;
+    calls are serialised on its connection.
+    """
+
+    def __init__(self, path: Path, state_dir: Path) -> None:
+        self.path = path
+        self.state_dir = state_dir
+        self._lock = threading.Lock()
+        # Autocommit mode: we issue BEGIN/COMMIT ourselves, so a transaction never
+        # stays open behind our back.
+        self._db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            migrate(self._db)
+        except BaseException:
+            self._db.close()
+            raise
+
+    @classmethod
+    def open(cls, project_root: Path) -> Ledger:
+        """Open (creating if needed) the ledger of the project at ``project_root``."""
+        state_dir = ensure_state_dir(Path(project_root).resolve())
+        return cls(state_dir / DATABASE_NAME, state_dir)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def append(self, session_id: str, event: Event, at: float | None = None) -> LedgerEntry:
+        """Record ``event`` as the next event of ``session_id``; committed when this returns.
+
+        ``seq`` counts 1, 2, 3... per session, with no gaps, even when several processes
+        append to the same session at once.
+        """
+        at = time.time() if at is None else at
+        payload = json.dumps(event_to_payload(event), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                (seq,) = self._db.execute(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE session_id = ?",
+                    (session_id,),
+                ).fetchone()
+                self._db.execute(
+                    "INSERT INTO events (session_id, seq, at, kind, version, payload)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, seq, at, event.KIND, event.VERSION, payload),
+                )
+                self._update_session_summary(session_id, event, at)
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # SQLite may already have rolled it back
+                    self._db.execute("ROLLBACK")
+                raise
+        return LedgerEntry(seq=seq, session_id=session_id, at=at, event=event)
+
+    def _update_session_summary(self, session_id: str, event: Event, at: float) -> None:
+        if isinstance(event, SessionStarted):
+            self._db.execute(
+                "INSERT OR IGNORE INTO sessions (id, started_at, last_at, project_root)"
+                " VALUES (?, ?, ?, ?)",
+                (session_id, at, at, event.project_root),
+            )
+        # Sessions without a session_started event have no row and are not listed.
+        self._db.execute(
+            "UPDATE sessions SET last_at = ?, cells = cells + ?, closed = ? WHERE id = ?",
+            (
+                at,
+                int(isinstance(event, CellSubmitted)),
+                int(isinstance(event, SessionClosed)),
+                session_id,
+            ),
+        )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def entries(self, session_id: str) -> Iterator[LedgerEntry]:
+        """The events of ``session_id`` in seq order, read in batches as you iterate.
+
+        Yields the events that existed when iteration began; appends made meanwhile (by
+        this or another process) are not included, so a resume reads a stable prefix.
+        """
+        with self._lock:
+            (last_seq,) = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        after = 0
+        while after < last_seq:
+            with self._lock:
+                rows = self._db.execute(
+                    ENTRIES_QUERY, (session_id, after, last_seq, _ENTRIES_BATCH)
+                ).fetchall()
+            if not rows:
+                return
+            for seq, at, kind, version, payload in rows:
+                yield LedgerEntry(
+                    seq=seq,
+                    session_id=session_id,
+                    at=at,
+                    event=_decode_event(session_id, seq, kind, version, payload),
+                )
+            after = rows[-1][0]
+
+    def sessions(self) -> list[SessionInfo]:
+        """Every session that has started, most recently active first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, started_at, last_at, cells, closed, project_root FROM sessions"
+                " ORDER BY last_at DESC, started_at DESC, id"
+            ).fetchall()
+        return [
+            SessionInfo(
+                id=id_,
+                started_at=started_at,
+                last_at=last_at,
+                cells=cells,
+                closed=bool(closed),
+                project_root=project_root,
+            )
+            for id_, started_at, last_at, cells, closed, project_root in rows
+        ]
+
+    def resolve(self, session_id_or_prefix: str | None) -> str:
+        """The full id of a session: the most recent for ``None``, else the one session
+        whose id is (or starts with) what was given. Raises ``SessionNotFound`` with a
+        message a user can act on."""
+        sessions = self.sessions()
+        if not sessions:
+            raise SessionNotFound(
+                f"There are no sessions in {self.path} yet. Start one with `pairrepl`."
+            )
+        if session_id_or_prefix is None:
+            return sessions[0].id
+        wanted = session_id_or_prefix.strip()
+        for session in sessions:
+            if session.id == wanted:
+                return session.id
+        matches = [session for session in sessions if session.id.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0].id
+        if matches:
+            listed = "\n".join(f"  {_describe(session)}" for session in matches[:10])
+            more = f"\n  ... and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise SessionNotFound(
+                f"Session id {wanted!r} is ambiguous: it starts {len(matches)} sessions."
+                f" Type more of the id.\n{listed}{more}"
+            )
+        by_id = {session.id: session for session in sessions}
+        close = difflib.get_close_matches(wanted, list(by_id), n=5, cutoff=0.5)
+        suggestions = [by_id[id_] for id_ in close] or sessions[:5]
+        heading = "Did you mean" if close else "Recent sessions"
+        listed = "\n".join(f"  {_describe(session)}" for session in suggestions)
+        raise SessionNotFound(
+            f"No session {wanted!r} in {self.path}. {heading}:\n{listed}\n"
+            "List all sessions with `pairrepl sessions`."
+        )
+
+    # -- files next to the ledger ------------------------------------------------------
+
+    def spill_path(self, session_id: str, cell_id: str, stream: str) -> Path:
+        """Where the full text of a too-long output goes (its folder exists on return)."""
+        folder = self.state_dir / SPILL_DIR_NAME / _safe_name(session_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{_safe_name(cell_id)}-{_safe_name(stream)}.txt"
+
+
+def _decode_event(session_id: str, seq: int, kind: str, version: int, payload: str) -> Event:
+    try:
+        data: Any = json.loads(payload)
+        return event_from_payload(kind, version, data)
+    except (ValueError, KeyError, TypeError) as error:
+        raise UnreadableEvent(
+            f"Cannot read event {seq} ({kind} v{version}) of session {session_id}: {error}."
+            " If this ledger was written by a newer pairrepl, upgrade pairrepl to open it."
+        ) from error
+
+
+def _describe(session: SessionInfo) -> str:
+    started = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.started_at))
+    state = "closed" if session.closed else "not closed"
+    cells = "1 cell" if session.cells == 1 else f"{session.cells} cells"
+    return f"{session.id}  started {started}, {cells}, {state}"
+
+
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _safe_name(text: str) -> str:
+    """``text`` as one harmless path component (ids are ours, but never trust a path)."""
+    name = _UNSAFE_IN_FILE_NAME.sub("_", text)
+    return name if name.strip(".") else f"_{name}"
