@@ -9,6 +9,7 @@ Import (``pairrepl --from notebook.ipynb``) only reads sources; nothing is run.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -62,6 +63,8 @@ def notebook_from_transcript(transcript: Transcript, session_id: str | None = No
     used_ids: set[str] = set()
     for item in transcript.items:
         if isinstance(item, CellItem):
+            if item.loaded_from is not None and item.rerun_as is not None:
+                continue  # it appears where it ran, as the cell that re-ran it
             cell = _code_cell(item)
             _reuse_id(cell, item.cell_id, used_ids)
         elif isinstance(item, NoteItem):
@@ -186,10 +189,16 @@ def read_notebook(path: Path) -> list[NotebookCell]:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not a Jupyter notebook: it is not UTF-8 text.") from error
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not a Jupyter notebook: it is not JSON ({error}).") from error
+    if not isinstance(raw, dict) or "nbformat" not in raw:
+        raise ValueError(
+            f"{path} is not a Jupyter notebook: it is JSON, but has no 'nbformat' version field."
+        )
+    try:
+        notebook = nbformat.reads(text, as_version=4)  # also upgrades older notebook formats
         nbformat.validate(notebook)
-    except nbformat.reader.NotJSONError as error:
-        raise ValueError(f"{path} is not a Jupyter notebook: it is not JSON.") from error
     except Exception as error:  # nbformat raises many kinds for malformed notebooks
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
         raise ValueError(f"{path} is not a valid Jupyter notebook: {reason}") from error
