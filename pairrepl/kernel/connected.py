@@ -1,0 +1,257 @@
+"""What every jupyter_client kernel backend shares: executing, summaries, liveness.
+
+A subclass says how to get a connected ``AsyncKernelClient`` (start a process, or read a
+connection file), how to tell whether the kernel is alive, and how to interrupt and
+restart it. Everything else (the request/reply dance, the namespace summary, the state
+reported to ``watch`` callbacks, death detection) lives here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jupyter_client.asynchronous.client import AsyncKernelClient
+
+from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.namespace import NamespaceSummary
+from pairrepl.kernel import summary
+from pairrepl.kernel.backend import ExecuteReply, ExecutionSink, KernelUnavailable
+from pairrepl.kernel.completeness import check_complete
+from pairrepl.kernel.messages import status_from_reply
+from pairrepl.kernel.router import MessageRouter, NullSink, Outcome
+
+log = logging.getLogger(__name__)
+
+#: How often the monitor asks whether the kernel is still alive.
+MONITOR_INTERVAL_SECONDS = 0.2
+#: Retries when the kernel aborts our namespace request (it aborts queued requests for
+#: a moment after a cell fails).
+_ABORTED_RETRIES = 5
+
+
+class JupyterKernel(ABC):
+    """Base of ``LocalKernel`` and ``ExistingKernel`` (a ``KernelBackend``)."""
+
+    description: str
+    owned: bool
+
+    def __init__(self, *, ready_timeout: float) -> None:
+        self._ready_timeout = ready_timeout
+        self._client: AsyncKernelClient | None = None
+        self._router: MessageRouter | None = None
+        self._watchers: list[Callable[[KernelState], None]] = []
+        self._state: KernelState | None = None
+        self._dead = False
+        self._monitor: asyncio.Task[None] | None = None
+        self._monitor_paused = False
+        self._lifecycle_lock: asyncio.Lock | None = None
+        self.extension_error: str | None = None  # why the namespace inspector is missing
+
+    # The KernelBackend protocol -----------------------------------------------------
+
+    async def execute(self, code: str, sink: ExecutionSink) -> ExecuteReply:
+        router = self._live_router()
+        request = router.send_execute(
+            code, sink, user_expressions=summary.user_expressions(), allow_stdin=True
+        )
+        outcome = await router.wait(request)
+        if outcome.ended is not None or outcome.reply is None:
+            return ExecuteReply(None, outcome.ended or ExecutionStatus.DIED)
+        content = outcome.reply
+        status = status_from_reply(content)
+        count = content.get("execution_count")
+        return ExecuteReply(
+            count if isinstance(count, int) else None,
+            status,
+            await self._namespace_after(status, content),
+        )
+
+    async def namespace(self) -> NamespaceSummary:
+        try:
+            return await self._fetch_namespace()
+        except asyncio.CancelledError:
+            raise
+        except KernelUnavailable as error:
+            return NamespaceSummary(error=str(error))
+        except Exception as error:  # never raise: the variables pane shows the reason
+            log.exception("namespace summary failed")
+            return NamespaceSummary(error=f"namespace summary failed: {error!r}")
+
+    async def is_complete(self, code: str) -> str:
+        return check_complete(code)
+
+    def watch(self, on_state: Callable[[KernelState], None]) -> None:
+        self._watchers.append(on_state)
+        if self._state is not None:
+            on_state(self._state)
+
+    # For subclasses -------------------------------------------------------------------
+
+    @abstractmethod
+    async def _is_alive(self) -> bool:
+        """Cheap liveness check, polled by the monitor."""
+
+    async def _connect(self, client: AsyncKernelClient) -> None:
+        """Channels up, kernel answering on shell *and* iopub, inspector loaded.
+
+        ``wait_for_ready`` only returns after a kernel_info reply and an iopub message
+        have both arrived, so the iopub subscription is live: a cell run at once after
+        start cannot lose its first outputs.
+        """
+        self._client = client
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=self._ready_timeout)
+        except RuntimeError as error:
+            raise KernelUnavailable(f"the kernel did not answer: {error}") from error
+        self._router = MessageRouter(client, self._on_kernel_state)
+        self._router.start()
+        self._dead = False
+        await self._load_extension()
+        self._emit(KernelState.IDLE)
+
+    async def _disconnect(self, *, running: ExecutionStatus, queued: ExecutionStatus) -> None:
+        router, client = self._router, self._client
+        self._router, self._client = None, None
+        if router is not None:
+            await router.close(running=running, queued=queued)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.stop_channels()
+
+    def _start_monitor(self) -> None:
+        if self._monitor is None or self._monitor.done():
+            self._monitor = asyncio.create_task(self._watch_liveness())
+
+    async def _stop_monitor(self) -> None:
+        monitor, self._monitor = self._monitor, None
+        if monitor is not None:
+            monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await monitor
+
+    @contextlib.asynccontextmanager
+    async def _lifecycle(self) -> Any:
+        """Start/restart/shutdown one at a time; the monitor looks away meanwhile."""
+        if self._lifecycle_lock is None:
+            self._lifecycle_lock = asyncio.Lock()
+        async with self._lifecycle_lock:
+            self._monitor_paused = True
+            try:
+                yield
+            finally:
+                self._monitor_paused = False
+
+    def _emit(self, state: KernelState) -> None:
+        if state is self._state:
+            return
+        self._state = state
+        for on_state in list(self._watchers):
+            try:
+                on_state(state)
+            except Exception:
+                log.exception("a kernel state watcher failed")
+
+    def _mark_dead(self) -> None:
+        """The kernel process is gone: every waiter returns, watchers hear DEAD."""
+        self._dead = True
+        if self._router is not None:
+            self._router.end_pending(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
+        self._emit(KernelState.DEAD)
+
+    # Internals ------------------------------------------------------------------------
+
+    def _live_router(self) -> MessageRouter:
+        if self._router is None:
+            raise KernelUnavailable("the kernel is not running (start or restart it)")
+        if self._dead:
+            raise KernelUnavailable("the kernel died; restart it to go on")
+        return self._router
+
+    def _on_kernel_state(self, state: KernelState) -> None:
+        if not self._dead:
+            self._emit(state)
+
+    async def _watch_liveness(self) -> None:
+        while True:
+            await asyncio.sleep(MONITOR_INTERVAL_SECONDS)
+            if self._monitor_paused or self._dead or self._router is None:
+                continue
+            try:
+                alive = await self._is_alive()
+            except Exception:
+                log.exception("liveness check failed; assuming the kernel is alive")
+                continue
+            if not alive and not self._monitor_paused:
+                self._mark_dead()
+
+    async def _silent(self, code: str, **options: Any) -> Outcome:
+        """Our own request: no history, no execution count, no output to the user."""
+        router = self._live_router()
+        request = router.send_execute(
+            code,
+            NullSink(),
+            silent=True,
+            store_history=False,
+            allow_stdin=False,
+            stop_on_error=False,
+            **options,
+        )
+        return await router.wait(request)
+
+    async def _load_extension(self) -> None:
+        """Install the inspector: from the package if importable there, else from source."""
+        attempts = (summary.INSTALL_FROM_PACKAGE, summary.install_from_source())
+        errors = []
+        for code in attempts:
+            outcome = await self._silent(code)
+            reply = outcome.reply or {}
+            if reply.get("status") == "ok":
+                self.extension_error = None
+                return
+            errors.append(f"{reply.get('ename')}: {reply.get('evalue')}")
+        self.extension_error = f"{summary.NOT_LOADED} ({'; '.join(errors)})"
+        log.warning("namespace inspector not loaded: %s", self.extension_error)
+
+    async def _fetch_namespace(self, *, reloaded: bool = False) -> NamespaceSummary:
+        for attempt in range(_ABORTED_RETRIES):
+            outcome = await self._silent("", user_expressions=summary.user_expressions())
+            if outcome.ended is not None or outcome.reply is None:
+                return NamespaceSummary(error="the kernel went away before it answered")
+            if outcome.reply.get("status") == "aborted":
+                await asyncio.sleep(0.05 * (attempt + 1))
+                continue
+            result = _expression_result(outcome.reply)
+            if summary.is_not_loaded(result) and not reloaded:
+                await self._load_extension()  # e.g. after %reset wiped the hidden name
+                return await self._fetch_namespace(reloaded=True)
+            decoded = summary.decode_summary(result)
+            if decoded.error == summary.NOT_LOADED and self.extension_error:
+                return NamespaceSummary(error=self.extension_error)
+            return decoded
+        return NamespaceSummary(error="the kernel kept refusing the namespace request")
+
+    async def _namespace_after(
+        self, status: ExecutionStatus, content: Mapping[str, Any]
+    ) -> NamespaceSummary | None:
+        """After success the summary came with the reply; after a failure the cell may
+        still have bound names, so ask once more; an aborted cell changed nothing."""
+        if status is ExecutionStatus.OK:
+            result = _expression_result(content)
+            if result is not None and not summary.is_not_loaded(result):
+                return summary.decode_summary(result)
+            return await self.namespace()
+        if status in (ExecutionStatus.ERROR, ExecutionStatus.INTERRUPTED):
+            return await self.namespace()
+        return None
+
+
+def _expression_result(reply: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    expressions = reply.get("user_expressions") or {}
+    result = expressions.get(summary.EXPRESSION_KEY)
+    return result if isinstance(result, Mapping) else None

@@ -1,0 +1,273 @@
+"""Client-side message routing, shared by every jupyter_client backed kernel.
+
+One reader task per channel (iopub, shell, stdin) receives every message and routes it
+by ``parent_header.msg_id`` to the request it answers:
+
+- iopub outputs go to that execution's sink, also *after* the execution finished
+  (threads and asyncio tasks the cell started keep printing). A bounded map of recent
+  sinks is kept for that.
+- A request is finished when both its shell reply *and* its iopub ``idle`` arrived: the
+  reply can overtake the last outputs, the idle cannot (iopub is ordered).
+- stdin ``input_request`` goes to the sink's ``input_requested``; the answer goes back as
+  ``input_reply``. A failing or missing sink answers an empty line: never a hang.
+- When the kernel goes away, the owner calls ``end_pending`` and every waiter returns.
+
+Everything runs on the event loop of the backend; no threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client.asynchronous.client import AsyncKernelClient
+
+from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.outputs import Output
+from pairrepl.kernel.backend import ExecutionSink
+from pairrepl.kernel.messages import (
+    Message,
+    kernel_state,
+    message_type,
+    output_from_iopub,
+    parent_id,
+    parent_type,
+)
+
+log = logging.getLogger(__name__)
+
+#: How many finished executions can still receive late output.
+RECENT_SINKS = 512
+#: After the reply, how long iopub may stay silent before we stop waiting for ``idle``
+#: (a lost idle must not hang a cell forever; a busy iopub keeps us waiting).
+IDLE_GRACE_SECONDS = 3.0
+
+
+class NullSink:
+    """For our own silent requests: their outputs are not the user's."""
+
+    def output(self, output: Output) -> None:
+        pass
+
+    async def input_requested(self, prompt: str, password: bool) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a request ended: the reply content, or the status the kernel's end gave it."""
+
+    reply: Mapping[str, Any] | None = None
+    ended: ExecutionStatus | None = None
+
+
+@dataclass(eq=False)
+class PendingRequest:
+    msg_id: str
+    sink: ExecutionSink
+    silent: bool
+    finished: asyncio.Future[Outcome]
+    reply: Mapping[str, Any] | None = None
+    idle_seen: bool = False
+    started: bool = False  # the kernel began running it (busy / execute_input seen)
+    input_tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class MessageRouter:
+    def __init__(self, client: AsyncKernelClient, on_state: Callable[[KernelState], None]) -> None:
+        self._client = client
+        self._on_state = on_state
+        self._pending: dict[str, PendingRequest] = {}
+        self._sinks: OrderedDict[str, ExecutionSink] = OrderedDict()
+        self._running: OrderedDict[str, None] = OrderedDict()  # execute requests now busy
+        self._readers: list[asyncio.Task[None]] = []
+        self._last_iopub = time.monotonic()
+
+    def start(self) -> None:
+        self._readers = [
+            asyncio.create_task(self._read(self._client.iopub_channel, self._on_iopub)),
+            asyncio.create_task(self._read(self._client.shell_channel, self._on_shell)),
+            asyncio.create_task(self._read(self._client.stdin_channel, self._on_stdin)),
+        ]
+
+    async def close(self, *, running: ExecutionStatus, queued: ExecutionStatus) -> None:
+        """Stop reading; every pending request ends with ``running`` or ``queued``."""
+        self.end_pending(running=running, queued=queued)
+        for reader in self._readers:
+            reader.cancel()
+        for reader in self._readers:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+        self._readers = []
+
+    def end_pending(self, *, running: ExecutionStatus, queued: ExecutionStatus) -> None:
+        """The kernel is gone (died, restarting, shut down): release every waiter."""
+        for request in list(self._pending.values()):
+            self._finish(request, Outcome(ended=running if request.started else queued))
+        self._running.clear()
+
+    # Sending ----------------------------------------------------------------------
+
+    def send_execute(
+        self,
+        code: str,
+        sink: ExecutionSink,
+        *,
+        silent: bool = False,
+        store_history: bool = True,
+        user_expressions: Mapping[str, str] | None = None,
+        allow_stdin: bool = True,
+        stop_on_error: bool = True,
+    ) -> PendingRequest:
+        content = {
+            "code": code,
+            "silent": silent,
+            "store_history": store_history,
+            "user_expressions": dict(user_expressions or {}),
+            "allow_stdin": allow_stdin,
+            "stop_on_error": stop_on_error,
+        }
+        message = self._client.session.msg("execute_request", content)
+        msg_id = str(message["header"]["msg_id"])
+        request = PendingRequest(
+            msg_id=msg_id,
+            sink=sink,
+            silent=silent,
+            finished=asyncio.get_running_loop().create_future(),
+        )
+        # Registered before sending: no await in between, so no message can be missed.
+        self._pending[msg_id] = request
+        if not silent:
+            self._remember_sink(msg_id, sink)
+        self._client.shell_channel.send(message)
+        return request
+
+    async def wait(self, request: PendingRequest) -> Outcome:
+        """Until reply + idle, or the kernel's end. Survives a lost ``idle`` message."""
+        while True:
+            done, _ = await asyncio.wait({request.finished}, timeout=1.0)
+            if done:
+                return request.finished.result()
+            iopub_quiet = time.monotonic() - self._last_iopub > IDLE_GRACE_SECONDS
+            if request.reply is not None and iopub_quiet:
+                log.warning("no iopub idle for %s; finishing on its reply", request.msg_id)
+                self._finish(request, Outcome(reply=request.reply))
+
+    # Receiving --------------------------------------------------------------------
+
+    async def _read(self, channel: Any, handle: Callable[[Message], None]) -> None:
+        while True:
+            try:
+                message = await channel.get_msg()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading a kernel channel failed; stopping that reader")
+                return
+            try:
+                handle(message)
+            except Exception:
+                log.exception("handling a %s message failed", message_type(message))
+
+    def _on_iopub(self, message: Message) -> None:
+        self._last_iopub = time.monotonic()
+        msg_id = parent_id(message)
+        request = self._pending.get(msg_id) if msg_id else None
+        state = kernel_state(message)
+        if state is not None:
+            self._track_state(message, msg_id, state, request)
+            if request is not None and state is KernelState.IDLE:
+                request.idle_seen = True
+                self._finish_if_complete(request)
+            return
+        if request is not None:
+            request.started = True
+        output = output_from_iopub(message)
+        if output is None or msg_id is None:
+            return
+        sink = self._sinks.get(msg_id)
+        if sink is not None:
+            sink.output(output)
+
+    def _on_shell(self, message: Message) -> None:
+        msg_id = parent_id(message)
+        request = self._pending.get(msg_id) if msg_id else None
+        if request is None or request.reply is not None:
+            return
+        request.reply = message.get("content") or {}
+        self._finish_if_complete(request)
+
+    def _on_stdin(self, message: Message) -> None:
+        if message_type(message) != "input_request":
+            return
+        msg_id = parent_id(message)
+        request = self._pending.get(msg_id) if msg_id else None
+        sink = request.sink if request else (self._sinks.get(msg_id) if msg_id else None)
+        task = asyncio.create_task(self._answer_input(message, sink))
+        if request is not None:
+            request.input_tasks.add(task)
+            task.add_done_callback(request.input_tasks.discard)
+
+    async def _answer_input(self, message: Message, sink: ExecutionSink | None) -> None:
+        content = message.get("content") or {}
+        value = ""
+        if sink is not None:
+            try:
+                value = await sink.input_requested(
+                    str(content.get("prompt", "")), bool(content.get("password", False))
+                )
+            except asyncio.CancelledError:
+                raise  # the execution ended (interrupted): the kernel no longer waits
+            except Exception:
+                log.exception("the sink failed to answer input(); sending an empty line")
+        reply = self._client.session.msg("input_reply", {"value": value}, parent=message)
+        self._client.stdin_channel.send(reply)
+
+    # Bookkeeping ------------------------------------------------------------------
+
+    def _track_state(
+        self,
+        message: Message,
+        msg_id: str | None,
+        state: KernelState,
+        request: PendingRequest | None,
+    ) -> None:
+        """BUSY while any execute request runs. Status messages for kernel_info, control
+        requests and our own silent requests do not flip the state the user sees."""
+        if request is not None and state is KernelState.BUSY:
+            request.started = True
+        if msg_id is None or parent_type(message) != "execute_request":
+            return
+        if request is not None and request.silent:
+            return
+        if state is KernelState.BUSY:
+            self._running[msg_id] = None
+            while len(self._running) > 64:
+                self._running.popitem(last=False)
+        elif state is KernelState.IDLE:
+            self._running.pop(msg_id, None)
+        else:
+            return
+        self._on_state(KernelState.BUSY if self._running else KernelState.IDLE)
+
+    def _remember_sink(self, msg_id: str, sink: ExecutionSink) -> None:
+        self._sinks[msg_id] = sink
+        while len(self._sinks) > RECENT_SINKS:
+            self._sinks.popitem(last=False)
+
+    def _finish_if_complete(self, request: PendingRequest) -> None:
+        if request.reply is not None and request.idle_seen:
+            self._finish(request, Outcome(reply=request.reply))
+
+    def _finish(self, request: PendingRequest, outcome: Outcome) -> None:
+        self._pending.pop(request.msg_id, None)
+        for task in list(request.input_tasks):
+            task.cancel()
+        if not request.finished.done():
+            request.finished.set_result(outcome)

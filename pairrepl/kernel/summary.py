@@ -1,0 +1,106 @@
+"""Getting a ``NamespaceSummary`` out of the kernel, and putting the inspector in.
+
+The summary is built inside the kernel by ``pairrepl.kernel_ext`` and travels back as a
+*user expression*: ipykernel evaluates it right after a successful cell, in the same
+round trip as the execute_reply. It returns a JSON string, so its ``text/plain`` form is
+a Python string literal; we read that with ``ast.literal_eval`` (never ``eval``) and then
+``json.loads`` it.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pairrepl.core.namespace import NamespaceSummary, VariableSummary
+from pairrepl.kernel_ext import namespace as kernel_namespace
+
+#: The key of our entry in an execute request's ``user_expressions``.
+EXPRESSION_KEY = "pairrepl_namespace"
+#: What the kernel evaluates to build the summary.
+SUMMARY_EXPRESSION = f"{kernel_namespace.SUMMARY_FUNCTION_NAME}()"
+
+#: Installs the inspector from the importable package (kernels we start, and existing
+#: kernels in an environment where pairrepl is installed). Binds no user names, and works
+#: again after ``%reset`` wiped the hidden function.
+INSTALL_FROM_PACKAGE = (
+    "__import__('pairrepl.kernel_ext.namespace', fromlist=['install']).install(get_ipython())"
+)
+
+NOT_LOADED = (
+    "pairrepl's namespace inspector is not loaded in this kernel. Install pairrepl in the "
+    "kernel's environment (pip install pairrepl), or run `%load_ext pairrepl.kernel_ext` "
+    "in the kernel, then refresh."
+)
+
+_VARIABLE_FIELDS = frozenset(field.name for field in dataclasses.fields(VariableSummary))
+
+
+def install_from_source() -> str:
+    """Code that installs the inspector from its source text, for kernels where pairrepl
+    is not importable (an existing kernel in another environment). The module is
+    stdlib-only on purpose so that this works."""
+    source = Path(kernel_namespace.__file__).read_text(encoding="utf-8")
+    return "\n".join(
+        [
+            "import types as _pairrepl_types",
+            "_pairrepl_module = _pairrepl_types.ModuleType('pairrepl_kernel_ext_namespace')",
+            f"exec(compile({source!r}, 'pairrepl/kernel_ext/namespace.py', 'exec'),"
+            " _pairrepl_module.__dict__)",
+            "_pairrepl_module.install(get_ipython())",
+            "del _pairrepl_types, _pairrepl_module",
+        ]
+    )
+
+
+def user_expressions() -> dict[str, str]:
+    return {EXPRESSION_KEY: SUMMARY_EXPRESSION}
+
+
+def is_not_loaded(result: Mapping[str, Any] | None) -> bool:
+    """The expression failed because the summary function is missing."""
+    return bool(result) and result.get("status") == "error" and result.get("ename") == "NameError"  # type: ignore[union-attr]
+
+
+def decode_summary(result: Mapping[str, Any] | None) -> NamespaceSummary:
+    """One user-expression result → a summary. Never raises: problems become ``error``."""
+    if not result:
+        return NamespaceSummary(error="the kernel returned no namespace summary")
+    if result.get("status") != "ok":
+        if is_not_loaded(result):
+            return NamespaceSummary(error=NOT_LOADED)
+        return NamespaceSummary(
+            error=f"the namespace summary failed in the kernel: "
+            f"{result.get('ename')}: {result.get('evalue')}"
+        )
+    try:
+        return _summary_from_payload(_payload(result.get("data") or {}))
+    except (ValueError, TypeError, SyntaxError, KeyError) as error:
+        return NamespaceSummary(error=f"unreadable namespace summary from the kernel: {error!r}")
+
+
+def _payload(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    as_json = data.get("application/json")
+    if isinstance(as_json, Mapping):
+        return as_json
+    literal = ast.literal_eval(str(data["text/plain"]))
+    if not isinstance(literal, str):
+        raise TypeError(f"expected a JSON string, got {type(literal).__name__}")
+    payload = json.loads(literal)
+    if not isinstance(payload, Mapping):
+        raise TypeError(f"expected a JSON object, got {type(payload).__name__}")
+    return payload
+
+
+def _summary_from_payload(payload: Mapping[str, Any]) -> NamespaceSummary:
+    """Tolerates fields a newer inspector adds (an injected copy may be older or newer)."""
+    variables = [
+        {key: value for key, value in item.items() if key in _VARIABLE_FIELDS}
+        for item in payload.get("variables", ())
+        if isinstance(item, Mapping)
+    ]
+    return NamespaceSummary.from_payload({**payload, "variables": variables})

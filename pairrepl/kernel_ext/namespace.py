@@ -1,0 +1,349 @@
+"""Bounded summaries of the live namespace, made inside the kernel process.
+
+The front end shows every variable next to the cell that changed it, so this runs after
+*every* cell. It therefore must never be slow, never hang and never have side effects,
+whatever objects the user created: a ``__repr__`` that sleeps, raises, or returns ten
+megabytes; a dict of a million items; a DataFrame with thousands of columns.
+
+How the work is bounded:
+
+- Builtin scalars and containers are described without calling their ``repr`` on the
+  whole object (a few items, each capped), so their cost does not grow with their size.
+- Anything else runs under a per-object time limit (``signal.setitimer``, main thread
+  only); the previous SIGALRM handler and timer are restored afterwards.
+- Arrays and DataFrames are recognised by duck typing (``shape``, ``dtype``,
+  ``columns``): numpy and pandas are never imported, and a DataFrame is never repr'd.
+- At most ``MAX_NAMES`` names are summarised and the whole pass has a time budget.
+
+This module is deliberately self-contained (stdlib only, no relative imports, no
+dataclasses): the adapter can send its source to a kernel where pairrepl is not
+installed and exec it there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+import signal
+import threading
+import time
+import types
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+#: The hidden name under which the summary function lives in the user namespace.
+SUMMARY_FUNCTION_NAME = "_pairrepl_namespace_summary"
+
+MAX_NAMES = 2000
+REPR_CHARS = 80
+PER_OBJECT_SECONDS = 0.05
+TOTAL_SECONDS = 0.5
+_RETRY_ALARM_SECONDS = 0.01  # the alarm repeats, so a repr that swallows it once still stops
+
+_SIZED_BUILTINS = (str, bytes, bytearray, list, tuple, dict, set, frozenset, range, deque)
+_SCALARS = (bool, float, complex, type(None))
+_SEQUENCE_BRACKETS = {list: "[]", tuple: "()", set: "{}", frozenset: "{}", deque: "[]"}
+_NOT_INSPECTED = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+)
+_WHITESPACE_RUN = re.compile(r"\s*\n\s*")
+
+
+class _TimeLimitExceeded(BaseException):
+    """Raised by SIGALRM. A BaseException, so ``except Exception`` in user code lets it by."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _TimeLimitExceeded()
+
+
+class _Discard:
+    """A stdout/stderr stand-in: a ``__repr__`` that prints must not leak into the cell."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _Limiter:
+    """Runs one object's inspection under a wall-clock limit, when signals allow it."""
+
+    def __init__(self, can_interrupt: bool) -> None:
+        self.can_interrupt = can_interrupt
+
+    def run(self, work: Callable[[], None]) -> None:
+        if not self.can_interrupt:
+            work()
+            return
+        signal.setitimer(signal.ITIMER_REAL, PER_OBJECT_SECONDS, _RETRY_ALARM_SECONDS)
+        try:
+            work()
+        finally:
+            _disarm_timer()
+
+
+def _disarm_timer() -> None:
+    # An alarm already delivered can still raise here; keep trying until it is off.
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return
+        except _TimeLimitExceeded:
+            continue
+
+
+@contextlib.contextmanager
+def _alarm_installed() -> Any:
+    """Install our SIGALRM handler; restore the user's handler and remaining timer after."""
+    previous_handler = signal.getsignal(signal.SIGALRM)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, 0)
+    started = time.monotonic()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        yield
+    finally:
+        _disarm_timer()
+        signal.signal(
+            signal.SIGALRM, previous_handler if previous_handler is not None else signal.SIG_DFL
+        )
+        if previous_delay > 0:
+            remaining = max(previous_delay - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
+
+
+def _can_use_signals() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def summarise_namespace(
+    user_ns: dict[str, Any], hidden: dict[str, Any], max_names: int = MAX_NAMES
+) -> dict[str, Any]:
+    """The summary payload (see ``pairrepl.core.namespace.NamespaceSummary.from_payload``)."""
+    names: list[tuple[str, Any]] = []
+    truncated = False
+    for name, value in list(user_ns.items()):
+        if not _is_user_name(name, value, hidden):
+            continue
+        if len(names) >= max_names:
+            truncated = True
+            break
+        names.append((name, value))
+
+    can_interrupt = _can_use_signals()
+    limiter = _Limiter(can_interrupt)
+    deadline = time.monotonic() + TOTAL_SECONDS
+    variables = []
+    sink = _Discard()
+    with contextlib.ExitStack() as stack:
+        if can_interrupt:
+            stack.enter_context(_alarm_installed())
+        stack.enter_context(contextlib.redirect_stdout(sink))  # type: ignore[type-var]
+        stack.enter_context(contextlib.redirect_stderr(sink))  # type: ignore[type-var]
+        for name, value in names:
+            within_budget = time.monotonic() < deadline
+            variables.append(_summarise(name, value, limiter, within_budget))
+    return {"variables": variables, "truncated": truncated, "error": None}
+
+
+def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:
+    """What ``%who`` shows: no underscore names, no IPython names unless the user rebound them."""
+    if not isinstance(name, str) or name.startswith("_"):
+        return False
+    return not (name in hidden and hidden[name] is value)
+
+
+def _summarise(name: str, value: Any, limiter: _Limiter, within_budget: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": name,
+        "type_name": _type_name(value),
+        "size": None,
+        "dtype": None,
+        "repr": "",
+        "identity": id(value),
+        "fingerprint": None,
+    }
+    if within_budget and limiter.can_interrupt:
+        try:
+            limiter.run(lambda: _fill(entry, value, safe=False))
+        except _TimeLimitExceeded:
+            entry["repr"] = entry["repr"] or "<repr timed out>"
+    elif _is_builtin_data(value):
+        # No time limit left (or none possible): builtins only, their items by type name.
+        _fill(entry, value, safe=True)
+    else:
+        reason = "time budget spent" if not within_budget else "no time limit available"
+        entry["repr"] = "<not summarised: " + reason + ">"
+    return entry
+
+
+def _is_builtin_data(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or kind in _SCALARS or kind in _SIZED_BUILTINS
+
+
+def _type_name(value: Any) -> str:
+    try:
+        return str(type(value).__qualname__)[:60]
+    except Exception:
+        return "?"
+
+
+def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
+    """Size, dtype, fingerprint and repr, each step failing on its own.
+
+    ``safe`` means no user code may run: only builtin types are looked into.
+    """
+    shape = None
+    if type(value) in _SIZED_BUILTINS:
+        entry["size"] = str(len(value))
+        entry["fingerprint"] = "len=" + entry["size"]
+    elif not safe and not isinstance(value, _NOT_INSPECTED):
+        shape = _shape_of(value)
+        if shape is not None:
+            entry["size"] = str(shape) if shape else None
+            entry["fingerprint"] = "shape=" + str(shape)
+            entry["dtype"] = _dtype_of(value)
+        else:
+            length = _len_of(value)
+            if length is not None:
+                entry["size"] = str(length)
+                entry["fingerprint"] = "len=" + str(length)
+            else:
+                attributes = _attribute_count(value)
+                if attributes is not None:
+                    entry["fingerprint"] = "attrs=" + str(attributes)
+    if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
+        entry["repr"] = _cap(_frame_repr(value, shape))
+    else:
+        entry["repr"] = _cap(_short_repr(value, depth=2, safe=safe))
+
+
+def _has_attribute(value: Any, name: str) -> bool:
+    try:
+        return hasattr(value, name)
+    except Exception:
+        return False
+
+
+def _shape_of(value: Any) -> tuple[int, ...] | None:
+    try:
+        shape = getattr(value, "shape", None)
+        if shape is None or isinstance(shape, (str, bytes)):
+            return None
+        dims = tuple(int(dim) for dim in itertools.islice(shape, 33))
+        return dims if len(dims) <= 32 else None
+    except Exception:
+        return None
+
+
+def _dtype_of(value: Any) -> str | None:
+    try:
+        dtype = getattr(value, "dtype", None)
+        return None if dtype is None else str(dtype)[:40]
+    except Exception:
+        return None
+
+
+def _len_of(value: Any) -> int | None:
+    try:
+        if type(value) in _SIZED_BUILTINS or hasattr(type(value), "__len__"):
+            return len(value)
+    except Exception:
+        pass
+    return None
+
+
+def _attribute_count(value: Any) -> int | None:
+    """Instances: the number of attributes, so ``obj.new = 1`` shows as a change."""
+    try:
+        attributes = object.__getattribute__(value, "__dict__")
+        return len(attributes) if isinstance(attributes, dict) else None
+    except Exception:
+        return None
+
+
+def _frame_repr(value: Any, shape: tuple[int, ...]) -> str:
+    """A DataFrame by its first column names; its full repr would render the table."""
+    try:
+        names = [str(column)[:20] for column in itertools.islice(iter(value.columns), 8)]
+    except Exception:
+        names = []
+    more = ", …" if shape[1] > len(names) else ""
+    return f"{shape[0]} rows × {shape[1]} columns: " + ", ".join(names) + more
+
+
+def _short_repr(value: Any, depth: int, safe: bool) -> str:
+    """A repr whose cost does not grow with the size of builtin containers."""
+    kind = type(value)
+    if kind in (str, bytes, bytearray):
+        head = value[: REPR_CHARS + 1]
+        return repr(head) + ("…" if len(value) > len(head) else "")
+    if kind is int:
+        if value.bit_length() > 256:
+            return f"<int of ~{int(value.bit_length() * 0.30103)} digits>"
+        return repr(value)
+    if kind in _SCALARS:
+        return repr(value)
+    if kind is dict:
+        if depth <= 0:
+            return "{…}" if value else "{}"
+        items = [
+            _short_repr(key, depth - 1, safe) + ": " + _short_repr(item, depth - 1, safe)
+            for key, item in itertools.islice(value.items(), 4)
+        ]
+        return "{" + ", ".join(items) + (", …" if len(value) > len(items) else "") + "}"
+    if kind in _SEQUENCE_BRACKETS:
+        opening, closing = _SEQUENCE_BRACKETS[kind]
+        if kind in (set, frozenset) and not value:
+            return kind.__name__ + "()"
+        if depth <= 0:
+            return opening + ("…" if value else "") + closing
+        items = [_short_repr(item, depth - 1, safe) for item in itertools.islice(value, 6)]
+        more = ", …" if len(value) > len(items) else ""
+        trailing = "," if kind is tuple and len(value) == 1 else ""
+        text = opening + ", ".join(items) + trailing + more + closing
+        return "deque(" + text + ")" if kind is deque else text
+    if safe:
+        return "<" + _type_name(value) + ">"
+    try:
+        text = repr(value)
+    except Exception as error:
+        return f"<repr failed: {type(error).__name__}>"
+    if not isinstance(text, str):
+        return f"<repr failed: {type(text).__name__} returned>"
+    return _cap(text)
+
+
+def _cap(text: str) -> str:
+    """One line, at most ``REPR_CHARS`` characters (a 10 MB repr is cut before it is cleaned)."""
+    text = text[: REPR_CHARS * 4]
+    text = _WHITESPACE_RUN.sub(" ", text)
+    if len(text) > REPR_CHARS:
+        return text[: REPR_CHARS - 1] + "…"
+    return text
+
+
+def install(ip: Any) -> None:
+    """Put the summary function into the user namespace, hidden from ``%who`` and itself."""
+
+    def namespace_summary() -> str:
+        """JSON text: the adapter reads it back from the user expression's text/plain."""
+        payload = summarise_namespace(ip.user_ns, ip.user_ns_hidden)
+        return json.dumps(payload)
+
+    ip.user_ns[SUMMARY_FUNCTION_NAME] = namespace_summary
+    ip.user_ns_hidden[SUMMARY_FUNCTION_NAME] = namespace_summary
+
+
+def uninstall(ip: Any) -> None:
+    ip.user_ns.pop(SUMMARY_FUNCTION_NAME, None)
+    ip.user_ns_hidden.pop(SUMMARY_FUNCTION_NAME, None)
