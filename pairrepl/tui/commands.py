@@ -1,0 +1,161 @@
+"""Every action of the app and its keys, written down once.
+
+The app's bindings, the help screen (F1) and the command palette (Ctrl+P) are all made
+from ``ACTIONS``, so they cannot disagree. Keys were chosen to work in plain terminals and
+inside tmux with default settings: no action needs Ctrl+Enter or Shift+Enter (most
+terminals send the same byte as Enter for both). Ctrl+J sends a line feed, which every
+terminal and tmux pass through as a key of its own, and the F-keys pass through tmux too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class AppAction:
+    """One thing the human can do, with the keys that do it."""
+
+    action: str  # the App's ``action_<name>``; "" for keys handled inside a widget
+    keys: tuple[str, ...]  # Textual key names; the first is the one shown
+    title: str
+    help: str
+    bound: bool = True  # False: handled by a widget (Enter, Up/Down in the input)
+    priority: bool = False  # True: wins over the focused widget's own use of the key
+    in_palette: bool = True
+
+
+ACTIONS: tuple[AppAction, ...] = (
+    AppAction(
+        "",
+        ("enter",),
+        "Run or new line",
+        "Run the input when it is a complete statement (as IPython decides); otherwise insert a new line.",
+        bound=False,
+        in_palette=False,
+    ),
+    AppAction(
+        "force_run",
+        ("ctrl+j", "f5", "shift+enter"),
+        "Run the input now",
+        "Run the input even if it looks incomplete (Shift+Enter too where the terminal tells it from Enter).",
+        priority=True,
+    ),
+    AppAction(
+        "interrupt",
+        ("ctrl+c",),
+        "Interrupt the kernel",
+        "Stop the running cell (KeyboardInterrupt in the kernel). Never quits, never copies.",
+        priority=True,
+    ),
+    AppAction(
+        "restart_kernel",
+        ("f8",),
+        "Restart the kernel",
+        "Start a fresh kernel after a confirmation: the variables are lost, nothing re-runs by itself.",
+        priority=True,
+    ),
+    AppAction(
+        "rerun_lost_cells",
+        ("f9",),
+        "Re-run the cells lost with the kernel",
+        "After a restart or a resume: run again, in order, the cells that had run without error.",
+        priority=True,
+    ),
+    AppAction(
+        "run_next_loaded",
+        ("f6",),
+        "Run the next loaded cell",
+        "Run the next cell loaded from a notebook (--from) that has not run yet.",
+        priority=True,
+    ),
+    AppAction(
+        "run_all_loaded",
+        ("f7",),
+        "Run all loaded cells",
+        "Run the loaded notebook cells in order, stopping at the first that fails.",
+        priority=True,
+    ),
+    AppAction(
+        "",
+        ("up", "down"),
+        "Walk input history",
+        "On the first (last) line of the input: the previous (next) input. Elsewhere: move the cursor.",
+        bound=False,
+        in_palette=False,
+    ),
+    AppAction(
+        "toggle_focus",
+        ("f2",),
+        "Switch input / transcript",
+        "Move between the input and the transcript (arrows and PageUp/PageDown scroll it); Escape goes back to the input.",
+        priority=True,
+    ),
+    AppAction(
+        "scroll_transcript_up",
+        ("pageup",),
+        "Scroll the transcript up",
+        "Scroll the transcript one page up.",
+        priority=True,
+        in_palette=False,
+    ),
+    AppAction(
+        "scroll_transcript_down",
+        ("pagedown",),
+        "Scroll the transcript down",
+        "Scroll the transcript one page down (it follows new output again at the bottom).",
+        priority=True,
+        in_palette=False,
+    ),
+    AppAction("help", ("f1",), "Help", "Show this list of actions and keys.", priority=True),
+    AppAction(
+        "command_palette",
+        ("ctrl+p",),
+        "Command palette",
+        "Search and run any action by name.",
+        bound=False,
+        in_palette=False,
+    ),
+    AppAction(
+        "quit",
+        ("ctrl+q",),
+        "Quit",
+        "Close the session (recorded in the ledger) and stop the kernel we started.",
+        priority=True,
+    ),
+)
+
+
+def key_label(key: str) -> str:
+    """How a key is written for people: ``ctrl+j`` → ``Ctrl+J``, ``f5`` → ``F5``."""
+    names = {"pageup": "PageUp", "pagedown": "PageDown", "enter": "Enter", "escape": "Escape"}
+    return "+".join(names.get(part, part.capitalize()) for part in key.split("+"))
+
+
+def keys_label(action: AppAction) -> str:
+    return " / ".join(key_label(key) for key in action.keys)
+
+
+def app_bindings() -> list[Binding]:
+    return [
+        Binding(
+            ",".join(action.keys),
+            action.action,
+            action.title,
+            show=False,
+            priority=action.priority,
+            key_display=key_label(action.keys[0]),
+        )
+        for action in ACTIONS
+        if action.bound
+    ]
+
+
+def action_keys(name: str) -> str:
+    """The shown key of an action (for hints like "press F9 to re-run")."""
+    for action in ACTIONS:
+        if action.action == name:
+            return key_label(action.keys[0])
+    raise KeyError(name)

@@ -1,0 +1,107 @@
+"""The small modal screens: help, a yes/no confirmation, and the ``input()`` prompt."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from pairrepl.tui.commands import ACTIONS, keys_label
+
+
+def help_table() -> Table:
+    """Every action and its keys, from the same list the bindings are made of."""
+    table = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 2))
+    table.add_column("keys", style="bold cyan", no_wrap=True)
+    table.add_column("action", style="bold")
+    table.add_column("what it does")
+    for action in ACTIONS:
+        table.add_row(keys_label(action), action.title, action.help)
+    table.add_row("Escape", "Back to the input", "From the transcript, or to close a dialog.")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """F1: what every key does."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape,f1,q", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Label("pairrepl · keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(help_table(), id="help-table")
+            yield Label("Escape or F1 closes · Ctrl+P searches actions by name", classes="dim")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; Enter or Y says yes, Escape or N says no."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Label(self.question, id="confirm-question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
+                yield Button("Cancel (n)", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class InputPromptScreen(ModalScreen[str]):
+    """A cell called ``input()`` (or ``getpass``): ask the human, answer the kernel.
+
+    Ctrl+C still interrupts the kernel (an app-wide binding), which closes this prompt.
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "answer_empty", "Send an empty answer"),
+    ]
+
+    def __init__(self, prompt: str, password: bool) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.password = password
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-dialog", classes="dialog"):
+            yield Label("The cell asks for input" + (" (hidden)" if self.password else ""))
+            yield Label(self.prompt or "›", id="prompt-text")
+            yield Input(password=self.password, id="prompt-input")
+            yield Label("Enter sends · Escape sends nothing · Ctrl+C interrupts", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_answer_empty(self) -> None:
+        self.dismiss("")
