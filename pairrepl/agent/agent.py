@@ -1,0 +1,329 @@
+"""The agent: one request in, one checked reply out. It proposes; it never runs anything.
+
+``Agent.ask`` sends a ``ModelContext`` to the provider, streams the text to the caller as
+it arrives, and returns an ``AgentReply``: an answer, a checked proposal draft, a refusal,
+or an error with the raw reply. A proposal that fails the checks (its arguments, ``ast``
+parsing, the size policy) is never returned as runnable: the model is told why and gets
+one more try, then the caller gets a clear error.
+
+Invariant 1 lives here by omission: this package holds no handle to a kernel and imports
+nothing that could run code. A draft becomes a ``Proposal`` in the session, and only a
+human action runs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from pairrepl.agent.context import ModelContext
+from pairrepl.agent.drafts import (
+    PROPOSE_CELL,
+    PROPOSE_CELL_TOOL,
+    Checked,
+    ProposalDraft,
+    check_fenced_code,
+    check_tool_calls,
+)
+from pairrepl.agent.protocol import (
+    Finished,
+    Message,
+    ModelRequest,
+    Provider,
+    ProviderError,
+    Refusal,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    Usage,
+)
+from pairrepl.agent.redaction import Redactor
+from pairrepl.agent.retry import RetryPolicy, stream_with_retries
+from pairrepl.core import ProposalPolicy
+
+TextCallback = Callable[[str], None]
+
+_TRUNCATED = {"max_tokens", "length"}
+
+
+@dataclass(frozen=True)
+class AgentReply:
+    """What came back for one request.
+
+    Exactly one of these describes it: ``proposal`` (a checked draft), ``refusal``,
+    ``error`` (with ``raw`` holding what the model said), or none of them (an answer in
+    ``text``). ``partial`` replies were cut or stopped: show them, but keep them out of
+    later context.
+    """
+
+    text: str
+    model: str
+    proposal: ProposalDraft | None = None
+    error: str | None = None
+    refusal: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    partial: bool = False
+    raw: str = ""
+    retried: bool = False  # the model was asked to fix an invalid proposal
+    stop_reason: str | None = None
+
+    @property
+    def is_answer(self) -> bool:
+        return self.proposal is None and self.error is None and self.refusal is None
+
+
+@dataclass
+class _Turn:
+    """One model turn as it streams in; mutated in place so a stop keeps what arrived."""
+
+    text: str = ""
+    calls: list[ToolCall] = field(default_factory=list)
+    refusal: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: str | None = None
+    error: ProviderError | None = None
+    stopped: bool = False
+    started: bool = False
+
+    @property
+    def raw(self) -> str:
+        calls = "".join(f"\n[{c.name} call] {c.arguments}" for c in self.calls)
+        return self.text + calls
+
+
+class Agent:
+    def __init__(
+        self,
+        provider: Provider,
+        policy: ProposalPolicy | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        max_tokens: int = 2048,
+    ) -> None:
+        self.provider = provider
+        self.policy = policy or ProposalPolicy()
+        self.retry = retry or RetryPolicy()
+        self.max_tokens = max_tokens
+
+    @property
+    def label(self) -> str:
+        return self.provider.label
+
+    def request_for(self, context: ModelContext) -> ModelRequest:
+        """The exact request ``ask`` sends first for ``context`` (what the ledger records)."""
+        return _scrubbed_request(self._request(context), self._redactor())
+
+    def _request(self, context: ModelContext) -> ModelRequest:
+        return ModelRequest(
+            system=context.system,
+            messages=context.messages,
+            tools=() if context.hint_mode else (PROPOSE_CELL_TOOL,),
+            max_tokens=self.max_tokens,
+        )
+
+    def _redactor(self) -> Redactor:
+        """The last line of defence, built per request: the environment may have changed."""
+        return Redactor.from_environment(extra_secrets=self.provider.secrets)
+
+    async def ask(
+        self,
+        context: ModelContext,
+        on_text: TextCallback | None = None,
+        *,
+        on_status: TextCallback | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> AgentReply:
+        """Ask the model; stream its text to ``on_text``; return the checked reply.
+
+        ``on_status`` hears plain sentences about retries ("overloaded; retrying in 2 s").
+        Setting ``stop`` ends the stream (closing the HTTP response) and returns what
+        arrived, marked partial. Cancelling the task does the same cleanup and raises
+        ``CancelledError`` as usual.
+        """
+        redactor = self._redactor()
+        request = _scrubbed_request(self._request(context), redactor)
+        first = await self._play(request, on_text, on_status, stop)
+        if (early := self._unfinished(first)) is not None:
+            return early
+        checked = None if context.hint_mode else self._check(first)
+        if checked is None or checked.ok:
+            return self._reply(first, checked)
+
+        if on_status is not None:
+            on_status(
+                f"The proposal was invalid ({'; '.join(checked.problems)}); asking the model to fix it."
+            )
+        correction = _correction(first, checked, self.policy)
+        follow_up = _scrubbed_request(
+            replace(request, messages=(*request.messages, *correction)), redactor
+        )
+        second = await self._play(follow_up, on_text, on_status, stop)
+        second.usage = first.usage + second.usage
+        raw = f"--- first reply ---\n{first.raw}\n--- second reply ---\n{second.raw}"
+        if (early := self._unfinished(second, raw=raw, retried=True)) is not None:
+            return early
+        checked_again = self._check(second)
+        if checked_again is None or checked_again.ok:
+            return self._reply(second, checked_again, raw=raw, retried=True)
+        return AgentReply(
+            text=second.text,
+            model=self.label,
+            error=(
+                "The model's proposal was invalid twice, so nothing runnable came of it: "
+                + "; ".join(checked_again.problems)
+                + ". Its raw reply is kept below."
+            ),
+            usage=second.usage,
+            raw=raw,
+            retried=True,
+            stop_reason=second.stop_reason,
+        )
+
+    # --- one turn --------------------------------------------------------------------
+
+    async def _play(
+        self,
+        request: ModelRequest,
+        on_text: TextCallback | None,
+        on_status: TextCallback | None,
+        stop: asyncio.Event | None,
+    ) -> _Turn:
+        turn = _Turn()
+        if stop is None:
+            await self._consume(request, turn, on_text, on_status)
+            return turn
+        consuming = asyncio.ensure_future(self._consume(request, turn, on_text, on_status))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when this task is cancelled: never leave the stream running
+            stopping.cancel()
+            if not consuming.done():
+                consuming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await consuming
+                turn.stopped = True
+        if not turn.stopped:
+            consuming.result()  # re-raise anything unexpected
+        return turn
+
+    async def _consume(
+        self,
+        request: ModelRequest,
+        turn: _Turn,
+        on_text: TextCallback | None,
+        on_status: TextCallback | None,
+    ) -> None:
+        def tell_retry(error: ProviderError, wait: float) -> None:
+            if on_status is not None:
+                on_status(f"{error} Retrying in {wait:.1f} s.")
+
+        events = stream_with_retries(self.provider, request, self.retry, on_retry=tell_retry)
+        try:
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if isinstance(event, TextDelta):
+                        turn.started = True
+                        turn.text += event.text
+                        if on_text is not None:
+                            on_text(event.text)
+                    elif isinstance(event, ToolCall):
+                        turn.started = True
+                        turn.calls.append(event)
+                    elif isinstance(event, Refusal):
+                        turn.started = True
+                        turn.refusal = event.text
+                    elif isinstance(event, Usage):
+                        turn.usage = turn.usage + event
+                    elif isinstance(event, Finished):
+                        turn.stop_reason = event.stop_reason
+        except ProviderError as error:
+            turn.error = error
+
+    # --- judging a turn --------------------------------------------------------------
+
+    def _unfinished(
+        self, turn: _Turn, *, raw: str | None = None, retried: bool = False
+    ) -> AgentReply | None:
+        """The reply for a turn that errored, was stopped or refused; None if it finished."""
+        raw = turn.raw if raw is None else raw
+        common = {"model": self.label, "usage": turn.usage, "raw": raw, "retried": retried}
+        if turn.stopped:
+            return AgentReply(
+                turn.text, error="Stopped: the reply was cancelled.", partial=True, **common
+            )
+        if turn.error is not None:
+            return AgentReply(turn.text, error=str(turn.error), partial=turn.started, **common)
+        if turn.refusal is not None:
+            return AgentReply(
+                turn.text or turn.refusal,
+                refusal=turn.refusal,
+                stop_reason=turn.stop_reason,
+                **common,
+            )
+        return None
+
+    def _check(self, turn: _Turn) -> Checked | None:
+        """The proposal in a turn, checked; None when the turn holds no code at all."""
+        if turn.calls:
+            return check_tool_calls(turn.calls, self.policy)
+        return check_fenced_code(turn.text, self.policy)
+
+    def _reply(
+        self, turn: _Turn, checked: Checked | None, *, raw: str | None = None, retried: bool = False
+    ) -> AgentReply:
+        draft = checked.draft if checked is not None else None
+        if draft is not None and not draft.rationale:
+            draft = ProposalDraft(draft.code, turn.text.strip(), draft.via)
+        truncated = draft is None and turn.stop_reason in _TRUNCATED
+        return AgentReply(
+            text=turn.text,
+            model=self.label,
+            proposal=draft,
+            error="The reply was cut at the token limit." if truncated else None,
+            usage=turn.usage,
+            partial=truncated,
+            raw=turn.raw if raw is None else raw,
+            retried=retried,
+            stop_reason=turn.stop_reason,
+        )
+
+
+def _correction(turn: _Turn, checked: Checked, policy: ProposalPolicy) -> tuple[Message, ...]:
+    """The assistant's invalid turn, then our message saying why, so it can try again."""
+    why = "; ".join(checked.problems)
+    advice = (
+        f"The proposal was not shown to the human because {why}. Call {PROPOSE_CELL} again "
+        f"with one corrected cell: code that parses, at most {policy.max_lines} non-blank "
+        f"lines, at most {policy.max_definitions} top-level function or class. If the step "
+        "is too big, propose only its first part."
+    )
+    assistant = Message("assistant", turn.text, tool_calls=tuple(turn.calls))
+    if turn.calls:
+        results = tuple(ToolResult(c.call_id, advice, is_error=True) for c in turn.calls)
+        return assistant, Message("user", tool_results=results)
+    return assistant, Message("user", advice + " Do not put the code in a markdown fence.")
+
+
+def _scrubbed_request(request: ModelRequest, redactor: Redactor) -> ModelRequest:
+    return replace(
+        request,
+        system=redactor.scrub(request.system),
+        messages=tuple(_scrubbed(m, redactor) for m in request.messages),
+    )
+
+
+def _scrubbed(message: Message, redactor: Redactor) -> Message:
+    return Message(
+        role=message.role,
+        text=redactor.scrub(message.text),
+        images=message.images,
+        tool_calls=tuple(
+            ToolCall(c.name, redactor.scrub(c.arguments), c.call_id) for c in message.tool_calls
+        ),
+        tool_results=tuple(
+            ToolResult(r.call_id, redactor.scrub(r.text), r.is_error) for r in message.tool_results
+        ),
+    )

@@ -1,0 +1,182 @@
+"""Claude through the Anthropic Messages API, streaming, with tools.
+
+The ``anthropic`` SDK is imported when the first request is made, never at import time:
+it takes about a second to import, and the app must start fast (and work without it).
+The SDK's own retries are off (``max_retries=0``): the agent retries, and only before the
+first streamed delta, which the SDK cannot know about.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pairrepl.agent.http_errors import classify_exception
+from pairrepl.agent.protocol import (
+    ErrorKind,
+    Finished,
+    Message,
+    ModelEvent,
+    ModelRequest,
+    Provider,
+    ProviderError,
+    Refusal,
+    TextDelta,
+    ToolCall,
+    Usage,
+)
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
+
+class AnthropicProvider(Provider):
+    def __init__(
+        self,
+        model: str,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        self.model = model
+        self.label = f"anthropic:{model}"
+        self.secrets = (api_key,)
+        self._api_key = api_key
+        self._base_url = base_url or DEFAULT_BASE_URL
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._client: Any = None
+
+    def _sdk_client(self) -> Any:
+        if self._client is None:
+            import anthropic
+            import httpx2
+
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(self._timeout, connect=self._connect_timeout),
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:
+        client = self._sdk_client()
+        arguments: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "system": request.system,
+            "messages": [_message(m) for m in request.messages],
+            "stream": True,
+        }
+        if request.tools:
+            arguments["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
+                for t in request.tools
+            ]
+        try:
+            sdk_stream = await client.messages.create(**arguments)
+        except Exception as error:
+            raise classify_exception(error, "Anthropic") from None
+
+        events = _EventTranslator()
+        try:
+            async with sdk_stream:
+                async for event in sdk_stream:
+                    for translated in events.translate(event):
+                        yield translated
+        except ProviderError:
+            raise
+        except Exception as error:
+            raise classify_exception(error, "Anthropic", mid_stream=True) from None
+        if not events.finished:
+            raise ProviderError(
+                ErrorKind.CUT, "The reply from Anthropic stopped before it was complete."
+            )
+
+
+class _EventTranslator:
+    """Raw Messages API stream events -> our events; remembers blocks across events."""
+
+    def __init__(self) -> None:
+        self.input_tokens = 0
+        self.stop_reason: str | None = None
+        self.finished = False
+        self.text = ""
+        self._tool_blocks: dict[int, tuple[str, str, list[str]]] = {}  # index -> id, name, parts
+
+    def translate(self, event: Any) -> list[ModelEvent]:
+        kind = getattr(event, "type", None)
+        if kind == "message_start":
+            usage = getattr(event.message, "usage", None)
+            self.input_tokens = getattr(usage, "input_tokens", 0) or 0
+        elif kind == "content_block_start":
+            block = event.content_block
+            if getattr(block, "type", None) == "tool_use":
+                self._tool_blocks[event.index] = (block.id, block.name, [])
+        elif kind == "content_block_delta":
+            delta = event.delta
+            if delta.type == "text_delta" and delta.text:
+                self.text += delta.text
+                return [TextDelta(delta.text)]
+            if delta.type == "input_json_delta" and event.index in self._tool_blocks:
+                self._tool_blocks[event.index][2].append(delta.partial_json)
+        elif kind == "content_block_stop":
+            if event.index in self._tool_blocks:
+                call_id, name, parts = self._tool_blocks.pop(event.index)
+                return [ToolCall(name=name, arguments="".join(parts) or "{}", call_id=call_id)]
+        elif kind == "message_delta":
+            self.stop_reason = event.delta.stop_reason
+            usage = event.usage
+            output_tokens = getattr(usage, "output_tokens", 0) or 0
+            input_tokens = getattr(usage, "input_tokens", None) or self.input_tokens
+            return [Usage(input_tokens, output_tokens)]
+        elif kind == "message_stop":
+            self.finished = True
+            reason = self.stop_reason or "end_turn"
+            if reason == "refusal":
+                return [Refusal(self.text or "The model declined to answer."), Finished(reason)]
+            return [Finished(reason)]
+        return []
+
+
+def _message(message: Message) -> dict[str, Any]:
+    content: list[dict[str, Any]] = [
+        {"type": "tool_result", "tool_use_id": r.call_id, "content": r.text, "is_error": r.is_error}
+        for r in message.tool_results
+    ]
+    content += [
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": i.media_type, "data": i.data_base64},
+        }
+        for i in message.images
+    ]
+    if message.text:
+        content.append({"type": "text", "text": message.text})
+    for call in message.tool_calls:
+        content.append(
+            {
+                "type": "tool_use",
+                "id": call.call_id,
+                "name": call.name,
+                "input": _json_object(call.arguments),
+            }
+        )
+    return {"role": message.role, "content": content}
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    """Tool input as the API wants it (an object), even when the model's JSON was broken."""
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,235 @@
+"""Which model to talk to, and with what key, from four places in a fixed order.
+
+Highest first: explicit values (CLI flags) > environment variables > ``[tool.pairrepl]``
+in the project's ``pyproject.toml`` > ``~/.config/pairrepl/config.toml``. Each setting
+is taken from the highest place that has it, and ``sources`` says where it came from
+(``pairrepl doctor`` shows it).
+
+API keys never come from files in the project: a ``pyproject.toml`` is committed, and a
+key in it would be a leaked key. They come from flags, the environment, or the user's
+own config file. With nothing configured the app still works as a REPL: the config is
+"no provider", with a message saying how to set one up, and nothing raises.
+
+Settings: ``provider`` (anthropic | openai | replay), ``model``, ``base_url`` (for an
+OpenAI-compatible server), ``replay`` (a script file), ``timeout``; in the user file also
+``anthropic_api_key`` / ``openai_api_key`` (or ``api_key`` in an ``[anthropic]`` or
+``[openai]`` table).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pairrepl.agent.protocol import AgentError, Provider
+
+PROVIDERS = ("anthropic", "openai", "replay")
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-6", "openai": "gpt-5.4-mini"}
+KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+BASE_URL_VARIABLES = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
+
+HOW_TO_CONFIGURE = (
+    "No AI provider is configured; pairrepl works as a plain REPL until one is. To add one, "
+    "set ANTHROPIC_API_KEY or OPENAI_API_KEY in your environment (OPENAI_BASE_URL for a local "
+    "OpenAI-compatible server such as Ollama), or pass --provider/--model, or put "
+    'provider = "..." and model = "..." under [tool.pairrepl] in pyproject.toml '
+    "(keys go in the environment or ~/.config/pairrepl/config.toml, never in the project). "
+    "To try it offline: --provider replay --replay examples/demo.replay.json."
+)
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    provider: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    replay: str | None = None
+    timeout_s: float = 60.0
+    sources: Mapping[str, str] = field(default_factory=dict)
+    problem: str | None = None  # why no provider can be made, and how to fix it
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        return self.provider is not None and self.problem is None
+
+    def describe(self) -> str:
+        """One line for a status bar or ``doctor``; says where the key is from, never what."""
+        if not self.configured:
+            return "no provider"
+        if self.provider == "replay":
+            return f"replay:{Path(self.replay or '').name}"
+        key = f"key from {self.sources['api_key']}" if self.api_key else "no key"
+        where = f" at {self.base_url}" if self.base_url else ""
+        return f"{self.provider}:{self.model}{where} ({key})"
+
+
+def resolve_config(
+    project_root: str | Path | None = None,
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    replay: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    user_config: str | Path | None = None,
+) -> ProviderConfig:
+    """The provider settings, from flags > environment > pyproject > user config."""
+    environ = os.environ if environ is None else environ
+    warnings: list[str] = []
+    project = _project_settings(project_root, warnings)
+    user_path = Path(user_config) if user_config is not None else _user_config_path(environ)
+    user = _read_toml(user_path, warnings)
+    flags = {"provider": provider, "model": model, "base_url": base_url, "replay": replay}
+    sources: dict[str, str] = {}
+
+    def pick(name: str, variable: str) -> Any:
+        """The first setting of ``name``: flag, env ``variable``, pyproject, user file."""
+        for source, value in (
+            ("flag", flags.get(name)),
+            (f"env {variable}", environ.get(variable)),
+            ("pyproject.toml", project.get(name)),
+            (str(user_path), user.get(name)),
+        ):
+            if value not in (None, ""):
+                sources[name] = source
+                return value
+        return None
+
+    chosen = pick("provider", "PAIRREPL_PROVIDER")
+    if chosen is None:
+        chosen = _infer_provider(environ, user)
+        if chosen is not None:
+            sources["provider"] = "inferred from the environment"
+    if chosen is None:
+        return ProviderConfig(problem=HOW_TO_CONFIGURE, warnings=tuple(warnings))
+    chosen = str(chosen).lower()
+    if chosen not in PROVIDERS:
+        return ProviderConfig(
+            problem=f"Unknown provider {chosen!r} (from {sources['provider']}); "
+            f"use one of: {', '.join(PROVIDERS)}.",
+            warnings=tuple(warnings),
+        )
+    timeout = float(pick("timeout", "PAIRREPL_TIMEOUT") or 60.0)
+
+    if chosen == "replay":
+        script = pick("replay", "PAIRREPL_REPLAY")
+        if script is None:
+            return ProviderConfig(
+                provider=chosen,
+                problem="The replay provider needs a script: --replay FILE.",
+                sources=sources,
+                warnings=tuple(warnings),
+            )
+        return ProviderConfig(
+            provider=chosen, replay=str(script), sources=sources, warnings=tuple(warnings)
+        )
+
+    url = pick("base_url", BASE_URL_VARIABLES[chosen])
+    key_variable = KEY_VARIABLES[chosen]
+    key = None
+    for source, value in (
+        ("flag", api_key),
+        (f"env {key_variable}", environ.get(key_variable)),
+        (str(user_path), _user_key(user, chosen)),
+    ):
+        if value:
+            key, sources["api_key"] = str(value), source
+            break
+    problem = None
+    if key is None and not (chosen == "openai" and url):
+        problem = (
+            f"The {chosen} provider needs an API key: set {key_variable} in your environment, "
+            f"or {chosen}_api_key in {user_path}."
+        )
+    return ProviderConfig(
+        provider=chosen,
+        model=str(pick("model", "PAIRREPL_MODEL") or DEFAULT_MODELS[chosen]),
+        base_url=None if url is None else str(url),
+        api_key=key,
+        timeout_s=timeout,
+        sources=sources,
+        problem=problem,
+        warnings=tuple(warnings),
+    )
+
+
+def make_provider(config: ProviderConfig) -> Provider:
+    """The provider ``config`` describes; ``AgentError`` (with how to fix it) if none."""
+    if not config.configured:
+        raise AgentError(config.problem or HOW_TO_CONFIGURE)
+    if config.provider == "replay":
+        from pairrepl.agent.replay import ReplayProvider
+
+        return ReplayProvider.from_file(config.replay or "", delay_s=0.01)
+    assert config.model is not None
+    if config.provider == "anthropic":
+        from pairrepl.agent.anthropic_provider import AnthropicProvider
+
+        return AnthropicProvider(
+            config.model, config.api_key or "", base_url=config.base_url, timeout=config.timeout_s
+        )
+    from pairrepl.agent.openai_provider import OpenAIProvider
+
+    return OpenAIProvider(
+        config.model, config.api_key or "", base_url=config.base_url, timeout=config.timeout_s
+    )
+
+
+def _infer_provider(environ: Mapping[str, str], user: Mapping[str, Any]) -> str | None:
+    if environ.get("ANTHROPIC_API_KEY"):
+        return "anthropic"
+    if environ.get("OPENAI_API_KEY") or environ.get("OPENAI_BASE_URL"):
+        return "openai"
+    for name in ("anthropic", "openai"):
+        if _user_key(user, name):
+            return name
+    return None
+
+
+def _project_settings(project_root: str | Path | None, warnings: list[str]) -> dict[str, Any]:
+    if project_root is None:
+        return {}
+    data = _read_toml(Path(project_root) / "pyproject.toml", warnings)
+    settings = data.get("tool", {}).get("pairrepl", {})
+    if not isinstance(settings, dict):
+        return {}
+    leaked = sorted(name for name in settings if "key" in name.lower() or "token" in name.lower())
+    if leaked:
+        warnings.append(
+            f"Ignored {', '.join(leaked)} in pyproject.toml: API keys never come from project "
+            "files (they get committed). Use the environment or ~/.config/pairrepl/config.toml."
+        )
+    return {name: value for name, value in settings.items() if name not in leaked}
+
+
+def _user_config_path(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_CONFIG_HOME") or str(
+        Path(environ.get("HOME", "~")).expanduser() / ".config"
+    )
+    return Path(base) / "pairrepl" / "config.toml"
+
+
+def _user_key(user: Mapping[str, Any], provider: str) -> str | None:
+    table = user.get(provider)
+    if isinstance(table, dict) and table.get("api_key"):
+        return str(table["api_key"])
+    value = user.get(f"{provider}_api_key")
+    return str(value) if value else None
+
+
+def _read_toml(path: Path, warnings: list[str]) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        warnings.append(f"Could not read {path}: {error}")
+        return {}

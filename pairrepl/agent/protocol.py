@@ -1,0 +1,189 @@
+"""The one swap point for models: a ``Provider`` streams ``ModelEvent``s for a ``ModelRequest``.
+
+Like httpx's ``BaseTransport``, the protocol is one method, so a new model family (or a
+fake for a demo) is one small class. Everything a provider says arrives as one of five
+events; everything that goes wrong arrives as a ``ProviderError`` with a plain message
+(no SDK traceback ever reaches a user), tagged with whether trying again may help.
+
+Providers translate; they do not decide. Retrying, validating a proposal and building the
+context are the agent's job (``pairrepl.agent.agent``), the same for every provider.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
+
+# --- what we send --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    """An image for providers that take them (a plot the kernel displayed)."""
+
+    media_type: str  # "image/png"
+    data_base64: str
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call: a name, what it is for, a JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]  # JSON schema of an object
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """The model called a tool. ``arguments`` is the raw JSON text, exactly as streamed:
+    it may be malformed, and the agent is the one that checks it."""
+
+    name: str
+    arguments: str
+    call_id: str = ""
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """Our answer to one tool call (used to tell the model why a proposal was refused)."""
+
+    call_id: str
+    text: str
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of the conversation.
+
+    A user turn holds text (and maybe images, and tool results answering the previous
+    assistant turn); an assistant turn holds text and maybe the tool calls it made.
+    """
+
+    role: Literal["user", "assistant"]
+    text: str = ""
+    images: tuple[ImagePart, ...] = ()
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_results: tuple[ToolResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    system: str
+    messages: tuple[Message, ...]
+    tools: tuple[ToolSpec, ...] = ()
+    max_tokens: int = 2048
+
+
+# --- what comes back -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+        )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The reply is complete. ``stop_reason`` is the provider's word for why it stopped."""
+
+    stop_reason: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The model declined to answer; ``text`` is what it said about it, if anything."""
+
+    text: str
+
+
+ModelEvent = TextDelta | ToolCall | Usage | Finished | Refusal
+
+# A stream that ends without ``Finished`` was cut: providers raise
+# ``ProviderError(ErrorKind.CUT, ...)`` rather than ending quietly.
+
+
+# --- what goes wrong -----------------------------------------------------------------
+
+
+class AgentError(Exception):
+    """Anything the agent layer reports to a person: ``str(error)`` is a plain sentence."""
+
+
+class ErrorKind(Enum):
+    AUTH = "auth"  # 401/403: the key is wrong or lacks access
+    RATE_LIMITED = "rate_limited"  # 429
+    OVERLOADED = "overloaded"  # 529 or an overloaded_error event
+    SERVER = "server"  # other 5xx
+    BAD_REQUEST = "bad_request"  # other 4xx: our request was refused
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"  # could not connect
+    CUT = "cut"  # the stream stopped before the reply was complete
+    STREAM_ERROR = "stream_error"  # the provider sent an error in the middle of a stream
+
+
+_RETRYABLE = {ErrorKind.RATE_LIMITED, ErrorKind.OVERLOADED}
+
+
+class ProviderError(AgentError):
+    """A provider failed. ``kind`` says how; ``str(error)`` says it in plain words."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.retry_after = retry_after  # seconds, from the server's retry-after header
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        """Trying the same request again may succeed (only ever before the first delta)."""
+        return self.kind in _RETRYABLE
+
+
+# --- the swap point ------------------------------------------------------------------
+
+
+class Provider(ABC):
+    """A model behind one streaming method.
+
+    ``label`` says on screen what answered ("openai:gpt-4o-mini", "replay:demo.json").
+    ``secrets`` are values that must never appear in anything sent (the provider's own
+    API key); the agent scrubs them from every request as a last line of defence.
+    """
+
+    label: str = "provider"
+    secrets: tuple[str, ...] = ()
+
+    @abstractmethod
+    def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:
+        """Yield the reply as events, ending with ``Finished``; raise ``ProviderError``.
+
+        Implementations are async generators. Closing the generator early (the caller
+        was cancelled) must close the HTTP response.
+        """
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, most providers hold nothing
+        """Release connections; the provider is not used afterwards."""

@@ -1,0 +1,142 @@
+"""Keeping secrets out of what is sent to a model (DESIGN.md, invariant 6).
+
+Three nets, each cheap, used together:
+
+1. **By name.** A variable, dict key, keyword argument or environment variable whose name
+   contains key / token / secret / password (any case) has its *value* replaced by
+   ``<redacted>``: in namespace summaries, in ``$name`` views, in cell text
+   (``API_KEY = "..."``), in outputs (``{'api_key': '...'}``).
+2. **By value.** Every value learnt to be secret (from the nets above, the environment's
+   secret-looking variables, and the provider's API key) is scrubbed wherever else it
+   shows up, e.g. printed by a cell.
+3. **The environment.** Other environment values long enough to be meaningful are
+   replaced by ``<env:NAME>`` (``/home/ada/proj`` becomes ``<env:HOME>/proj``), so a
+   cell that prints ``os.environ`` sends no values. (Not ``$NAME``: in a request,
+   ``$name`` asks for a view of a live object.)
+
+The agent runs the last two over the whole request just before it leaves, whatever
+built it, so a forgotten path cannot leak the API key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from pairrepl.core import NamespaceSummary, VariableSummary
+
+REDACTED = "<redacted>"
+
+_SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "credential")
+_SECRET_NAME = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
+
+# Values shorter than this are never scrubbed by value: "1" or "true" are not secrets, and
+# replacing them everywhere would garble the context.
+_MIN_SECRET_LENGTH = 4
+_MIN_ENV_LENGTH = 8
+_PLAIN_WORD = re.compile(r"[A-Za-z]+|\d+")
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_STRING = r"""(?:[rRbBuUfF]{0,2})(?:'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")"""
+# Only string literals: secrets are strings, and `max_tokens=2048` must stay readable.
+# `name = "literal"` / `name: str = "literal"` / `name="literal"` (a keyword argument) /
+# `'name': 'literal'` (a dict, in code or in a repr) / `os.environ["NAME"] = "literal"`.
+_ASSIGNMENT = re.compile(
+    rf"""(?P<target>(?P<quote>['"]?)(?P<name>{_NAME})(?P=quote)\]?)"""
+    rf"""(?P<between>\s*(?::\s*[\w\[\], .|]+?\s*)?(?:=|:)\s*)(?P<value>{_STRING})"""
+)
+
+
+def looks_secret(name: str) -> bool:
+    """True for names whose values must never be sent (``api_key``, ``GITHUB_TOKEN``...)."""
+    return bool(_SECRET_NAME.search(name))
+
+
+@dataclass
+class Redactor:
+    """Scrubs secrets from text; learns secret values as it meets them."""
+
+    secret_values: set[str] = field(default_factory=set)
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(
+        cls, extra_secrets: Iterable[str | None] = (), environ: Mapping[str, str] | None = None
+    ) -> Redactor:
+        environ = dict(os.environ if environ is None else environ)
+        redactor = cls(environment=environ)
+        redactor.add_secrets(value for name, value in environ.items() if looks_secret(name))
+        redactor.add_secrets(extra_secrets)
+        return redactor
+
+    def add_secrets(self, values: Iterable[str | None]) -> None:
+        for value in values:
+            if value and len(value.strip()) >= _MIN_SECRET_LENGTH and REDACTED not in value:
+                self.secret_values.add(value.strip())
+
+    # --- text -------------------------------------------------------------------------
+
+    def scrub(self, text: str) -> str:
+        """Remove secret values by name, by value, and environment values, from any text."""
+        if not text:
+            return text
+        text = self._scrub_assignments(text)
+        for value in sorted(self.secret_values, key=len, reverse=True):
+            text = text.replace(value, REDACTED)
+        for name, value in sorted(self.environment.items(), key=lambda item: -len(item[1])):
+            if _worth_scrubbing_env(value) and value in text:
+                text = text.replace(value, REDACTED if looks_secret(name) else f"<env:{name}>")
+        return text
+
+    def _scrub_assignments(self, text: str) -> str:
+        def replace_value(match: re.Match[str]) -> str:
+            if not looks_secret(match["name"]):
+                return match[0]
+            self.add_secrets([_unquote(match["value"])])
+            return f"{match['target']}{match['between']}'{REDACTED}'"
+
+        return _ASSIGNMENT.sub(replace_value, text)
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Learn secret values assigned in ``texts`` (cell code), so that a later output
+        printing one is scrubbed even when it comes first in the context."""
+        for text in texts:
+            self._scrub_assignments(text)
+
+    # --- structured things ------------------------------------------------------------
+
+    def namespace(self, summary: NamespaceSummary) -> NamespaceSummary:
+        """The summary with secret-named values hidden and every repr scrubbed."""
+        self.add_secrets(_string_value(v.repr) for v in summary.variables if looks_secret(v.name))
+        return replace(summary, variables=tuple(self._variable(v) for v in summary.variables))
+
+    def _variable(self, variable: VariableSummary) -> VariableSummary:
+        if looks_secret(variable.name):
+            return replace(variable, repr=REDACTED, fingerprint=None)
+        return replace(variable, repr=self.scrub(variable.repr))
+
+    def object_view(self, name: str, text: str) -> str:
+        """A ``$name`` view: hidden entirely when the name looks secret."""
+        if looks_secret(name):
+            self.add_secrets([_string_value(text)])
+            return f"{REDACTED} (the name {name!r} looks secret; its value is never sent)"
+        return self.scrub(text)
+
+
+def _worth_scrubbing_env(value: str) -> bool:
+    return len(value) >= _MIN_ENV_LENGTH and not _PLAIN_WORD.fullmatch(value)
+
+
+def _string_value(text: str) -> str | None:
+    """The string inside a repr like ``'abc'``; None for anything else (numbers, objects)."""
+    text = text.strip()
+    unquoted = _unquote(text)
+    return unquoted if unquoted != text else None
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    match = re.fullmatch(r"""[rRbBuUfF]{0,2}(['"]{3}|['"])([\s\S]*)\1""", text)
+    return match.group(2) if match else text
