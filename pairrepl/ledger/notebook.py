@@ -87,7 +87,8 @@ def notebook_from_transcript(transcript: Transcript, session_id: str | None = No
     }
     if session_id is not None:
         metadata["pairrepl"] = {"session_id": session_id}
-    return new_notebook(cells=cells, metadata=metadata)
+    notebook: NotebookNode = new_notebook(cells=cells, metadata=metadata)
+    return notebook
 
 
 def _code_cell(item: CellItem) -> NotebookNode:
@@ -101,12 +102,13 @@ def _code_cell(item: CellItem) -> NotebookNode:
     outputs = _notebook_outputs(item.outputs, item.execution_count)
     for spill in item.spills:
         _add_spill(outputs, spill)
-    return new_code_cell(
+    cell: NotebookNode = new_code_cell(
         source=item.code,
         execution_count=item.execution_count,
         outputs=outputs,
         metadata={"pairrepl": cell_metadata},
     )
+    return cell
 
 
 def _notebook_outputs(outputs: Iterable[Output], execution_count: int | None) -> list[NotebookNode]:

@@ -92,7 +92,7 @@ class Ledger:
         )
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(self._db)
             self._db.execute("PRAGMA synchronous = NORMAL")
             migrate(self._db)
         except BaseException:
@@ -258,6 +258,24 @@ class Ledger:
         folder = self.state_dir / SPILL_DIR_NAME / _safe_name(session_id)
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{_safe_name(cell_id)}-{_safe_name(stream)}.txt"
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (it stays so: the mode is stored in the file).
+
+    Switching takes an exclusive lock, and SQLite reports "database is locked" at once,
+    without waiting, when another process is opening the same new file: retry until
+    the busy timeout, like any other lock.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _decode_event(session_id: str, seq: int, kind: str, version: int, payload: str) -> Event:

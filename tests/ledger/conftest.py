@@ -1,4 +1,4 @@
-"""Fixtures for the ledger tests: a real ledger in a temporary project."""
+"""Fixtures for the ledger tests: a real ledger in a temporary project, sample events."""
 
 from __future__ import annotations
 
@@ -7,6 +7,26 @@ from pathlib import Path
 
 import pytest
 
+from pairrepl.core.cells import Origin
+from pairrepl.core.events import (
+    CellFinished,
+    CellLoaded,
+    CellSubmitted,
+    Event,
+    Interrupted,
+    KernelDied,
+    KernelRestarted,
+    KernelStarted,
+    NoteAdded,
+    OutputProduced,
+    OutputSpilled,
+    SessionClosed,
+    SessionResumed,
+    SessionStarted,
+)
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.namespace import NamespaceDiff, VariableChange
+from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.ledger import Ledger
 
 
@@ -14,3 +34,55 @@ from pairrepl.ledger import Ledger
 def ledger(tmp_path: Path) -> Iterator[Ledger]:
     with Ledger.open(tmp_path) as opened:
         yield opened
+
+
+@pytest.fixture
+def one_event_of_each_kind() -> list[Event]:
+    """Every event type, with fields set away from their defaults so a dropped or
+    mis-decoded field shows up as an inequality."""
+    return [
+        SessionStarted(project_root="/home/ada/project", front_end="magics"),
+        KernelStarted(description="existing kernel-1.json", owned=False),
+        SessionResumed(),
+        CellLoaded(cell_id="c0", code="import pandas as pd", source="analysis.ipynb"),
+        CellSubmitted(
+            cell_id="c1",
+            code="df = pd.read_csv('prices.csv')\ndf.shape",
+            origin=Origin.AI_EDITED,
+            proposal_id="p1",
+            rerun_of="c0",
+        ),
+        OutputProduced(cell_id="c1", output=StreamOutput("stderr", "warning: é ✓\n"), late=True),
+        OutputProduced(cell_id="c1", output=ResultOutput({"text/plain": "(9, 3)"}, 4)),
+        OutputProduced(
+            cell_id="c1",
+            output=DisplayOutput({"image/png": "iVBORw0KGgo=", "text/html": "<b>x</b>"}),
+        ),
+        OutputProduced(
+            cell_id="c1",
+            output=ErrorOutput("KeyError", "'price'", ("\x1b[31mKeyError\x1b[0m", "line 2")),
+        ),
+        OutputSpilled(
+            cell_id="c1",
+            stream="stdout",
+            path=".pairrepl/outputs/s1/c1-stdout.txt",
+            omitted_lines=9400,
+            tail="line 9999\n",
+        ),
+        CellFinished(
+            cell_id="c1",
+            execution_count=4,
+            status=ExecutionStatus.ERROR,
+            duration_s=0.25,
+            namespace_diff=NamespaceDiff(
+                added=(VariableChange("df", None, "DataFrame (9, 3)"),),
+                changed=(VariableChange("n", "int", "float"),),
+                deleted=(VariableChange("tmp", "list 3", None),),
+            ),
+        ),
+        Interrupted(cell_id="c1"),
+        KernelDied(cell_id="c1", reason="exit code -9"),
+        KernelRestarted(reason="after death"),
+        NoteAdded(note_id="n1", text="# Why the prices drop\nseasonality?"),
+        SessionClosed(),
+    ]

@@ -7,13 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ledger_samples import one_event_of_each_kind
 
 from pairrepl.core import events as core_events
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
     EVENT_TYPES,
     CellSubmitted,
+    Event,
     KernelStarted,
     NoteAdded,
     SessionClosed,
@@ -25,8 +25,10 @@ from pairrepl.ledger import migrations as ledger_migrations
 from pairrepl.ledger.store import ENTRIES_QUERY
 
 
-def test_every_event_kind_round_trips_through_a_reopened_file(tmp_path: Path) -> None:
-    events = one_event_of_each_kind()
+def test_every_event_kind_round_trips_through_a_reopened_file(
+    tmp_path: Path, one_event_of_each_kind: list[Event]
+) -> None:
+    events = one_event_of_each_kind
     assert {event.KIND for event in events} == set(EVENT_TYPES), "add the new kind above"
 
     with Ledger.open(tmp_path) as ledger:
@@ -50,7 +52,10 @@ def test_entries_stream_in_batches_in_order_and_stop_at_what_existed(ledger: Led
     rest = list(stream)
 
     assert [first.seq, *[entry.seq for entry in rest]] == list(range(1, total + 1))
-    assert [entry.event.note_id for entry in rest[-2:]] == [f"n{total - 2}", f"n{total - 1}"]
+    assert [entry.event for entry in rest[-2:]] == [
+        NoteAdded(f"n{total - 2}", "x"),
+        NoteAdded(f"n{total - 1}", "x"),
+    ]
 
 
 def test_entries_walk_the_index_without_sorting(ledger: Ledger) -> None:
