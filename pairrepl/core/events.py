@@ -202,12 +202,22 @@ def event_from_payload(kind: str, version: int, payload: Mapping[str, Any]) -> E
         version += 1
     if version > cls.VERSION:
         raise ValueError(f"event {kind} v{version} is newer than this pairrepl (v{cls.VERSION})")
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
+    hints = _field_types(cls)
     event: Event = cls(
-        **{name: _decode(hints[name], value) for name, value in data.items() if name in known}
+        **{name: _decode(hints[name], value) for name, value in data.items() if name in hints}
     )
     return event
+
+
+_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
+
+
+def _field_types(cls: type[Any]) -> dict[str, Any]:
+    """The type of each field, resolved once per class (resolving is slow, reading is hot)."""
+    if cls not in _FIELD_TYPES:
+        hints = typing.get_type_hints(cls)
+        _FIELD_TYPES[cls] = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    return _FIELD_TYPES[cls]
 
 
 def _encode(value: Any) -> Any:
