@@ -222,7 +222,7 @@ class PairreplApp(App[None]):
 
     async def _completeness(self, code: str) -> str:
         session = self.session
-        if session is None or self._queued or session.kernel_state is not KernelState.IDLE:
+        if session is None:
             return local_completeness(code)
         try:
             return await asyncio.wait_for(session.is_complete(code), IS_COMPLETE_TIMEOUT_S)
@@ -230,9 +230,10 @@ class PairreplApp(App[None]):
             return local_completeness(code)
 
     def action_force_run(self) -> None:
-        if self.screen is not self.screen_stack[0]:
-            return
-        self._submit()
+        """Run the input as it is. Keys typed just before this one may still sit in the
+        input's queue: run after them, not with the text as it was a moment ago."""
+        if self.screen is self.screen_stack[0]:
+            self.code_input.call_later(self._submit)
 
     def _submit(self) -> None:
         code = self.code_input.text

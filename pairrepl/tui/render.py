@@ -81,14 +81,17 @@ def cell_prompt(cell: CellItem) -> tuple[str, str]:
 
 def render_cell(cell: CellItem, *, highlight: bool = True) -> list[Text]:
     prompt, prompt_style = cell_prompt(cell)
-    lines = list(_code_lines(cell, prompt, prompt_style, highlight))
-    lines.extend(render_outputs(cell.outputs, cell.spills))
-    lines.extend(_footer(cell))
-    lines.extend(render_namespace_diff(cell.namespace_diff))
+    gutter = max(GUTTER, len(prompt), len(f"Out[{cell.execution_count or ''}]:"))
+    lines = list(_code_lines(cell, prompt, prompt_style, highlight, gutter))
+    lines.extend(render_outputs(cell.outputs, cell.spills, gutter=gutter))
+    lines.extend(_footer(cell, gutter))
+    lines.extend(render_namespace_diff(cell.namespace_diff, gutter=gutter))
     return lines
 
 
-def _code_lines(cell: CellItem, prompt: str, prompt_style: str, highlight: bool) -> Iterator[Text]:
+def _code_lines(
+    cell: CellItem, prompt: str, prompt_style: str, highlight: bool, gutter: int
+) -> Iterator[Text]:
     code = _clean(cell.code.rstrip())
     body = _highlight(code) if highlight else Text(code)
     mark = f"{AI_MARK} " if cell.origin in (Origin.AI, Origin.AI_EDITED) else ""
@@ -96,12 +99,12 @@ def _code_lines(cell: CellItem, prompt: str, prompt_style: str, highlight: bool)
     for index, code_line in enumerate(code_lines):
         line = Text()
         if index == 0:
-            line.append(prompt.ljust(GUTTER), prompt_style)
+            line.append(prompt.ljust(gutter), prompt_style)
             line.append(" ")
             if mark:
                 line.append(mark, "bold magenta")
         else:
-            line.append(" " * (GUTTER + 1 + len(mark)))
+            line.append(" " * (gutter + 1 + len(mark)))
         line.append_text(code_line)
         yield line
 
@@ -119,8 +122,8 @@ def _highlight(code: str) -> Text:
     return text
 
 
-def _footer(cell: CellItem) -> Iterator[Text]:
-    indent = " " * (GUTTER + 1)
+def _footer(cell: CellItem, gutter: int) -> Iterator[Text]:
+    indent = " " * (gutter + 1)
     if cell.loaded_from is not None and cell.status is None:
         note = "ran again below" if cell.rerun_as else f"from {cell.loaded_from}, not run yet"
         yield Text(indent + note, STYLE_DIM)
@@ -146,7 +149,9 @@ def format_duration(seconds: float) -> str:
     return f"{int(minutes)} min {rest:.0f} s"
 
 
-def render_outputs(outputs: Iterable[Output], spills: Iterable[OutputSpilled] = ()) -> list[Text]:
+def render_outputs(
+    outputs: Iterable[Output], spills: Iterable[OutputSpilled] = (), *, gutter: int = GUTTER
+) -> list[Text]:
     """Outputs in order; consecutive chunks of one stream are joined before splitting into
     lines. A spilled stream gets its "omitted" line and its tail after its last chunk."""
     groups = _group_streams(outputs)
@@ -156,13 +161,13 @@ def render_outputs(outputs: Iterable[Output], spills: Iterable[OutputSpilled] = 
     }
     lines: list[Text] = []
     for index, group in enumerate(groups):
-        lines.extend(_render_output(group))
+        lines.extend(_render_output(group, gutter))
         if isinstance(group, StreamOutput) and last_group_of_stream.get(group.name) == index:
             spill = spill_by_stream.pop(group.name, None)
             if spill is not None:
-                lines.extend(render_spill(spill))
+                lines.extend(render_spill(spill, gutter=gutter))
     for spill in spill_by_stream.values():  # a spill whose head chunks we never saw
-        lines.extend(render_spill(spill))
+        lines.extend(render_spill(spill, gutter=gutter))
     return lines
 
 
@@ -190,33 +195,29 @@ def _group_streams(outputs: Iterable[Output]) -> list[Output]:
     return groups
 
 
-def _render_output(output: Output) -> list[Text]:
+def _render_output(output: Output, gutter: int) -> list[Text]:
     if isinstance(output, StreamOutput):
         style = STYLE_STDERR if output.name == "stderr" else ""
-        return [_indented(line) for line in _stream_lines(output.text, style)]
+        return [_indented(line, gutter) for line in _stream_lines(output.text, style)]
+    lines = [_indented(line, gutter) for line in _text_lines(output.text)]
     if isinstance(output, ResultOutput):
         count = "" if output.execution_count is None else str(output.execution_count)
-        lines = [_indented(line) for line in _text_lines(output.text)] or [_indented("")]
-        prompt = Text(f"Out[{count}]:".ljust(GUTTER) + " ", STYLE_PROMPT_OUT)
-        lines[0] = prompt + lines[0][GUTTER + 1 :]
-        return lines
-    if isinstance(output, DisplayOutput):
-        return [_indented(line) for line in _text_lines(output.text)]
-    assert isinstance(output, ErrorOutput)
-    return [_indented(line) for line in _text_lines(output.text)]
-
-
-def render_spill(spill: OutputSpilled) -> list[Text]:
-    note = f"… {spill.omitted_lines:,} lines omitted — full output: {spill.path} ({spill.stream}) …"
-    lines = [_indented(Text(note, STYLE_SPILL))]
-    style = STYLE_STDERR if spill.stream == "stderr" else ""
-    lines.extend(_indented(line) for line in _stream_lines(spill.tail, style))
+        prompt = Text(f"Out[{count}]:".ljust(gutter) + " ", STYLE_PROMPT_OUT)
+        lines[0] = prompt + lines[0][gutter + 1 :]
     return lines
 
 
-def render_namespace_diff(diff: NamespaceDiff) -> list[Text]:
+def render_spill(spill: OutputSpilled, *, gutter: int = GUTTER) -> list[Text]:
+    note = f"… {spill.omitted_lines:,} lines omitted — full output: {spill.path} ({spill.stream}) …"
+    lines = [_indented(Text(note, STYLE_SPILL), gutter)]
+    style = STYLE_STDERR if spill.stream == "stderr" else ""
+    lines.extend(_indented(line, gutter) for line in _stream_lines(spill.tail, style))
+    return lines
+
+
+def render_namespace_diff(diff: NamespaceDiff, *, gutter: int = GUTTER) -> list[Text]:
     lines: list[Text] = []
-    indent = " " * (GUTTER + 1)
+    indent = " " * (gutter + 1)
     for change in diff.added:
         lines.append(_diff_line(indent, "+", change.name, change.after or "", STYLE_ADDED))
     for change in diff.changed:
@@ -268,9 +269,9 @@ def render_notice(notice: NoticeItem) -> list[Text]:
 # -- text helpers ------------------------------------------------------------------------
 
 
-def _indented(line: Text | str, style: str = "") -> Text:
-    text = Text(" " * (GUTTER + 1))
-    text.append_text(line if isinstance(line, Text) else Text(line, style))
+def _indented(line: Text, gutter: int = GUTTER) -> Text:
+    text = Text(" " * (gutter + 1))
+    text.append_text(line)
     return text
 
 

@@ -17,7 +17,7 @@ def help_table() -> Table:
     """Every action and its keys, from the same list the bindings are made of."""
     table = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 2))
     table.add_column("keys", style="bold cyan", no_wrap=True)
-    table.add_column("action", style="bold")
+    table.add_column("action", style="bold", no_wrap=True)
     table.add_column("what it does")
     for action in ACTIONS:
         table.add_row(keys_label(action), action.title, action.help)
