@@ -144,7 +144,8 @@ def build_context(
     views = object_views or {}
     missing = tuple(name for name in names if name not in views)
     request_part = _request_section(request, names, views, redactor, limits)
-    pinned_items = [item for item in visible if _item_id(item) in set(pinned)]
+    pinned = set(pinned)
+    pinned_items = [item for item in visible if _item_id(item) in pinned]
     pinned_part = "\n\n".join(_render_item(item, redactor, limits) for item in pinned_items)
     spent += estimate_tokens(request_part) + estimate_tokens(pinned_part)
 
@@ -169,7 +170,7 @@ def build_context(
     kept_exchanges = _fitting_exchanges([e for e in exchanges if not e.partial], share, redactor)
     spent += sum(estimate_tokens(m.text) for m in kept_exchanges)
 
-    candidates = [item for item in visible if item not in pinned_items]
+    candidates = [item for item in visible if _item_id(item) not in pinned]
     recent: list[tuple[Item, str]] = []
     for item in reversed(candidates):
         text = _render_item(item, redactor, limits)
@@ -195,7 +196,7 @@ def build_context(
     final = Message("user", redactor.scrub("\n\n".join(sections)))
     messages = (*kept_exchanges, final)
 
-    included = tuple(_item_id(item) for item in visible if item in pinned_items) + tuple(
+    included = tuple(_item_id(item) for item in pinned_items) + tuple(
         _item_id(item) for item, _ in recent
     )
     return ModelContext(

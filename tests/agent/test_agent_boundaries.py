@@ -1,0 +1,52 @@
+"""The agent package's boundaries: fast to import, and no way to reach a kernel."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+AGENT = Path(__file__).resolve().parents[2] / "pairrepl" / "agent"
+
+
+def test_importing_the_agent_loads_no_sdk():
+    code = (
+        "import sys, pairrepl.agent\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('anthropic', 'openai', 'httpx', 'httpx2'))\n"
+        "print(','.join(loaded))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_the_agent_never_imports_the_kernel_or_the_session():
+    for path in AGENT.glob("*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith(
+                ("pairrepl.kernel", "pairrepl.session", "pairrepl.kernel_ext", "jupyter_client")
+            ), f"{path.name} imports {module}"
+
+
+def test_sdks_are_imported_only_inside_their_providers():
+    homes = {"anthropic": "anthropic_provider.py", "openai": "openai_provider.py"}
+    for path in AGENT.glob("*.py"):
+        for module in imported_modules(path):
+            root = module.split(".")[0]
+            if root in homes:
+                assert path.name == homes[root], f"{path.name} imports {module}"
+            if root == "httpx2":
+                assert path.name in homes.values(), f"{path.name} imports {module}"

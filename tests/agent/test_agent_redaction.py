@@ -1,0 +1,126 @@
+"""Invariant 6: no secret reaches a model, checked on the bytes the server received."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import API_KEY, SDKS
+from fake_llm_server import propose
+
+from pairrepl.agent import Redactor, build_context, looks_secret
+from pairrepl.core import NamespaceSummary, StreamOutput, VariableSummary
+from pairrepl.core.events import CellFinished, CellSubmitted, OutputProduced
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.transcript import Transcript
+
+CANARY = "canary-123"
+SERVICE_URL = "https://internal.example:8443/private"
+
+
+def transcript_with_secrets() -> Transcript:
+    transcript = Transcript()
+    cells = [
+        ("c1", f'SECRET_TOKEN = "{CANARY}"\nprices = [3.5, None, 4.0]', ""),
+        ("c2", "print(SECRET_TOKEN)", f"{CANARY}\n"),
+        ("c3", "import os; print(os.environ['SERVICE_URL'])", f"{SERVICE_URL}\n"),
+        ("c4", "print(api_key)", f"{API_KEY}\n"),
+        ("c5", 'config = {"password": "hunter22", "user": "ada"}\nconfig', ""),
+    ]
+    for cell_id, code, printed in cells:
+        transcript.apply(CellSubmitted(cell_id, code))
+        if printed:
+            transcript.apply(OutputProduced(cell_id, StreamOutput("stdout", printed)))
+        transcript.apply(CellFinished(cell_id, 1, ExecutionStatus.OK, 0.01))
+    return transcript
+
+
+NAMESPACE = NamespaceSummary(
+    variables=(
+        VariableSummary("SECRET_TOKEN", "str", size="10", repr=f"'{CANARY}'"),
+        VariableSummary("prices", "list", size="3", repr="[3.5, None, 4.0]"),
+        VariableSummary("config", "dict", size="2", repr="{'password': 'hunter22', 'user': 'ada'}"),
+    )
+)
+
+
+@pytest.mark.parametrize("sdk", SDKS)
+async def test_the_canary_never_reaches_the_server(sdk, server, agent_for, monkeypatch):
+    monkeypatch.setenv("SECRET_TOKEN", CANARY)
+    monkeypatch.setenv("SERVICE_URL", SERVICE_URL)
+    context = build_context(
+        "Why does $SECRET_TOKEN not work with $prices?",
+        transcript=transcript_with_secrets(),
+        namespace=NAMESPACE,
+        object_views={"SECRET_TOKEN": f"'{CANARY}'", "prices": "[3.5, None, 4.0]"},
+    )
+    # The model's first (oversized) proposal echoes the canary; our correction sends that
+    # turn back to it, so the echo must be scrubbed too.
+    echo = "\n".join([f'print("{CANARY}")'] * 20)
+    server.script(propose(echo), propose("len(prices)"))
+
+    reply = await agent_for(sdk).ask(context)
+
+    assert reply.proposal is not None
+    assert len(server.requests) == 2
+    for body in server.bodies:
+        assert CANARY not in body
+        assert API_KEY not in body
+        assert SERVICE_URL not in body
+        assert "hunter22" not in body
+        assert "[3.5, None, 4.0]" in body  # ordinary values still go through
+    assert "<redacted>" in server.bodies[0]
+    assert "<env:SERVICE_URL>" in server.bodies[0]
+
+
+def test_secret_looking_names():
+    for name in ("API_KEY", "github_token", "clientSecret", "PASSWORD", "db_passwd", "monkey"):
+        assert looks_secret(name), name
+    for name in ("prices", "df", "total", "monday"):
+        assert not looks_secret(name), name
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ('API_KEY = "sk-abc123"', "sk-abc123"),
+        ("api_key: str = 'sk-abc123'", "sk-abc123"),
+        ('client = Client(api_key="sk-abc123")', "sk-abc123"),
+        ("{'token': 'sk-abc123', 'n': 3}", "sk-abc123"),
+        ('os.environ["MY_SECRET"] = "sk-abc123"', "sk-abc123"),
+        ('password = """sk-abc123"""', "sk-abc123"),
+    ],
+)
+def test_assigned_secrets_are_redacted_in_text(text, hidden):
+    redactor = Redactor()
+    scrubbed = redactor.scrub(text)
+    assert hidden not in scrubbed
+    assert "<redacted>" in scrubbed
+    assert redactor.scrub(f"later output: {hidden}") == "later output: <redacted>"
+
+
+def test_ordinary_code_is_left_alone():
+    code = 'max_tokens = 2048\nkeys = list(d)\nprices = [1, 2]\nname = "ada"'
+    assert Redactor().scrub(code) == code
+
+
+def test_environment_values_become_names_and_secret_ones_vanish():
+    redactor = Redactor.from_environment(
+        environ={"HOME": "/home/ada-lovelace", "OPENAI_API_KEY": "sk-live-999", "LANG": "C"}
+    )
+    text = "open('/home/ada-lovelace/data.csv') with sk-live-999 in C"
+    assert redactor.scrub(text) == "open('<env:HOME>/data.csv') with <redacted> in C"
+
+
+def test_a_secret_named_view_is_hidden_whole():
+    redactor = Redactor()
+    view = redactor.object_view("db_password", "'correct horse'")
+    assert "correct horse" not in view
+    assert redactor.scrub("it was correct horse") == "it was <redacted>"
+
+
+def test_namespace_summary_hides_values_of_secret_names():
+    redacted = Redactor().namespace(NAMESPACE)
+    by_name = redacted.by_name()
+    assert by_name["SECRET_TOKEN"].repr == "<redacted>"
+    assert by_name["SECRET_TOKEN"].type_name == "str"
+    assert by_name["prices"].repr == "[3.5, None, 4.0]"
+    assert "hunter22" not in by_name["config"].repr
