@@ -162,6 +162,8 @@ class PairreplApp(App[None]):
     # -- what the session reports --------------------------------------------------------------
 
     def _on_event(self, entry: LedgerEntry, item: Item | None) -> None:
+        if self._closing:
+            return
         if item is not None:
             self.transcript.update(item)
         event = entry.event
@@ -190,7 +192,8 @@ class PairreplApp(App[None]):
             self.status.kernel = state.value
 
     def _on_namespace(self, summary: NamespaceSummary) -> None:
-        self.query_one(VariablesPane).show(summary)
+        if not self._closing:
+            self.query_one(VariablesPane).show(summary)
 
     async def _ask_input(self, prompt: str, password: bool) -> str:
         """The kernel waits in ``input()``: ask in a modal, never hang."""
@@ -371,18 +374,29 @@ class PairreplApp(App[None]):
         """Close the session (recorded, kernel stopped), then leave; never hang on it."""
         if self._closing:
             return
-        self._closing = True
         self.status.kernel = "closing"
-        session = self.session
-        if session is not None:
-            if self._unsubscribe is not None:
-                self._unsubscribe()
-            try:
-                await asyncio.wait_for(session.close(), CLOSE_TIMEOUT_S)
-            except Exception as error:  # leaving anyway: say why on the way out
-                self.log.error(f"closing the session failed: {error!r}")
+        await self._close_session()
         self.workers.cancel_all()
         self.exit()
+
+    async def on_unmount(self) -> None:
+        """However the app ends (a crash included), the session is closed and its kernel
+        stopped, so no kernel process outlives the app."""
+        await self._close_session()
+
+    async def _close_session(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        session = self.session
+        if session is None:
+            return
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        try:
+            await asyncio.wait_for(session.close(), CLOSE_TIMEOUT_S)
+        except Exception as error:  # leaving anyway: say why on the way out
+            self.log.error(f"closing the session failed: {error!r}")
 
 
 def _runner(app: PairreplApp, action: str) -> Callable[[], Any]:

@@ -19,8 +19,6 @@ from pairrepl.core.events import OutputSpilled
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceDiff
 from pairrepl.core.outputs import (
-    DisplayOutput,
-    ErrorOutput,
     Output,
     ResultOutput,
     StreamOutput,

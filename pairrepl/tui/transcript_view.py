@@ -65,6 +65,13 @@ class TranscriptView(ScrollView, can_focus=True):
     """Draws transcript items. Feed it with ``load`` (all at once) and ``update`` (one
     changed or new item; cheap, batched). It follows the bottom unless scrolled up."""
 
+    DEFAULT_CSS = """
+    TranscriptView {
+        overflow-x: hidden;
+        overflow-y: scroll;
+    }
+    """
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._blocks: list[_Block] = []
@@ -74,6 +81,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._width = 0
         self._pending: dict[int, Item] = {}  # id(item) -> item, in order of first update
         self._flush_timer: Timer | None = None
+        self._following = True  # at the bottom: new output scrolls into view
         self.flushes = 0  # how many re-layouts happened (tests and benchmarks read it)
 
     # -- feeding -------------------------------------------------------------------------
@@ -83,7 +91,7 @@ class TranscriptView(ScrollView, can_focus=True):
         highlighted lazily as each comes into sight."""
         for item in items:
             self._add_block(item, highlight=False)
-        self._relayout(follow=True)
+        self._relayout()
 
     def update(self, item: Item) -> None:
         """``item`` is new or changed: redraw it on the next tick."""
@@ -102,7 +110,6 @@ class TranscriptView(ScrollView, can_focus=True):
         self._flush_timer = None
         if not self._pending:
             return
-        follow = self.is_vertical_scroll_end
         pending, self._pending = self._pending, {}
         for key, item in pending.items():
             block = self._block_of.get(key)
@@ -110,7 +117,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 self._add_block(item, highlight=True)
             else:
                 self._rerender(block)
-        self._relayout(follow=follow)
+        self._relayout()
 
     def _add_block(self, item: Item, *, highlight: bool) -> None:
         block = _Block.of(item, highlight=highlight)
@@ -126,14 +133,24 @@ class TranscriptView(ScrollView, can_focus=True):
         if self._width:
             block.fold(self._width)
 
-    def _relayout(self, *, follow: bool) -> None:
+    def _relayout(self) -> None:
         self.flushes += 1
         self._starts = [0, *accumulate(block.height for block in self._blocks)]
         self._total_rows = self._starts.pop()
         self.virtual_size = Size(self._width, self._total_rows)
-        if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self._following:
+            self.scroll_end(animate=False, x_axis=False)  # after the new size is laid out
         self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._following = round(new_value) >= self.max_scroll_y
+
+    @property
+    def following(self) -> bool:
+        """True while the view sticks to the bottom (the human has not scrolled up)."""
+        return self._following
 
     # -- reading (tests, copy) -------------------------------------------------------------
 
@@ -155,11 +172,10 @@ class TranscriptView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         width = max(1, self.scrollable_content_region.width)
         if width != self._width:
-            follow = self.is_vertical_scroll_end or not self._width
             self._width = width
             for block in self._blocks:
                 block.fold(width)
-            self._relayout(follow=follow)
+            self._relayout()
 
     def render_line(self, y: int) -> Strip:
         width = self._width or max(1, self.scrollable_content_region.width)
@@ -173,7 +189,7 @@ class TranscriptView(ScrollView, can_focus=True):
             widths = block.widths
             self._rerender(block)
             if block.widths != widths:  # should not happen; keep the layout honest if it does
-                self.call_after_refresh(self._relayout, follow=False)
+                self.call_after_refresh(self._relayout)
         line, fold = block.locate(row - self._starts[index], width)
         strip = block.strips.get(line)
         if strip is None:
