@@ -111,6 +111,10 @@ class Agent:
     def label(self) -> str:
         return self.provider.label
 
+    async def aclose(self) -> None:
+        """Close the provider's connections (when the session ends)."""
+        await self.provider.aclose()
+
     def request_for(self, context: ModelContext) -> ModelRequest:
         """The exact request ``ask`` sends first for ``context`` (what the ledger records)."""
         return _scrubbed_request(self._request(context), self._redactor())
@@ -248,21 +252,20 @@ class Agent:
         self, turn: _Turn, *, raw: str | None = None, retried: bool = False
     ) -> AgentReply | None:
         """The reply for a turn that errored, was stopped or refused; None if it finished."""
-        raw = turn.raw if raw is None else raw
-        common = {"model": self.label, "usage": turn.usage, "raw": raw, "retried": retried}
+        base = AgentReply(
+            turn.text,
+            model=self.label,
+            usage=turn.usage,
+            raw=turn.raw if raw is None else raw,
+            retried=retried,
+            stop_reason=turn.stop_reason,
+        )
         if turn.stopped:
-            return AgentReply(
-                turn.text, error="Stopped: the reply was cancelled.", partial=True, **common
-            )
+            return replace(base, error="Stopped: the reply was cancelled.", partial=True)
         if turn.error is not None:
-            return AgentReply(turn.text, error=str(turn.error), partial=turn.started, **common)
+            return replace(base, error=str(turn.error), partial=turn.started)
         if turn.refusal is not None:
-            return AgentReply(
-                turn.text or turn.refusal,
-                refusal=turn.refusal,
-                stop_reason=turn.stop_reason,
-                **common,
-            )
+            return replace(base, text=turn.text or turn.refusal, refusal=turn.refusal)
         return None
 
     def _check(self, turn: _Turn) -> Checked | None:

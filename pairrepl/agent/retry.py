@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 
 from pairrepl.agent.protocol import (
@@ -36,7 +36,7 @@ class RetryPolicy:
             return None
         if error.retry_after is not None:
             return error.retry_after if error.retry_after <= self.max_delay_s else None
-        backoff = self.base_delay_s * 2 ** (attempt - 1)
+        backoff = self.base_delay_s * 2.0 ** (attempt - 1)
         return min(backoff * (0.5 + random.random() / 2), self.max_delay_s)
 
 
@@ -50,7 +50,7 @@ async def stream_with_retries(
     *,
     on_retry: Callable[[ProviderError, float], None] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> AsyncIterator[ModelEvent]:
+) -> AsyncGenerator[ModelEvent, None]:
     """``provider.stream(request)``, retried on retryable errors before the first delta.
 
     Events before the first delta (usage) are held back, so a retried attempt leaves no
@@ -82,5 +82,7 @@ async def stream_with_retries(
             if on_retry is not None:
                 on_retry(error, wait)
         finally:
-            await events.aclose()  # type: ignore[attr-defined]
+            close = getattr(events, "aclose", None)  # async generators have it
+            if close is not None:
+                await close()
         await sleep(wait)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 
 import pytest
-from conftest import SDKS
+from conftest import API_KEY, SDKS
 from fake_llm_server import FakeLLMServer, Hang, HttpError, Turn, propose
 
-from pairrepl.agent import AgentReply, build_context
+from pairrepl.agent import Agent, AgentReply, build_context
+from pairrepl.agent.anthropic_provider import AnthropicProvider
+from pairrepl.agent.openai_provider import OpenAIProvider
 from pairrepl.agent.redaction import Redactor
 
 pytestmark = pytest.mark.parametrize("sdk", SDKS)
@@ -268,3 +271,32 @@ async def test_hint_mode_offers_no_tool(sdk, server, agent_for):
 
 def test_fake_server_is_reused_per_test(sdk, server: FakeLLMServer):
     assert server.url.startswith("http://127.0.0.1:")
+
+
+async def test_a_stream_that_stalls_midway_times_out(sdk, server, agent_for):
+    server.script(Turn(text="slow words arrive", chunk_chars=4, delay_s=1.0))
+    reply = await agent_for(sdk, timeout=0.3).ask(CONTEXT)
+    assert reply.error is not None and "timed out" in reply.error
+    assert len(server.requests) == 1
+
+
+async def test_a_retry_after_beyond_the_limit_is_reported_not_waited(sdk, server, agent_for):
+    server.script(HttpError(429, "rate_limit_error", "slow", headers={"retry-after": "600"}))
+    started = time.monotonic()
+    reply = await agent_for(sdk).ask(CONTEXT)
+    assert time.monotonic() - started < 2
+    assert reply.error is not None and "try again in 600 s" in reply.error
+
+
+async def test_nobody_listening_is_a_clear_error(sdk):
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    provider = (
+        AnthropicProvider("m", API_KEY, base_url=url)
+        if sdk == "anthropic"
+        else OpenAIProvider("m", API_KEY, base_url=url + "/v1")
+    )
+    reply = await Agent(provider).ask(CONTEXT)
+    await provider.aclose()
+    assert reply.error is not None and "Could not connect" in reply.error
