@@ -1,0 +1,135 @@
+"""Start, death, restart and shutdown of kernels we own. Each test has its own kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.kernel import KernelUnavailable, LocalKernel
+
+from .conftest import RecordingSink, StateLog, local_kernel
+
+StartLocal = Callable[[], Awaitable[LocalKernel]]
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still "exists"; only a reaped or running process matters here.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "zombie" in status.read_text())
+
+
+async def test_first_cell_after_start_shows_all_its_output(start_local: StartLocal) -> None:
+    kernel = await start_local()
+    sink = RecordingSink()
+    reply = await kernel.execute("print('first')\n'value'", sink)
+    assert reply.status is ExecutionStatus.OK
+    assert [o.text for o in sink.outputs] == ["first\n", "'value'"]
+    assert reply.namespace is not None and reply.namespace.error is None
+    assert kernel.owned and f"pid {kernel.pid}" in kernel.description
+
+
+async def test_sigkill_while_idle_is_reported_dead_and_not_restarted(
+    start_local: StartLocal,
+) -> None:
+    kernel = await start_local()
+    states = StateLog()
+    kernel.watch(states)
+    pid = kernel.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    assert await states.wait_for(KernelState.DEAD, timeout=2.0) < 2.0
+    await asyncio.sleep(1.0)
+    assert states.states[-1] is KernelState.DEAD  # no auto-restart behind our back
+    assert kernel.pid == pid and not process_exists(pid)
+    with pytest.raises(KernelUnavailable):
+        await kernel.execute("1", RecordingSink())
+    assert "died" in (await kernel.namespace()).error  # type: ignore[operator]
+
+
+async def test_a_cell_that_kills_the_kernel_returns_died(start_local: StartLocal) -> None:
+    kernel = await start_local()
+    states = StateLog()
+    kernel.watch(states)
+    started = time.monotonic()
+    reply = await asyncio.wait_for(
+        kernel.execute("import os; print('bye', flush=True); os._exit(1)", RecordingSink()), 5
+    )
+    assert reply.status is ExecutionStatus.DIED
+    assert reply.namespace is None
+    assert time.monotonic() - started < 2.5
+    assert KernelState.DEAD in states.states
+
+
+async def test_restart_after_death_gives_a_fresh_monitored_kernel(start_local: StartLocal) -> None:
+    kernel = await start_local()
+    states = StateLog()
+    kernel.watch(states)
+    await kernel.execute("old = 1", RecordingSink())
+    os.kill(kernel.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    await states.wait_for(KernelState.DEAD, timeout=2.0)
+
+    await kernel.restart()
+    assert states.states[-1] is KernelState.IDLE
+    sink = RecordingSink()
+    reply = await kernel.execute("print('again')\nnew = 2", sink)
+    assert sink.stdout() == "again\n"
+    assert reply.namespace is not None
+    assert reply.namespace.error is None  # the inspector was loaded again
+    assert set(reply.namespace.by_name()) == {"new"}
+
+    states.states.clear()
+    os.kill(kernel.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    await states.wait_for(KernelState.DEAD, timeout=2.0)  # the monitor still watches
+
+
+async def test_restart_while_a_cell_runs_ends_it_and_empties_the_namespace(
+    start_local: StartLocal,
+) -> None:
+    kernel = await start_local()
+    await kernel.execute("old = 1", RecordingSink())
+    running = asyncio.create_task(kernel.execute("import time; time.sleep(30)", RecordingSink()))
+    await asyncio.sleep(0.3)
+    await kernel.restart()
+    assert (await asyncio.wait_for(running, 5)).status is ExecutionStatus.DIED
+    assert (await kernel.namespace()).variables == ()
+
+
+async def test_shutdown_stops_the_process_and_removes_the_connection_file(
+    tmp_path: Path,
+) -> None:
+    kernel = local_kernel(tmp_path)
+    await kernel.start()
+    pid, connection_file = kernel.pid, kernel.connection_file
+    assert pid is not None and connection_file is not None and connection_file.exists()
+    await kernel.shutdown()
+    assert not process_exists(pid)
+    assert not connection_file.exists()
+    await kernel.shutdown()  # a second call is harmless
+
+
+async def test_kernel_fd_output_goes_to_the_log_not_our_terminal(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    kernel = local_kernel(tmp_path)
+    await kernel.start()
+    try:
+        await kernel.execute(
+            "import os; os.write(1, b'LEAK-OUT\\n'); os.write(2, b'LEAK-ERR\\n')", RecordingSink()
+        )
+    finally:
+        await kernel.shutdown()
+    captured = capfd.readouterr()
+    assert "LEAK" not in captured.out + captured.err
+    log = kernel.log_path.read_text()
+    assert "LEAK-OUT" in log and "LEAK-ERR" in log
