@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import time
@@ -23,10 +24,8 @@ class Stubborn:
 
     def __repr__(self) -> str:
         while True:
-            try:
+            with contextlib.suppress(BaseException):
                 time.sleep(60)
-            except BaseException:
-                pass
 
 
 def test_previous_alarm_handler_and_timer_are_restored() -> None:
@@ -71,8 +70,9 @@ def test_containers_do_not_call_item_reprs_without_a_time_limit() -> None:
 
 def test_output_is_json_and_matches_the_core_payload() -> None:
     class Shell:
-        user_ns: dict[str, Any] = {"x": 1, "name": "Ada", "_private": 2}
-        user_ns_hidden: dict[str, Any] = {}
+        def __init__(self) -> None:
+            self.user_ns: dict[str, Any] = {"x": 1, "name": "Ada", "_private": 2}
+            self.user_ns_hidden: dict[str, Any] = {}
 
     shell = Shell()
     load_ipython_extension(shell)
