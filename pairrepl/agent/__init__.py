@@ -13,7 +13,7 @@ Typical use (by ``pairrepl.session``)::
     reply = await agent.ask(context, on_text=show_delta)
 """
 
-from pairrepl.agent.agent import Agent, AgentReply
+from pairrepl.agent.agent import Agent, AgentReply, check_provider
 from pairrepl.agent.config import ProviderConfig, make_provider, resolve_config
 from pairrepl.agent.context import (
     ContextLimits,
@@ -73,6 +73,7 @@ __all__ = [
     "ToolSpec",
     "Usage",
     "build_context",
+    "check_provider",
     "estimate_tokens",
     "looks_secret",
     "make_provider",

@@ -144,7 +144,8 @@ class Agent:
         ``on_status`` hears plain sentences about retries ("overloaded; retrying in 2 s").
         Setting ``stop`` ends the stream (closing the HTTP response) and returns what
         arrived, marked partial. Cancelling the task does the same cleanup and raises
-        ``CancelledError`` as usual.
+        ``CancelledError`` as usual. After an ``on_status`` saying a proposal was invalid,
+        ``on_text`` carries the model's second reply: a UI may start a fresh block.
         """
         redactor = self._redactor()
         request = _scrubbed_request(self._request(context), redactor)
@@ -292,6 +293,18 @@ class Agent:
             retried=retried,
             stop_reason=turn.stop_reason,
         )
+
+
+async def check_provider(provider: Provider) -> str | None:
+    """One tiny request, for ``pairrepl doctor``: None if the provider answered, else why not."""
+    request = ModelRequest(
+        system="This is a connectivity check.",
+        messages=(Message("user", "Reply with the word OK."),),
+        max_tokens=8,
+    )
+    turn = _Turn()
+    await Agent(provider, retry=RetryPolicy(max_retries=0))._consume(request, turn, None, None)
+    return None if turn.error is None else str(turn.error)
 
 
 def _correction(turn: _Turn, checked: Checked, policy: ProposalPolicy) -> tuple[Message, ...]:

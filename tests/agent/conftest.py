@@ -10,15 +10,13 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-from fake_llm_server import FakeLLMServer
 
-from pairrepl.agent import Agent, Provider, RetryPolicy
+from pairrepl.agent import Agent, Provider
 from pairrepl.agent.anthropic_provider import AnthropicProvider
 from pairrepl.agent.openai_provider import OpenAIProvider
 
-API_KEY = "sk-test-THE-API-KEY-0123456789"
-FAST_RETRIES = RetryPolicy(max_retries=2, base_delay_s=0.01, max_delay_s=2.0)
-SDKS = ["anthropic", "openai"]
+from .fake_llm_server import FakeLLMServer
+from .support import API_KEY, FAST_RETRIES
 
 
 @pytest.fixture(autouse=True)

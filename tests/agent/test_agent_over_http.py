@@ -12,13 +12,14 @@ import socket
 import time
 
 import pytest
-from conftest import API_KEY, SDKS
-from fake_llm_server import FakeLLMServer, Hang, HttpError, Turn, propose
 
-from pairrepl.agent import Agent, AgentReply, build_context
+from pairrepl.agent import Agent, AgentReply, build_context, check_provider
 from pairrepl.agent.anthropic_provider import AnthropicProvider
 from pairrepl.agent.openai_provider import OpenAIProvider
 from pairrepl.agent.redaction import Redactor
+
+from .fake_llm_server import FakeLLMServer, Hang, HttpError, Turn, propose
+from .support import API_KEY, SDKS
 
 pytestmark = pytest.mark.parametrize("sdk", SDKS)
 
@@ -300,3 +301,11 @@ async def test_nobody_listening_is_a_clear_error(sdk):
     reply = await Agent(provider).ask(CONTEXT)
     await provider.aclose()
     assert reply.error is not None and "Could not connect" in reply.error
+
+
+async def test_check_provider_for_doctor(sdk, server, provider_for):
+    server.script(Turn(text="OK"), HttpError(401, "authentication_error", "bad key"))
+    provider = provider_for(sdk)
+    assert await check_provider(provider) is None
+    problem = await check_provider(provider)
+    assert problem is not None and "refused the API key" in problem

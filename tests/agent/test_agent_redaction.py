@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from conftest import API_KEY, SDKS
-from fake_llm_server import propose
 
 from pairrepl.agent import Redactor, build_context, looks_secret
 from pairrepl.core import NamespaceSummary, StreamOutput, VariableSummary
 from pairrepl.core.events import CellFinished, CellSubmitted, OutputProduced
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.transcript import Transcript
+
+from .fake_llm_server import propose
+from .support import API_KEY, SDKS
 
 CANARY = "canary-123"
 SERVICE_URL = "https://internal.example:8443/private"
