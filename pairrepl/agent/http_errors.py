@@ -31,7 +31,8 @@ def classify_exception(
     error_type = _error_type(body) or getattr(error, "type", None) or ""
     server_words = _server_message(body)
 
-    if error_type in _OVERLOADED_TYPES or status == 529:
+    overloaded_503 = status == 503 and "overload" in server_words.lower()  # OpenAI's word
+    if error_type in _OVERLOADED_TYPES or status == 529 or overloaded_503:
         return ProviderError(
             ErrorKind.OVERLOADED,
             f"{service} is overloaded right now; try again in a moment.",

@@ -309,3 +309,11 @@ async def test_check_provider_for_doctor(sdk, server, provider_for):
     assert await check_provider(provider) is None
     problem = await check_provider(provider)
     assert problem is not None and "refused the API key" in problem
+
+
+async def test_openai_style_503_overloaded_is_retried(sdk, server, agent_for):
+    server.script(
+        HttpError(503, "server_error", "The engine is currently overloaded."), Turn(text="ok")
+    )
+    reply = await agent_for(sdk).ask(CONTEXT)
+    assert reply.text == "ok" and len(server.requests) == 2
