@@ -154,6 +154,72 @@ class NoteAdded:
     text: str
 
 
+@dataclass(frozen=True)
+class RequestSent:
+    """The human asked the AI; ``context`` is the exact request sent, after redaction."""
+
+    KIND: ClassVar[str] = "request_sent"
+    VERSION: ClassVar[int] = 1
+    request_id: str
+    request: str
+    context: str
+    model: str
+    tokens: int = 0  # the estimated size of ``context``
+    hint_mode: bool = False
+    about_cell: str | None = None  # the cell a "fix" request is about
+
+
+@dataclass(frozen=True)
+class ReplyStreamed:
+    """One piece of the model's reply text, recorded as it arrives."""
+
+    KIND: ClassVar[str] = "reply_streamed"
+    VERSION: ClassVar[int] = 1
+    request_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyFinished:
+    """The reply ended. ``partial`` replies (cut, cancelled) stay out of later context."""
+
+    KIND: ClassVar[str] = "reply_finished"
+    VERSION: ClassVar[int] = 1
+    request_id: str
+    partial: bool = False
+    error: str | None = None
+    refusal: str | None = None
+    raw: str | None = None  # the model's raw reply, kept when its proposal was refused
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ProposalMade:
+    KIND: ClassVar[str] = "proposal_made"
+    VERSION: ClassVar[int] = 1
+    proposal_id: str
+    request_id: str
+    code: str
+    rationale: str
+    model: str
+
+
+@dataclass(frozen=True)
+class ProposalAccepted:
+    KIND: ClassVar[str] = "proposal_accepted"
+    VERSION: ClassVar[int] = 1
+    proposal_id: str
+
+
+@dataclass(frozen=True)
+class ProposalRejected:
+    KIND: ClassVar[str] = "proposal_rejected"
+    VERSION: ClassVar[int] = 1
+    proposal_id: str
+    reason: str | None = None
+
+
 Event = (
     SessionStarted
     | SessionResumed
@@ -168,6 +234,12 @@ Event = (
     | KernelDied
     | KernelRestarted
     | NoteAdded
+    | RequestSent
+    | ReplyStreamed
+    | ReplyFinished
+    | ProposalMade
+    | ProposalAccepted
+    | ProposalRejected
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.KIND: cls for cls in typing.get_args(Event)}

@@ -6,6 +6,7 @@ ledger, all through ``Transcript.apply``, so what was shown is what was recorded
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from pairrepl.core.cells import Origin
@@ -21,11 +22,18 @@ from pairrepl.core.events import (
     NoteAdded,
     OutputProduced,
     OutputSpilled,
+    ProposalAccepted,
+    ProposalMade,
+    ProposalRejected,
+    ReplyFinished,
+    ReplyStreamed,
+    RequestSent,
     SessionResumed,
 )
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceDiff
 from pairrepl.core.outputs import Output
+from pairrepl.core.proposals import IllegalTransition, Proposal, ProposalState
 
 
 @dataclass
@@ -63,13 +71,43 @@ class NoticeItem:
     severity: str = "info"  # "info" | "warning" | "error"
 
 
-Item = CellItem | NoteItem | NoticeItem
+@dataclass
+class ExchangeItem:
+    """A request to the AI and its reply as it streamed in."""
+
+    request_id: str
+    request: str
+    model: str
+    tokens: int = 0
+    hint_mode: bool = False
+    reply: str = ""
+    finished: bool = False
+    partial: bool = False
+    error: str | None = None
+    refusal: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    proposal_id: str | None = None
+
+
+@dataclass
+class ProposalItem:
+    """A cell the AI proposed, its state, and the cells that ran it."""
+
+    proposal: Proposal
+    runs: list[str] = field(default_factory=list)  # cell ids, oldest first
+    rejection_reason: str | None = None
+
+
+Item = CellItem | NoteItem | NoticeItem | ExchangeItem | ProposalItem
 
 
 @dataclass
 class Transcript:
     items: list[Item] = field(default_factory=list)
     cells: dict[str, CellItem] = field(default_factory=dict)
+    exchanges: dict[str, ExchangeItem] = field(default_factory=dict)
+    proposals: dict[str, ProposalItem] = field(default_factory=dict)
     kernel_epoch: int = 0
     _resumed: bool = False
 
@@ -98,6 +136,8 @@ class Transcript:
                 cell.status = event.status
                 cell.duration_s = event.duration_s
                 cell.namespace_diff = event.namespace_diff
+                ran = ProposalState.RAN_OK if event.status.succeeded else ProposalState.RAN_ERROR
+                self._move_proposal(cell.proposal_id, ran)
             return cell
         if isinstance(event, NoteAdded):
             return self._add(NoteItem(event.note_id, event.text))
@@ -118,6 +158,24 @@ class Transcript:
                     "warning",
                 )
             )
+        if isinstance(event, (RequestSent, ReplyStreamed, ReplyFinished)):
+            return self._apply_exchange(event)
+        if isinstance(event, ProposalMade):
+            proposal = Proposal(
+                event.proposal_id, event.code, event.rationale, event.model, event.request_id
+            )
+            exchange = self.exchanges.get(event.request_id)
+            if exchange is not None:
+                exchange.proposal_id = event.proposal_id
+            self.proposals[event.proposal_id] = ProposalItem(proposal)
+            return self._add(self.proposals[event.proposal_id])
+        if isinstance(event, ProposalAccepted):
+            return self._move_proposal(event.proposal_id, ProposalState.ACCEPTED)
+        if isinstance(event, ProposalRejected):
+            rejected = self._move_proposal(event.proposal_id, ProposalState.REJECTED)
+            if rejected is not None:
+                rejected.rejection_reason = event.reason
+            return rejected
         if isinstance(event, SessionResumed):
             self._resumed = True
             return None
@@ -133,6 +191,36 @@ class Transcript:
                 )
             )
         return None
+
+    def _apply_exchange(self, event: RequestSent | ReplyStreamed | ReplyFinished) -> Item | None:
+        if isinstance(event, RequestSent):
+            exchange = ExchangeItem(
+                event.request_id, event.request, event.model, event.tokens, event.hint_mode
+            )
+            self.exchanges[event.request_id] = exchange
+            return self._add(exchange)
+        found = self.exchanges.get(event.request_id)
+        if found is None:
+            return None
+        if isinstance(event, ReplyStreamed):
+            found.reply += event.text
+        else:
+            found.finished = True
+            found.partial = event.partial
+            found.error = event.error
+            found.refusal = event.refusal
+            found.input_tokens = event.input_tokens
+            found.output_tokens = event.output_tokens
+        return found
+
+    def _move_proposal(self, proposal_id: str | None, wanted: ProposalState) -> ProposalItem | None:
+        """Follow a recorded move. The session checked it before recording; a ledger that
+        holds an illegal one anyway (an older bug) must still open, so it is skipped."""
+        item = self.proposals.get(proposal_id or "")
+        if item is not None:
+            with contextlib.suppress(IllegalTransition):
+                item.proposal = item.proposal.moved_to(wanted)
+        return item
 
     def _add_cell(self, cell: CellItem) -> CellItem:
         self.cells[cell.cell_id] = cell
