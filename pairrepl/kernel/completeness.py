@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-_transformer = TransformerManager()
+_transformer = TransformerManager()  # type: ignore[no-untyped-call]
 
 
 def check_complete(code: str) -> str:

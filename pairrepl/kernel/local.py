@@ -16,7 +16,7 @@ from pairrepl.kernel.backend import KernelUnavailable
 from pairrepl.kernel.connected import JupyterKernel
 
 
-class CurrentInterpreterKernelSpecs(KernelSpecManager):  # type: ignore[misc]
+class CurrentInterpreterKernelSpecs(KernelSpecManager):
     """Always the python3 kernel of *this* interpreter, whatever kernelspecs are
     installed: pairrepl (and its kernel extension) is importable there."""
 
@@ -76,7 +76,9 @@ class LocalKernel(JupyterKernel):
                 await manager.start_kernel(**self._launch_options())
                 await self._connect(manager.client())
             except Exception as error:
+                await self._disconnect(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
                 await self._abandon()
+                self._emit(KernelState.DEAD)
                 raise KernelUnavailable(
                     f"the kernel did not start ({error}); its log is {self.log_path}"
                 ) from error
@@ -85,9 +87,11 @@ class LocalKernel(JupyterKernel):
 
     async def interrupt(self) -> None:
         manager = self._require_manager()
+        if self._dead:
+            raise KernelUnavailable("the kernel died; restart it to go on")
         try:
             await manager.interrupt_kernel()
-        except RuntimeError as error:
+        except (RuntimeError, OSError) as error:
             raise KernelUnavailable(f"cannot interrupt: {error}") from error
 
     async def restart(self) -> None:

@@ -55,8 +55,10 @@ def output_from_iopub(message: Mapping[str, Any]) -> Output | None:
     kind = message_type(message)
     content = message.get("content") or {}
     if kind == "stream":
-        name = "stderr" if content.get("name") == "stderr" else "stdout"
-        return StreamOutput(name=name, text=str(content.get("text", "")))
+        text = str(content.get("text", ""))
+        if content.get("name") == "stderr":
+            return StreamOutput(name="stderr", text=text)
+        return StreamOutput(name="stdout", text=text)
     if kind == "execute_result":
         return ResultOutput(
             data=_bundle(content.get("data")), execution_count=content.get("execution_count")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import zmq
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
@@ -47,6 +48,10 @@ RECENT_SINKS = 512
 #: After the reply, how long iopub may stay silent before we stop waiting for ``idle``
 #: (a lost idle must not hang a cell forever; a busy iopub keeps us waiting).
 IDLE_GRACE_SECONDS = 3.0
+#: After the idle, how late the reply may be before we nudge (see ``_nudge``)...
+REPLY_NUDGE_SECONDS = 0.5
+#: ...and before we finish from what iopub showed instead.
+REPLY_GIVE_UP_SECONDS = 10.0
 
 
 class NullSink:
@@ -76,6 +81,9 @@ class PendingRequest:
     reply: Mapping[str, Any] | None = None
     idle_seen: bool = False
     started: bool = False  # the kernel began running it (busy / execute_input seen)
+    idle_at: float | None = None
+    execution_count: int | None = None  # from execute_input, in case the reply is lost
+    error_name: str | None = None  # from an iopub error, in case the reply is lost
     input_tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -88,6 +96,8 @@ class MessageRouter:
         self._running: OrderedDict[str, None] = OrderedDict()  # execute requests now busy
         self._readers: list[asyncio.Task[None]] = []
         self._last_iopub = time.monotonic()
+        self._last_nudge = 0.0
+        self.reply_give_up_seconds = REPLY_GIVE_UP_SECONDS
 
     def start(self) -> None:
         self._readers = [
@@ -134,6 +144,13 @@ class MessageRouter:
             "stop_on_error": stop_on_error,
         }
         message = self._client.session.msg("execute_request", content)
+        # Registered before sending: no await in between, so no message can be missed.
+        request = self.expect(message, sink, silent=silent)
+        self._client.shell_channel.send(message)
+        return request
+
+    def expect(self, message: Message, sink: ExecutionSink, *, silent: bool) -> PendingRequest:
+        """Track a request about to be sent: its replies and outputs get routed here."""
         msg_id = str(message["header"]["msg_id"])
         request = PendingRequest(
             msg_id=msg_id,
@@ -141,39 +158,79 @@ class MessageRouter:
             silent=silent,
             finished=asyncio.get_running_loop().create_future(),
         )
-        # Registered before sending: no await in between, so no message can be missed.
         self._pending[msg_id] = request
         if not silent:
             self._remember_sink(msg_id, sink)
-        self._client.shell_channel.send(message)
         return request
 
     async def wait(self, request: PendingRequest) -> Outcome:
-        """Until reply + idle, or the kernel's end. Survives a lost ``idle`` message."""
+        """Until reply + idle, or the kernel's end. A lost message never hangs us:
+
+        - reply but no idle: finish once iopub has been quiet for a while;
+        - idle but no reply (seen under load with ipykernel 7, a lost zmq wake-up on one
+          side or the other): nudge, and finally finish from what iopub showed.
+        """
         while True:
-            done, _ = await asyncio.wait({request.finished}, timeout=1.0)
+            done, _ = await asyncio.wait({request.finished}, timeout=0.25)
             if done:
                 return request.finished.result()
-            iopub_quiet = time.monotonic() - self._last_iopub > IDLE_GRACE_SECONDS
-            if request.reply is not None and iopub_quiet:
+            now = time.monotonic()
+            if request.reply is not None and now - self._last_iopub > IDLE_GRACE_SECONDS:
                 log.warning("no iopub idle for %s; finishing on its reply", request.msg_id)
                 self._finish(request, Outcome(reply=request.reply))
+            elif request.reply is None and request.idle_at is not None:
+                late = now - request.idle_at
+                if late > self.reply_give_up_seconds:
+                    log.warning("no execute_reply for %s; status taken from iopub", request.msg_id)
+                    self._finish(request, Outcome(reply=_reply_from_iopub(request)))
+                elif late > REPLY_NUDGE_SECONDS and now - self._last_nudge > REPLY_NUDGE_SECONDS:
+                    self._nudge()
+
+    def _nudge(self) -> None:
+        """Un-wedge the shell channel: read what may sit unnoticed in our socket, and send
+        a kernel_info_request, whose arrival wakes a kernel that missed its own wake-up."""
+        self._last_nudge = time.monotonic()
+        socket = self._client.shell_channel.socket
+        try:
+            while True:
+                frames = socket.recv_multipart(flags=zmq.NOBLOCK).result()
+                log.warning("found an unread shell message; a zmq wake-up was missed")
+                self._dispatch(frames, self._on_shell)
+        except zmq.Again:
+            pass
+        except Exception:
+            log.exception("reading the shell channel without blocking failed")
+        self._client.kernel_info()
 
     # Receiving --------------------------------------------------------------------
 
     async def _read(self, channel: Any, handle: Callable[[Message], None]) -> None:
+        """Receive with ``recv_multipart`` directly rather than ``get_msg()`` (a poll and
+        then a recv: one more wake-up to miss)."""
+        socket = channel.socket
         while True:
             try:
-                message = await channel.get_msg()
+                frames = await socket.recv_multipart()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("reading a kernel channel failed; stopping that reader")
+                if not socket.closed:
+                    log.exception("reading a kernel channel failed; stopping that reader")
                 return
-            try:
-                handle(message)
-            except Exception:
-                log.exception("handling a %s message failed", message_type(message))
+            self._dispatch(frames, handle)
+
+    def _dispatch(self, frames: list[Any], handle: Callable[[Message], None]) -> None:
+        session = self._client.session
+        try:
+            _identities, parts = session.feed_identities(frames)
+            message = session.deserialize(parts)
+        except Exception:
+            log.exception("dropping a kernel message that could not be read")
+            return
+        try:
+            handle(message)
+        except Exception:
+            log.exception("handling a %s message failed", message_type(message))
 
     def _on_iopub(self, message: Message) -> None:
         self._last_iopub = time.monotonic()
@@ -184,10 +241,12 @@ class MessageRouter:
             self._track_state(message, msg_id, state, request)
             if request is not None and state is KernelState.IDLE:
                 request.idle_seen = True
+                request.idle_at = time.monotonic()
                 self._finish_if_complete(request)
             return
         if request is not None:
             request.started = True
+            _note_progress(request, message)
         output = output_from_iopub(message)
         if output is None or msg_id is None:
             return
@@ -271,3 +330,22 @@ class MessageRouter:
             task.cancel()
         if not request.finished.done():
             request.finished.set_result(outcome)
+
+
+def _note_progress(request: PendingRequest, message: Message) -> None:
+    """What iopub tells about a request, kept in case its reply never arrives."""
+    kind = message_type(message)
+    content = message.get("content") or {}
+    if kind == "execute_input" and isinstance(content.get("execution_count"), int):
+        request.execution_count = content["execution_count"]
+    elif kind == "error":
+        request.error_name = str(content.get("ename", ""))
+
+
+def _reply_from_iopub(request: PendingRequest) -> dict[str, Any]:
+    """A stand-in execute_reply: error if iopub showed one, else ok; no user expressions,
+    so the namespace is fetched separately."""
+    reply: dict[str, Any] = {"status": "ok", "execution_count": request.execution_count}
+    if request.error_name is not None:
+        reply.update(status="error", ename=request.error_name, evalue="")
+    return reply

@@ -45,7 +45,13 @@ _RETRY_ALARM_SECONDS = 0.01  # the alarm repeats, so a repr that swallows it onc
 
 _SIZED_BUILTINS = (str, bytes, bytearray, list, tuple, dict, set, frozenset, range, deque)
 _SCALARS = (bool, float, complex, type(None))
-_SEQUENCE_BRACKETS = {list: "[]", tuple: "()", set: "{}", frozenset: "{}", deque: "[]"}
+_SEQUENCE_BRACKETS: dict[type, tuple[str, str]] = {
+    list: ("[", "]"),
+    tuple: ("(", ")"),
+    set: ("{", "}"),
+    frozenset: ("{", "}"),
+    deque: ("[", "]"),
+}
 _NOT_INSPECTED = (
     type,
     types.ModuleType,
@@ -146,8 +152,8 @@ def summarise_namespace(
     with contextlib.ExitStack() as stack:
         if can_interrupt:
             stack.enter_context(_alarm_installed())
-        stack.enter_context(contextlib.redirect_stdout(sink))  # type: ignore[type-var]
-        stack.enter_context(contextlib.redirect_stderr(sink))  # type: ignore[type-var]
+        stack.enter_context(contextlib.redirect_stdout(sink))
+        stack.enter_context(contextlib.redirect_stderr(sink))
         for name, value in names:
             within_budget = time.monotonic() < deadline
             variables.append(_summarise(name, value, limiter, within_budget))

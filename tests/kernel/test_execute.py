@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from jupyter_client.asynchronous.client import AsyncKernelClient
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.kernel import KernelUnavailable, LocalKernel
+from pairrepl.kernel.router import MessageRouter
 
 from .conftest import RecordingSink, StateLog, wait_until
 
@@ -190,3 +192,32 @@ async def test_execute_before_start_raises_kernel_unavailable(tmp_path: Path) ->
     with pytest.raises(KernelUnavailable):
         await kernel.execute("1", RecordingSink())
     assert (await kernel.namespace()).error
+
+
+async def test_a_lost_execute_reply_does_not_hang(shared_kernel: LocalKernel) -> None:
+    """The reply goes to another client's socket, so our router sees the outputs and the
+    idle but never the reply: it must finish from what iopub showed."""
+    assert shared_kernel.connection_file is not None
+    ours, sender = AsyncKernelClient(), AsyncKernelClient()
+    for client in (ours, sender):
+        client.load_connection_file(str(shared_kernel.connection_file))
+        client.start_channels(hb=False, control=False)
+    router = MessageRouter(ours, on_state=lambda state: None)
+    router.start()
+    router.reply_give_up_seconds = 1.0
+    try:
+        await asyncio.sleep(0.3)  # let our iopub subscription connect
+        content = {"code": "print('elsewhere')\n1/0", "silent": False, "store_history": True}
+        message = sender.session.msg("execute_request", content)
+        sink = RecordingSink()
+        request = router.expect(message, sink, silent=False)
+        sender.shell_channel.send(message)
+        outcome = await asyncio.wait_for(router.wait(request), 10)
+        assert outcome.reply is not None
+        assert outcome.reply["status"] == "error" and outcome.reply["ename"] == "ZeroDivisionError"
+        assert isinstance(outcome.reply["execution_count"], int)
+        assert sink.stdout() == "elsewhere\n"
+    finally:
+        await router.close(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
+        for client in (ours, sender):
+            client.stop_channels()

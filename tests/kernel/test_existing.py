@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -30,9 +31,10 @@ class Owner:
     def connection_file(self) -> Path:
         return Path(self.manager.connection_file)
 
-    async def run(self, code: str) -> dict:
+    async def run(self, code: str) -> dict[str, Any]:
         reply = await self.client.execute_interactive(code, timeout=10, output_hook=lambda m: None)
-        return reply["content"]
+        content: dict[str, Any] = reply["content"]
+        return content
 
 
 @pytest_asyncio.fixture

@@ -49,7 +49,7 @@ def test_previous_alarm_handler_and_timer_are_restored() -> None:
 
 
 def test_total_time_is_bounded_even_with_many_slow_reprs() -> None:
-    namespace = {f"s{i}": Sleepy() for i in range(40)}
+    namespace: dict[str, object] = {f"s{i}": Sleepy() for i in range(40)}
     namespace["stubborn"] = Stubborn()
     namespace["text"] = "still summarised"
     started = time.monotonic()

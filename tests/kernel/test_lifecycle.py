@@ -133,3 +133,14 @@ async def test_kernel_fd_output_goes_to_the_log_not_our_terminal(
     assert "LEAK" not in captured.out + captured.err
     log = kernel.log_path.read_text()
     assert "LEAK-OUT" in log and "LEAK-ERR" in log
+
+
+async def test_a_kernel_that_cannot_start_raises_kernel_unavailable(tmp_path: Path) -> None:
+    kernel = LocalKernel(cwd=tmp_path / "no-such-dir", log_path=tmp_path / "kernel.log")
+    states = StateLog()
+    kernel.watch(states)
+    with pytest.raises(KernelUnavailable, match="did not start"):
+        await kernel.start()
+    assert states.states[-1] is KernelState.DEAD
+    with pytest.raises(KernelUnavailable):
+        await kernel.execute("1", RecordingSink())
