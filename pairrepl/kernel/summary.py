@@ -18,17 +18,19 @@ from typing import Any
 
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
 from pairrepl.kernel_ext import namespace as kernel_namespace
+from pairrepl.kernel_ext import thread_output as kernel_thread_output
 
 #: The key of our entry in an execute request's ``user_expressions``.
 EXPRESSION_KEY = "pairrepl_namespace"
 #: What the kernel evaluates to build the summary.
 SUMMARY_EXPRESSION = f"{kernel_namespace.SUMMARY_FUNCTION_NAME}()"
 
-#: Installs the inspector from the importable package (kernels we start, and existing
+#: Installs kernel_ext from the importable package (kernels we start, and existing
 #: kernels in an environment where pairrepl is installed). Binds no user names, and works
 #: again after ``%reset`` wiped the hidden function.
 INSTALL_FROM_PACKAGE = (
-    "__import__('pairrepl.kernel_ext.namespace', fromlist=['install']).install(get_ipython())"
+    "__import__('pairrepl.kernel_ext', fromlist=['load_ipython_extension'])"
+    ".load_ipython_extension(get_ipython())"
 )
 
 NOT_LOADED = (
@@ -41,20 +43,20 @@ _VARIABLE_FIELDS = frozenset(field.name for field in dataclasses.fields(Variable
 
 
 def install_from_source() -> str:
-    """Code that installs the inspector from its source text, for kernels where pairrepl
-    is not importable (an existing kernel in another environment). The module is
-    stdlib-only on purpose so that this works."""
-    source = Path(kernel_namespace.__file__).read_text(encoding="utf-8")
-    return "\n".join(
-        [
-            "import types as _pairrepl_types",
-            "_pairrepl_module = _pairrepl_types.ModuleType('pairrepl_kernel_ext_namespace')",
-            f"exec(compile({source!r}, 'pairrepl/kernel_ext/namespace.py', 'exec'),"
-            " _pairrepl_module.__dict__)",
+    """Code that installs kernel_ext from its source text, for kernels where pairrepl is
+    not importable (an existing kernel in another environment). Its modules are
+    stdlib-only and self-contained on purpose so that this works."""
+    lines = ["import types as _pairrepl_types"]
+    for module in (kernel_namespace, kernel_thread_output):
+        source = Path(str(module.__file__)).read_text(encoding="utf-8")
+        filename = f"pairrepl/kernel_ext/{Path(str(module.__file__)).name}"
+        lines += [
+            f"_pairrepl_module = _pairrepl_types.ModuleType({module.__name__!r})",
+            f"exec(compile({source!r}, {filename!r}, 'exec'), _pairrepl_module.__dict__)",
             "_pairrepl_module.install(get_ipython())",
-            "del _pairrepl_types, _pairrepl_module",
         ]
-    )
+    lines.append("del _pairrepl_types, _pairrepl_module")
+    return "\n".join(lines)
 
 
 def user_expressions() -> dict[str, str]:

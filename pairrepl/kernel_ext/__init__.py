@@ -1,21 +1,30 @@
 """Code that runs inside the kernel process (``%load_ext pairrepl.kernel_ext``).
 
+- ``namespace``: the bounded namespace summary the variables pane shows.
+- ``thread_output``: output from a thread is labelled with the cell that started it.
+
 Imports only the stdlib and IPython: the kernel must never load the agent layer (it
-would hold API keys) nor anything that expects the front end's process.
+would hold API keys) nor anything that expects the front end's process. Each module is
+self-contained so the adapter can also send its source to a kernel without pairrepl.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pairrepl.kernel_ext.namespace import SUMMARY_FUNCTION_NAME, install, uninstall
+from pairrepl.kernel_ext import namespace, thread_output
+from pairrepl.kernel_ext.namespace import SUMMARY_FUNCTION_NAME
 
 __all__ = ["SUMMARY_FUNCTION_NAME", "load_ipython_extension", "unload_ipython_extension"]
 
+_PARTS = (namespace, thread_output)
+
 
 def load_ipython_extension(ip: Any) -> None:
-    install(ip)
+    for part in _PARTS:
+        part.install(ip)
 
 
 def unload_ipython_extension(ip: Any) -> None:
-    uninstall(ip)
+    for part in _PARTS:
+        part.uninstall(ip)

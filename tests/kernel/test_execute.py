@@ -86,6 +86,42 @@ async def test_late_output_after_idle_reaches_the_same_sink(shared_kernel: Local
     await wait_until(lambda: "late from loop" in sink.stdout(), timeout=5)
 
 
+async def test_a_thread_prints_under_the_cell_that_started_it(shared_kernel: LocalKernel) -> None:
+    """Even when it prints after the next cell ran (ipykernel alone would label it with
+    the latest request)."""
+    starter, next_cell = RecordingSink(), RecordingSink()
+    await shared_kernel.execute(
+        "import threading, time\n"
+        "from IPython.display import display\n"
+        "def later():\n"
+        "    time.sleep(0.5)\n"
+        "    print('from the thread', flush=True)\n"
+        "    display({'text/plain': 'shown by the thread'}, raw=True)\n"
+        "threading.Thread(target=later).start()",
+        starter,
+    )
+    await shared_kernel.execute("pass", next_cell)
+    await wait_until(lambda: len(starter.outputs) == 2, timeout=5)
+    assert starter.stdout() == "from the thread\n"
+    assert starter.outputs[1] == DisplayOutput(data={"text/plain": "shown by the thread"})
+    assert next_cell.outputs == []
+
+
+async def test_pool_workers_print_under_the_cell_that_submitted(
+    shared_kernel: LocalKernel,
+) -> None:
+    first, second = RecordingSink(), RecordingSink()
+    await shared_kernel.execute(
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "pool = ThreadPoolExecutor(1)\n"
+        "pool.submit(print, 'first').result()",
+        first,
+    )
+    await shared_kernel.execute("pool.submit(print, 'second').result(); pool.shutdown()", second)
+    assert first.stdout() == "first\n"
+    assert second.stdout() == "second\n"
+
+
 async def test_concurrent_cells_outputs_are_routed_by_parent(shared_kernel: LocalKernel) -> None:
     sinks = [RecordingSink() for _ in range(4)]
     replies = await asyncio.gather(
