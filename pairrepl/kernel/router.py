@@ -117,9 +117,15 @@ class MessageRouter:
         self._readers = []
 
     def end_pending(self, *, running: ExecutionStatus, queued: ExecutionStatus) -> None:
-        """The kernel is gone (died, restarting, shut down): release every waiter."""
-        for request in list(self._pending.values()):
-            self._finish(request, Outcome(ended=running if request.started else queued))
+        """The kernel is gone (died, restarting, shut down): release every waiter.
+
+        The kernel takes shell requests in order, so the oldest pending one was running
+        even if none of its iopub messages got out before the process died (``os._exit``
+        in a cell); the others were still queued.
+        """
+        for index, request in enumerate(list(self._pending.values())):
+            was_running = index == 0 or request.started
+            self._finish(request, Outcome(ended=running if was_running else queued))
         self._running.clear()
 
     # Sending ----------------------------------------------------------------------

@@ -257,3 +257,16 @@ async def test_a_lost_execute_reply_does_not_hang(shared_kernel: LocalKernel) ->
         await router.close(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
         for client in (ours, sender):
             client.stop_channels()
+
+
+async def test_when_the_kernel_ends_the_oldest_pending_request_was_running() -> None:
+    """Even if none of its iopub messages got out (``os._exit`` right away)."""
+    client = AsyncKernelClient()  # ending requests needs no connection
+    router = MessageRouter(client, on_state=lambda state: None)
+    running, queued = (
+        router.expect(client.session.msg("execute_request", {}), RecordingSink(), silent=False)
+        for _ in range(2)
+    )
+    router.end_pending(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
+    assert running.finished.result().ended is ExecutionStatus.DIED
+    assert queued.finished.result().ended is ExecutionStatus.ABORTED

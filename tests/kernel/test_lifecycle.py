@@ -62,12 +62,14 @@ async def test_a_cell_that_kills_the_kernel_returns_died(start_local: StartLocal
     states = StateLog()
     kernel.watch(states)
     started = time.monotonic()
-    reply = await asyncio.wait_for(
-        kernel.execute("import os; print('bye', flush=True); os._exit(1)", RecordingSink()), 5
-    )
+    # Dies before its busy/execute_input get out: still DIED, and the queued cell ABORTED.
+    dying = asyncio.create_task(kernel.execute("import os; os._exit(1)", RecordingSink()))
+    queued = asyncio.create_task(kernel.execute("print('never')", RecordingSink()))
+    reply = await asyncio.wait_for(dying, 5)
     assert reply.status is ExecutionStatus.DIED
     assert reply.namespace is None
     assert time.monotonic() - started < 2.5
+    assert (await asyncio.wait_for(queued, 5)).status is ExecutionStatus.ABORTED
     assert KernelState.DEAD in states.states
 
 
