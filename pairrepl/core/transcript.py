@@ -114,9 +114,15 @@ class Transcript:
     def apply(self, event: Event) -> Item | None:
         """Fold one event in; return the item it added or changed (None if none)."""
         if isinstance(event, CellSubmitted):
-            return self._add_cell(
-                CellItem(event.cell_id, event.code, event.origin, event.proposal_id)
-            )
+            earlier = self.cells.get(event.rerun_of or "")
+            if earlier is not None:
+                earlier.rerun_as = event.cell_id
+            proposal = self.proposals.get(event.proposal_id or "")
+            if proposal is not None:
+                proposal.runs.append(event.cell_id)
+            cell = CellItem(event.cell_id, event.code, event.origin, event.proposal_id)
+            cell.kernel_epoch = self.kernel_epoch
+            return self._add_cell(cell)
         if isinstance(event, CellLoaded):
             return self._add_cell(CellItem(event.cell_id, event.code, loaded_from=event.source))
         if isinstance(event, OutputProduced):
