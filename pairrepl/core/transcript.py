@@ -114,15 +114,7 @@ class Transcript:
     def apply(self, event: Event) -> Item | None:
         """Fold one event in; return the item it added or changed (None if none)."""
         if isinstance(event, CellSubmitted):
-            earlier = self.cells.get(event.rerun_of or "")
-            if earlier is not None:
-                earlier.rerun_as = event.cell_id
-            proposal = self.proposals.get(event.proposal_id or "")
-            if proposal is not None:
-                proposal.runs.append(event.cell_id)
-            cell = CellItem(event.cell_id, event.code, event.origin, event.proposal_id)
-            cell.kernel_epoch = self.kernel_epoch
-            return self._add_cell(cell)
+            return self._submit(event)
         if isinstance(event, CellLoaded):
             return self._add_cell(CellItem(event.cell_id, event.code, loaded_from=event.source))
         if isinstance(event, OutputProduced):
@@ -197,6 +189,17 @@ class Transcript:
                 )
             )
         return None
+
+    def _submit(self, event: CellSubmitted) -> CellItem:
+        earlier = self.cells.get(event.rerun_of or "")
+        if earlier is not None:
+            earlier.rerun_as = event.cell_id
+        proposal = self.proposals.get(event.proposal_id or "")
+        if proposal is not None:
+            proposal.runs.append(event.cell_id)
+        cell = CellItem(event.cell_id, event.code, event.origin, event.proposal_id)
+        cell.kernel_epoch = self.kernel_epoch
+        return self._add_cell(cell)
 
     def _apply_exchange(self, event: RequestSent | ReplyStreamed | ReplyFinished) -> Item | None:
         if isinstance(event, RequestSent):
