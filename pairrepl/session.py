@@ -12,12 +12,23 @@ issues; the shape here is the one DESIGN.md names.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO
 
+from pairrepl.agent import (
+    Agent,
+    AgentReply,
+    ContextLimits,
+    Exchange,
+    Redactor,
+    build_context,
+    referenced_names,
+)
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
     CellFinished,
@@ -32,6 +43,12 @@ from pairrepl.core.events import (
     NoteAdded,
     OutputProduced,
     OutputSpilled,
+    ProposalAccepted,
+    ProposalMade,
+    ProposalRejected,
+    ReplyFinished,
+    ReplyStreamed,
+    RequestSent,
     SessionClosed,
     SessionResumed,
     SessionStarted,
@@ -39,11 +56,17 @@ from pairrepl.core.events import (
 from pairrepl.core.execution import Execution, ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
 from pairrepl.core.outputs import Output, OutputCapper, OutputLimits, StreamOutput
-from pairrepl.core.transcript import CellItem, Item, Transcript
+from pairrepl.core.proposals import ProposalState
+from pairrepl.core.transcript import CellItem, ExchangeItem, Item, ProposalItem, Transcript
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, read_notebook
 
 Listener = Callable[[LedgerEntry, Item | None], None]
+NO_PROVIDER = (
+    "No AI provider is configured, so pairrepl works as a plain REPL. Set ANTHROPIC_API_KEY "
+    "or OPENAI_API_KEY (with OPENAI_BASE_URL for a local server), or try the recorded demo: "
+    "pairrepl --replay examples/demo.replay.json examples/"
+)
 InputHandler = Callable[[str, bool], Awaitable[str]]
 
 
@@ -53,6 +76,16 @@ class SessionError(Exception):
 
 def _new_id() -> str:
     return uuid.uuid4().hex[:12]
+
+
+@dataclasses.dataclass
+class SessionSettings:
+    """What a front end may set for a session (from the command line or config)."""
+
+    agent: Agent | None = None  # None: no provider, a plain REPL
+    no_agent_reason: str = NO_PROVIDER
+    output_limits: OutputLimits = dataclasses.field(default_factory=OutputLimits)
+    context_limits: ContextLimits = dataclasses.field(default_factory=ContextLimits)
 
 
 class Session:
@@ -68,7 +101,7 @@ class Session:
         kernel: KernelBackend,
         ledger: Ledger,
         transcript: Transcript,
-        output_limits: OutputLimits,
+        settings: SessionSettings,
     ) -> None:
         self.id = session_id
         self.project_root = project_root
@@ -77,7 +110,12 @@ class Session:
         self.kernel_state = KernelState.STARTING
         self._kernel = kernel
         self._ledger = ledger
-        self._output_limits = output_limits
+        self.settings = settings
+        self.hint_mode = False
+        self.pinned: set[str] = set()  # cell ids always in the AI's context
+        self.hidden: set[str] = set()  # cell ids never in the AI's context
+        self._output_limits = settings.output_limits
+        self._stop_reply: asyncio.Event | None = None
         self._listeners: list[Listener] = []
         self._namespace_watchers: list[Callable[[NamespaceSummary], None]] = []
         self._kernel_watchers: list[Callable[[KernelState], None]] = []
@@ -99,12 +137,12 @@ class Session:
         *,
         notebook: Path | None = None,
         front_end: str = "tui",
-        output_limits: OutputLimits | None = None,
+        settings: SessionSettings | None = None,
     ) -> Session:
         """A new session. Cells of ``notebook`` are shown, not run."""
         loaded = read_notebook(notebook) if notebook is not None else []
         session = cls(
-            _new_id(), project_root, kernel, ledger, Transcript(), output_limits or OutputLimits()
+            _new_id(), project_root, kernel, ledger, Transcript(), settings or SessionSettings()
         )
         session._record(SessionStarted(str(project_root), front_end))
         for cell in loaded:
@@ -123,7 +161,7 @@ class Session:
         ledger: Ledger,
         session_id: str | None = None,
         *,
-        output_limits: OutputLimits | None = None,
+        settings: SessionSettings | None = None,
     ) -> Session:
         """Reopen a recorded session (the latest if ``session_id`` is None) on a new kernel.
 
@@ -135,7 +173,7 @@ class Session:
         for entry in ledger.entries(full_id):
             transcript.apply(entry.event)
         session = cls(
-            full_id, project_root, kernel, ledger, transcript, output_limits or OutputLimits()
+            full_id, project_root, kernel, ledger, transcript, settings or SessionSettings()
         )
         for cell in transcript.code_cells():
             if cell.running:  # the app died while it ran: its end was never recorded
@@ -216,7 +254,7 @@ class Session:
             elif reply.status is not ExecutionStatus.DIED:
                 await self._refresh_namespace()
             diff = NamespaceDiff()
-            if reply.status is not ExecutionStatus.DIED and not before.error:
+            if not (before.error or self.namespace.error or reply.status is ExecutionStatus.DIED):
                 diff = NamespaceDiff.between(before, self.namespace)
             self._record(CellFinished(cell_id, reply.execution_count, reply.status, duration, diff))
             return Execution(
@@ -261,6 +299,161 @@ class Session:
 
     async def add_note(self, text: str) -> None:
         self._record(NoteAdded(_new_id(), text))
+
+    # -- the AI proposes, the human disposes ---------------------------------------------
+
+    @property
+    def provider_label(self) -> str:
+        agent = self.settings.agent
+        return agent.label if agent is not None else "no provider"
+
+    async def ask(self, request: str, *, about_cell: str | None = None) -> AgentReply:
+        """Ask the AI; its reply streams into the transcript and may end in a proposal.
+
+        The proposal is only shown: nothing here runs code. The exact context sent is
+        recorded first (after redaction), so what the AI saw can always be looked up.
+        """
+        agent = self.settings.agent
+        if agent is None:
+            raise SessionError(self.settings.no_agent_reason)
+        if self._stop_reply is not None:
+            raise SessionError("The AI is still answering; cancel it first or wait.")
+        context = build_context(
+            request,
+            transcript=self.transcript,
+            namespace=self.namespace,
+            proposals=[item.proposal for item in self.transcript.proposals.values()],
+            rejection_reasons={
+                pid: item.rejection_reason
+                for pid, item in self.transcript.proposals.items()
+                if item.rejection_reason
+            },
+            exchanges=self._earlier_exchanges(),
+            object_views=await self._object_views(request),
+            pinned=self.pinned,
+            hidden=self.hidden,
+            hint_mode=self.hint_mode,
+            limits=self.settings.context_limits,
+        )
+        sent = agent.request_for(context)
+        request_id = _new_id()
+        self._record(
+            RequestSent(
+                request_id,
+                Redactor.from_environment(extra_secrets=agent.provider.secrets).scrub(request),
+                json.dumps(dataclasses.asdict(sent), default=str),
+                agent.label,
+                context.tokens_used,
+                self.hint_mode,
+                about_cell,
+            )
+        )
+        self._stop_reply = asyncio.Event()
+        try:
+            reply = await agent.ask(
+                context,
+                on_text=lambda text: self._record(ReplyStreamed(request_id, text)),
+                on_status=lambda note: self._record(ReplyStreamed(request_id, f"\n[{note}]\n")),
+                stop=self._stop_reply,
+            )
+        except asyncio.CancelledError:
+            self._record(ReplyFinished(request_id, partial=True, error="Cancelled."))
+            raise
+        finally:
+            self._stop_reply = None
+        self._record(
+            ReplyFinished(
+                request_id,
+                partial=reply.partial,
+                error=reply.error,
+                refusal=reply.refusal,
+                raw=reply.raw if reply.error else None,
+                input_tokens=reply.usage.input_tokens,
+                output_tokens=reply.usage.output_tokens,
+            )
+        )
+        if reply.proposal is not None:
+            self._record(
+                ProposalMade(
+                    _new_id(),
+                    request_id,
+                    reply.proposal.code,
+                    reply.proposal.rationale,
+                    reply.model,
+                )
+            )
+        return reply
+
+    async def fix(self, cell_id: str) -> AgentReply:
+        """Ask the AI about the traceback of a cell that raised."""
+        cell = self.transcript.cells.get(cell_id)
+        if cell is None or cell.status is not ExecutionStatus.ERROR:
+            raise SessionError("Only a cell that raised can be fixed.")
+        return await self.ask(
+            "This cell raised; propose a fix (or a probe to find the cause):\n" + cell.code,
+            about_cell=cell_id,
+        )
+
+    def cancel_reply(self) -> None:
+        """Stop the reply that is streaming (closing its HTTP response); keep what arrived."""
+        if self._stop_reply is not None:
+            self._stop_reply.set()
+
+    def latest_proposal(self) -> ProposalItem | None:
+        proposals = list(self.transcript.proposals.values())
+        return proposals[-1] if proposals else None
+
+    async def run_proposal(self, proposal_id: str, code: str | None = None) -> Execution:
+        """Run a proposal as it is, or ``code`` (the human's edit of it: origin ai-edited)."""
+        item = self._proposal(proposal_id)
+        if item.proposal.state in (ProposalState.REJECTED, ProposalState.PROMOTED):
+            raise SessionError(
+                f"Proposal {proposal_id} is {item.proposal.state.value}; it cannot run."
+            )
+        edited = code is not None and code != item.proposal.code
+        origin = Origin.AI_EDITED if edited else Origin.AI
+        return await self.run(
+            code if edited and code is not None else item.proposal.code, origin, proposal_id
+        )
+
+    async def accept(self, proposal_id: str) -> None:
+        """Keep a proposal that ran without error (the human looked at what it did)."""
+        item = self._proposal(proposal_id)
+        item.proposal.moved_to(ProposalState.ACCEPTED)  # raises IllegalTransition if not
+        self._record(ProposalAccepted(proposal_id))
+
+    async def reject(self, proposal_id: str, reason: str | None = None) -> None:
+        """Turn a proposal down; the reason goes into the AI's next context."""
+        item = self._proposal(proposal_id)
+        item.proposal.moved_to(ProposalState.REJECTED)
+        self._record(ProposalRejected(proposal_id, reason or None))
+
+    def toggle_hint_mode(self) -> bool:
+        self.hint_mode = not self.hint_mode
+        return self.hint_mode
+
+    def _proposal(self, proposal_id: str) -> ProposalItem:
+        item = self.transcript.proposals.get(proposal_id)
+        if item is None:
+            raise SessionError(f"No proposal {proposal_id} in this session.")
+        return item
+
+    def _earlier_exchanges(self) -> list[Exchange]:
+        return [
+            Exchange(item.request, item.reply, item.partial or item.error is not None)
+            for item in self.transcript.items
+            if isinstance(item, ExchangeItem) and item.finished
+        ]
+
+    async def _object_views(self, request: str) -> dict[str, str]:
+        """Fuller views of the live objects a request names with ``$name``, taken now:
+        a snapshot at request time, recorded with the request, never re-read later."""
+        views = {}
+        for name in referenced_names(request):
+            view = await self._kernel.describe(name)
+            if view is not None:
+                views[name] = view
+        return views
 
     # -- controlling the kernel ----------------------------------------------------------
 
