@@ -52,6 +52,10 @@ class KernelBackend(Protocol):
     async def namespace(self) -> NamespaceSummary:
         """A bounded summary of the live namespace, made inside the kernel."""
 
+    async def describe(self, name: str) -> str | None:
+        """A fuller text view of one live object (``$name`` in a request to the AI), made
+        inside the kernel with bounded work; None when there is no such name."""
+
     async def is_complete(self, code: str) -> str:
         """``"complete"``, ``"incomplete"`` or ``"invalid"``, as IPython decides."""
 

@@ -82,6 +82,22 @@ class JupyterKernel(ABC):
             log.exception("namespace summary failed")
             return NamespaceSummary(error=f"namespace summary failed: {error!r}")
 
+    async def describe(self, name: str) -> str | None:
+        """A fuller, bounded view of one live object, made inside the kernel; None when
+        there is no such name, no inspector, or no kernel. Never raises."""
+        if not name.isidentifier():
+            return None
+        try:
+            result = await self._evaluate(summary.describe_expression(name))
+        except asyncio.CancelledError:
+            raise
+        except (KernelUnavailable, _KernelWentAway):
+            return None
+        except Exception:
+            log.exception("describe(%r) failed", name)
+            return None
+        return summary.decode_view(result)
+
     async def is_complete(self, code: str) -> str:
         return check_complete(code)
 
@@ -218,23 +234,35 @@ class JupyterKernel(ABC):
         self.extension_error = f"{summary.NOT_LOADED} ({'; '.join(errors)})"
         log.warning("namespace inspector not loaded: %s", self.extension_error)
 
-    async def _fetch_namespace(self, *, reloaded: bool = False) -> NamespaceSummary:
+    async def _fetch_namespace(self) -> NamespaceSummary:
+        try:
+            result = await self._evaluate(summary.SUMMARY_EXPRESSION)
+        except _KernelWentAway:
+            return NamespaceSummary(error="the kernel went away before it answered")
+        decoded = summary.decode_summary(result)
+        if decoded.error == summary.NOT_LOADED and self.extension_error:
+            return NamespaceSummary(error=self.extension_error)
+        return decoded
+
+    async def _evaluate(self, expression: str) -> Mapping[str, Any] | None:
+        """One user expression in a silent request: its result (a mime bundle or an
+        error). Retries while the kernel aborts requests after a failed cell, and loads
+        the inspector once more if its function is missing (``%reset`` wipes it)."""
+        reloaded = False
         for attempt in range(_ABORTED_RETRIES):
-            outcome = await self._silent("", user_expressions=summary.user_expressions())
+            outcome = await self._silent("", user_expressions={summary.EXPRESSION_KEY: expression})
             if outcome.ended is not None or outcome.reply is None:
-                return NamespaceSummary(error="the kernel went away before it answered")
+                raise _KernelWentAway()
             if outcome.reply.get("status") == "aborted":
                 await asyncio.sleep(0.05 * (attempt + 1))
                 continue
             result = _expression_result(outcome.reply)
             if summary.is_not_loaded(result) and not reloaded:
-                await self._load_extension()  # e.g. after %reset wiped the hidden name
-                return await self._fetch_namespace(reloaded=True)
-            decoded = summary.decode_summary(result)
-            if decoded.error == summary.NOT_LOADED and self.extension_error:
-                return NamespaceSummary(error=self.extension_error)
-            return decoded
-        return NamespaceSummary(error="the kernel kept refusing the namespace request")
+                reloaded = True
+                await self._load_extension()
+                continue
+            return result
+        return {"status": "error", "ename": "Aborted", "evalue": "the kernel kept refusing"}
 
     async def _namespace_after(
         self, status: ExecutionStatus, content: Mapping[str, Any]
@@ -249,6 +277,10 @@ class JupyterKernel(ABC):
         if status in (ExecutionStatus.ERROR, ExecutionStatus.INTERRUPTED):
             return await self.namespace()
         return None
+
+
+class _KernelWentAway(Exception):
+    """The kernel died or was restarted while our own request waited."""
 
 
 def _expression_result(reply: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -59,6 +59,24 @@ def install_from_source() -> str:
     return "\n".join(lines)
 
 
+def describe_expression(name: str) -> str:
+    """The expression for ``describe``; ``name`` must be an identifier (checked by the
+    caller, and passed as a string literal, never as code)."""
+    return f"{kernel_namespace.DESCRIBE_FUNCTION_NAME}({name!r})"
+
+
+def decode_view(result: Mapping[str, Any] | None) -> str | None:
+    """A ``describe`` result → its text, or None (no such name, or no inspector)."""
+    if not result or result.get("status") != "ok":
+        return None
+    try:
+        text = ast.literal_eval(str((result.get("data") or {})["text/plain"]))
+        view = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, TypeError, SyntaxError, KeyError):
+        return None
+    return view if isinstance(view, str) else None
+
+
 def user_expressions() -> dict[str, str]:
     return {EXPRESSION_KEY: SUMMARY_EXPRESSION}
 

@@ -40,6 +40,10 @@ SUMMARY_FUNCTION_NAME = "_pairrepl_namespace_summary"
 MAX_NAMES = 2000
 REPR_CHARS = 80
 PER_OBJECT_SECONDS = 0.05
+#: ``describe``: one object, shown in full to the human or the model, still bounded.
+VIEW_CHARS = 2000
+DESCRIBE_SECONDS = 0.2
+DESCRIBE_FUNCTION_NAME = "_pairrepl_describe"
 TOTAL_SECONDS = 0.5
 _RETRY_ALARM_SECONDS = 0.01  # the alarm repeats, so a repr that swallows it once still stops
 
@@ -60,6 +64,25 @@ _NOT_INSPECTED = (
     types.MethodType,
 )
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
+
+
+class _Limits:
+    """How much of a value a repr shows: characters, items per container, nesting."""
+
+    __slots__ = ("chars", "depth", "dict_items", "one_line", "sequence_items")
+
+    def __init__(
+        self, chars: int, dict_items: int, sequence_items: int, depth: int, one_line: bool
+    ) -> None:
+        self.chars = chars
+        self.dict_items = dict_items
+        self.sequence_items = sequence_items
+        self.depth = depth
+        self.one_line = one_line
+
+
+_SUMMARY = _Limits(REPR_CHARS, dict_items=4, sequence_items=6, depth=2, one_line=True)
+_VIEW = _Limits(VIEW_CHARS, dict_items=50, sequence_items=50, depth=3, one_line=False)
 
 
 class _TimeLimitExceeded(BaseException):
@@ -86,11 +109,11 @@ class _Limiter:
     def __init__(self, can_interrupt: bool) -> None:
         self.can_interrupt = can_interrupt
 
-    def run(self, work: Callable[[], None]) -> None:
+    def run(self, work: Callable[[], None], seconds: float = PER_OBJECT_SECONDS) -> None:
         if not self.can_interrupt:
             work()
             return
-        signal.setitimer(signal.ITIMER_REAL, PER_OBJECT_SECONDS, _RETRY_ALARM_SECONDS)
+        signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY_ALARM_SECONDS)
         try:
             work()
         finally:
@@ -228,9 +251,9 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
                 if attributes is not None:
                     entry["fingerprint"] = "attrs=" + str(attributes)
     if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
-        entry["repr"] = _cap(_frame_repr(value, shape))
+        entry["repr"] = _cap(_frame_repr(value, shape), _SUMMARY)
     else:
-        entry["repr"] = _cap(_short_repr(value, depth=2, safe=safe))
+        entry["repr"] = _cap(_short_repr(value, _SUMMARY.depth, safe, _SUMMARY), _SUMMARY)
 
 
 def _has_attribute(value: Any, name: str) -> bool:
@@ -287,14 +310,14 @@ def _frame_repr(value: Any, shape: tuple[int, ...]) -> str:
     return f"{shape[0]} rows × {shape[1]} columns: " + ", ".join(names) + more
 
 
-def _short_repr(value: Any, depth: int, safe: bool) -> str:
+def _short_repr(value: Any, depth: int, safe: bool, limits: _Limits) -> str:
     """A repr whose cost does not grow with the size of builtin containers."""
     kind = type(value)
     if kind in (str, bytes, bytearray):
-        head = value[: REPR_CHARS + 1]
+        head = value[: limits.chars + 1]
         return repr(head) + ("…" if len(value) > len(head) else "")
     if kind is int:
-        if value.bit_length() > 256:
+        if value.bit_length() > 256 * (limits.chars // REPR_CHARS):
             return f"<int of ~{int(value.bit_length() * 0.30103)} digits>"
         return repr(value)
     if kind in _SCALARS:
@@ -303,8 +326,10 @@ def _short_repr(value: Any, depth: int, safe: bool) -> str:
         if depth <= 0:
             return "{…}" if value else "{}"
         items = [
-            _short_repr(key, depth - 1, safe) + ": " + _short_repr(item, depth - 1, safe)
-            for key, item in itertools.islice(value.items(), 4)
+            _short_repr(key, depth - 1, safe, limits)
+            + ": "
+            + _short_repr(item, depth - 1, safe, limits)
+            for key, item in itertools.islice(value.items(), limits.dict_items)
         ]
         return "{" + ", ".join(items) + (", …" if len(value) > len(items) else "") + "}"
     if kind in _SEQUENCE_BRACKETS:
@@ -313,7 +338,10 @@ def _short_repr(value: Any, depth: int, safe: bool) -> str:
             return kind.__name__ + "()"
         if depth <= 0:
             return opening + ("…" if value else "") + closing
-        items = [_short_repr(item, depth - 1, safe) for item in itertools.islice(value, 6)]
+        items = [
+            _short_repr(item, depth - 1, safe, limits)
+            for item in itertools.islice(value, limits.sequence_items)
+        ]
         more = ", …" if len(value) > len(items) else ""
         trailing = "," if kind is tuple and len(value) == 1 else ""
         text = opening + ", ".join(items) + trailing + more + closing
@@ -326,15 +354,101 @@ def _short_repr(value: Any, depth: int, safe: bool) -> str:
         return f"<repr failed: {type(error).__name__}>"
     if not isinstance(text, str):
         return f"<repr failed: {type(text).__name__} returned>"
-    return _cap(text)
+    return _cap(text, limits)
 
 
-def _cap(text: str) -> str:
-    """One line, at most ``REPR_CHARS`` characters (a 10 MB repr is cut before it is cleaned)."""
-    text = text[: REPR_CHARS * 4]
-    text = _WHITESPACE_RUN.sub(" ", text)
-    if len(text) > REPR_CHARS:
-        return text[: REPR_CHARS - 1] + "…"
+def _cap(text: str, limits: _Limits) -> str:
+    """At most ``limits.chars`` characters (a 10 MB repr is cut before it is cleaned);
+    on one line for the summary."""
+    text = text[: limits.chars * 4]
+    if limits.one_line:
+        text = _WHITESPACE_RUN.sub(" ", text)
+    if len(text) > limits.chars:
+        return text[: limits.chars - 1] + "…"
+    return text
+
+
+def describe_value(user_ns: dict[str, Any], hidden: dict[str, Any], name: str) -> str | None:
+    """A fuller text view of one object (``$name`` in a request to the AI), bounded like
+    the summary: at most ``VIEW_CHARS`` characters and ``DESCRIBE_SECONDS`` of work.
+    None when the name does not exist (or is not a user name)."""
+    if not isinstance(name, str) or not name.isidentifier() or name not in user_ns:
+        return None
+    value = user_ns[name]
+    if not _is_user_name(name, value, hidden):
+        return None
+    can_interrupt = _can_use_signals()
+    limiter = _Limiter(can_interrupt)
+    sink = _Discard()
+    entry = {}
+    parts: list[str] = []
+    with contextlib.ExitStack() as stack:
+        if can_interrupt:
+            stack.enter_context(_alarm_installed())
+        stack.enter_context(contextlib.redirect_stdout(sink))
+        stack.enter_context(contextlib.redirect_stderr(sink))
+        entry = _summarise(name, value, limiter, within_budget=True)
+        if can_interrupt:
+            try:
+                limiter.run(lambda: parts.append(_view(value)), DESCRIBE_SECONDS)
+            except _TimeLimitExceeded:
+                parts.append("<view timed out>")
+        else:
+            parts.append(_short_repr(value, _VIEW.depth, True, _VIEW))
+    header = f"{name}: {entry['type_name']}"
+    for key in ("size", "dtype"):
+        if entry.get(key):
+            header += f"  {key}={entry[key]}"
+    return _cap(header + "\n" + "".join(parts), _VIEW)
+
+
+def _view(value: Any) -> str:
+    if isinstance(value, (types.FunctionType, types.MethodType, type)):
+        return _code_view(value)
+    if isinstance(value, types.ModuleType):
+        return repr(value) + "\n" + _doc_head(value)
+    shape = _shape_of(value)
+    if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
+        return _frame_view(value, shape)
+    return _short_repr(value, _VIEW.depth, False, _VIEW)
+
+
+def _code_view(value: Any) -> str:
+    """Functions and classes: signature, docstring, and the source when it is known
+    (IPython keeps each cell's source, so functions defined in the session have one)."""
+    import inspect
+
+    lines = []
+    try:
+        lines.append(value.__qualname__ + str(inspect.signature(value)))
+    except (TypeError, ValueError):
+        lines.append(repr(value))
+    try:
+        lines.append(inspect.getsource(value))
+    except (OSError, TypeError):
+        lines.append(_doc_head(value))
+    return "\n".join(line for line in lines if line)
+
+
+def _doc_head(value: Any) -> str:
+    doc = getattr(value, "__doc__", None)
+    return "\n".join(doc.strip().splitlines()[:10]) if isinstance(doc, str) else ""
+
+
+def _frame_view(value: Any, shape: tuple[int, ...]) -> str:
+    """A DataFrame: its columns with dtypes, then its first rows."""
+    columns: list[str] = []
+    try:
+        for column, dtype in itertools.islice(value.dtypes.items(), 30):
+            columns.append(f"{column} ({dtype})")
+    except Exception:
+        columns = [str(column) for column in itertools.islice(iter(value.columns), 30)]
+    more = f", … (+{shape[1] - len(columns)} more)" if shape[1] > len(columns) else ""
+    text = f"{shape[0]} rows × {shape[1]} columns\ncolumns: " + ", ".join(columns) + more
+    try:
+        text += "\n" + repr(value.head(5))
+    except Exception as error:
+        text += f"\n<head() failed: {type(error).__name__}>"
     return text
 
 
@@ -346,10 +460,19 @@ def install(ip: Any) -> None:
         payload = summarise_namespace(ip.user_ns, ip.user_ns_hidden)
         return json.dumps(payload)
 
-    ip.user_ns[SUMMARY_FUNCTION_NAME] = namespace_summary
-    ip.user_ns_hidden[SUMMARY_FUNCTION_NAME] = namespace_summary
+    def describe(name: str) -> str:
+        """JSON text (a string, or null when there is no such name)."""
+        return json.dumps(describe_value(ip.user_ns, ip.user_ns_hidden, name))
+
+    for hidden_name, function in (
+        (SUMMARY_FUNCTION_NAME, namespace_summary),
+        (DESCRIBE_FUNCTION_NAME, describe),
+    ):
+        ip.user_ns[hidden_name] = function
+        ip.user_ns_hidden[hidden_name] = function
 
 
 def uninstall(ip: Any) -> None:
-    ip.user_ns.pop(SUMMARY_FUNCTION_NAME, None)
-    ip.user_ns_hidden.pop(SUMMARY_FUNCTION_NAME, None)
+    for hidden_name in (SUMMARY_FUNCTION_NAME, DESCRIBE_FUNCTION_NAME):
+        ip.user_ns.pop(hidden_name, None)
+        ip.user_ns_hidden.pop(hidden_name, None)

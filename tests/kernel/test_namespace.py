@@ -151,3 +151,39 @@ async def test_summary_survives_reset(shared_kernel: LocalKernel) -> None:
     summary = await run(shared_kernel, "%reset -f")
     assert summary.error is None
     assert (await run(shared_kernel, "fresh = 1")).by_name().keys() == {"fresh"}
+
+
+async def test_describe_gives_a_fuller_bounded_view(shared_kernel: LocalKernel) -> None:
+    await run(
+        shared_kernel,
+        "def area(width: float, height: float) -> float:\n"
+        "    '''Rectangle area.'''\n"
+        "    return width * height\n"
+        "numbers = list(range(100_000))",
+    )
+    area = await shared_kernel.describe("area")
+    assert area is not None
+    assert area.startswith("area: function")
+    assert "def area(width: float, height: float) -> float:" in area  # the cell's source
+    numbers = await shared_kernel.describe("numbers")
+    assert numbers is not None and numbers.startswith("numbers: list  size=100000")
+    assert "49, …]" in numbers and len(numbers) <= 2000
+
+
+async def test_describe_of_unknown_or_odd_names_is_none(shared_kernel: LocalKernel) -> None:
+    assert await shared_kernel.describe("no_such_name") is None
+    assert await shared_kernel.describe("__import__('os').getcwd()") is None
+    assert await shared_kernel.describe("In") is None  # IPython's, not the user's
+
+
+async def test_describe_is_bounded_for_a_hanging_repr(shared_kernel: LocalKernel) -> None:
+    await run(
+        shared_kernel,
+        "import time\nclass Stuck:\n    def __repr__(self):\n        time.sleep(60)\n"
+        "stuck = Stuck()",
+    )
+    started = time.monotonic()
+    view = await shared_kernel.describe("stuck")
+    assert time.monotonic() - started < 1.0
+    assert view == "stuck: Stuck\n<view timed out>"
+    await run(shared_kernel, "del stuck")
