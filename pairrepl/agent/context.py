@@ -51,6 +51,8 @@ over a guess about it. Say plainly when you do not know.
 - Values that look secret are shown as <redacted>, and environment values as <env:NAME>.
 """
 
+ContextItem = CellItem | NoteItem | NoticeItem  # what of the transcript goes in as such
+
 _OBJECT_REFERENCE = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -126,7 +128,12 @@ def build_context(
     """
     limits = limits or ContextLimits()
     redactor = redactor or Redactor.from_environment()
-    items = [] if transcript is None else list(transcript.items)
+    # Exchanges and proposals come in through their own arguments (and sections).
+    items: list[ContextItem] = [
+        item
+        for item in ([] if transcript is None else transcript.items)
+        if isinstance(item, CellItem | NoteItem | NoticeItem)
+    ]
     hidden = set(hidden)
     visible = [item for item in items if _item_id(item) not in hidden]
     # Learn every secret assigned in a cell first, so an output that prints one is
@@ -309,7 +316,7 @@ def _item_id(item: Item) -> str:
     return ""
 
 
-def _render_item(item: Item, redactor: Redactor, limits: ContextLimits) -> str:
+def _render_item(item: ContextItem, redactor: Redactor, limits: ContextLimits) -> str:
     if isinstance(item, NoteItem):
         return redactor.scrub(f"[note by the human]\n{item.text}")
     if isinstance(item, NoticeItem):

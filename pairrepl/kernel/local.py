@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -130,7 +131,7 @@ class LocalKernel(JupyterKernel):
             "cwd": str(self.cwd),
             "stdout": self._log_file,
             "stderr": self._log_file,
-            "env": dict(os.environ),
+            "env": kernel_environment(os.environ),
         }
 
     def _require_manager(self) -> AsyncKernelManager:
@@ -150,3 +151,13 @@ class LocalKernel(JupyterKernel):
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+
+# The AI's keys stay in the app: the kernel runs the human's code and has no use for them
+# (DESIGN.md: the kernel process never holds API keys in TUI mode).
+PROVIDER_KEY_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+
+
+def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """Our environment, less the AI providers' API keys."""
+    return {name: value for name, value in environ.items() if name not in PROVIDER_KEY_VARIABLES}

@@ -190,7 +190,27 @@ def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:
     return not (name in hidden and hidden[name] is value)
 
 
+# Names whose values must never leave the kernel in a summary or a view (DESIGN.md,
+# invariant 6): the summary feeds the screen, the ledger and the AI's context alike.
+_SECRET_NAME = re.compile("key|token|secret|password|passwd|credential", re.IGNORECASE)
+REDACTED = "<redacted>"
+
+
+def looks_secret(name: str) -> bool:
+    return bool(_SECRET_NAME.search(name))
+
+
 def _summarise(name: str, value: Any, limiter: _Limiter, within_budget: bool) -> dict[str, Any]:
+    if looks_secret(name):
+        return {
+            "name": name,
+            "type_name": _type_name(value),
+            "size": None,
+            "dtype": None,
+            "repr": REDACTED,
+            "identity": id(value),
+            "fingerprint": None,
+        }
     entry: dict[str, Any] = {
         "name": name,
         "type_name": _type_name(value),
@@ -377,6 +397,8 @@ def describe_value(user_ns: dict[str, Any], hidden: dict[str, Any], name: str) -
     value = user_ns[name]
     if not _is_user_name(name, value, hidden):
         return None
+    if looks_secret(name):
+        return f"{name}: {_type_name(value)}  {REDACTED} (its name looks secret)"
     can_interrupt = _can_use_signals()
     limiter = _Limiter(can_interrupt)
     sink = _Discard()

@@ -1,0 +1,102 @@
+"""The AI proposes, the human disposes: a real session, a real SDK, a fake model server."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from pairrepl.agent import Agent, RetryPolicy
+from pairrepl.agent.openai_provider import OpenAIProvider
+from pairrepl.core.cells import Origin
+from pairrepl.core.events import ProposalMade, RequestSent
+from pairrepl.core.proposals import IllegalTransition, ProposalState
+from pairrepl.ledger import Ledger
+from pairrepl.session import Session, SessionError, SessionSettings
+from tests.agent.fake_llm_server import FakeLLMServer, Turn, propose
+from tests.session.conftest import local_kernel
+
+CANARY = "canary-7f3a9c"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def ai_session(
+    tmp_path: Path, ledger: Ledger, server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Session]:
+    monkeypatch.setenv("PAIRREPL_TEST_SECRET", CANARY)  # the kernel inherits it
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-123456")  # the kernel must not
+    provider = OpenAIProvider("gpt-fake", "sk-test-key-123456", base_url=server.url + "/v1")
+    agent = Agent(provider, retry=RetryPolicy(max_retries=0))
+    settings = SessionSettings(agent=agent)
+    session = await Session.start(tmp_path, local_kernel(tmp_path), ledger, settings=settings)
+    yield session
+    await session.close()
+    await agent.aclose()
+
+
+async def test_a_proposal_is_shown_and_never_run_until_the_human_runs_it(
+    ai_session: Session, server: FakeLLMServer, ledger: Ledger
+) -> None:
+    server.script(propose("answer = 41 + 1", "Compute it.", text="Try this."))
+    reply = await ai_session.ask("what is the answer?")
+    assert reply.proposal is not None
+    item = ai_session.latest_proposal()
+    assert item is not None and item.proposal.state is ProposalState.PROPOSED
+    assert "answer" not in ai_session.namespace.by_name()  # the reply ran nothing
+    exchange = ai_session.transcript.exchanges[item.proposal.prompt_id]
+    assert exchange.reply == "Try this." and exchange.finished
+
+    with pytest.raises(IllegalTransition):
+        await ai_session.accept(item.proposal.id)  # not before a successful run
+
+    execution = await ai_session.run_proposal(item.proposal.id)
+    assert ai_session.transcript.cells[execution.cell_id].origin is Origin.AI
+    assert "answer" in ai_session.namespace.by_name()
+    assert item.proposal.state is ProposalState.RAN_OK
+    await ai_session.accept(item.proposal.id)
+    assert item.proposal.state is ProposalState.ACCEPTED
+
+    kinds = [type(e.event) for e in ledger.entries(ai_session.id)]
+    assert kinds.index(RequestSent) < kinds.index(ProposalMade)
+
+
+async def test_an_edited_proposal_runs_as_ai_edited_and_a_rejection_reaches_the_model(
+    ai_session: Session, server: FakeLLMServer
+) -> None:
+    server.script(propose("total = sum([1, 2])"), Turn(text="Understood."))
+    await ai_session.ask("sum something")
+    item = ai_session.latest_proposal()
+    assert item is not None
+    execution = await ai_session.run_proposal(item.proposal.id, "total = sum([1, 2, 3])")
+    assert ai_session.transcript.cells[execution.cell_id].origin is Origin.AI_EDITED
+    await ai_session.reject(item.proposal.id, "use a generator instead")
+    with pytest.raises(SessionError):
+        await ai_session.run_proposal(item.proposal.id)
+    await ai_session.ask("ok, what now?")
+    assert "use a generator instead" in server.bodies[-1]
+
+
+async def test_no_secret_reaches_the_model_or_the_ledger(
+    ai_session: Session, server: FakeLLMServer, ledger: Ledger
+) -> None:
+    await ai_session.run("import os\nSECRET_TOKEN = os.environ['PAIRREPL_TEST_SECRET']")
+    probe = await ai_session.run("print('OPENAI_API_KEY' in os.environ)")
+    assert probe.outputs[0].text == "False\n"  # the provider's key stays in the app
+    assert CANARY not in str(ai_session.namespace)  # summaries never carry the value
+    server.script(Turn(text="Fine."))
+    await ai_session.ask("what is in $SECRET_TOKEN and the namespace?")
+    assert server.bodies and all(CANARY not in body for body in server.bodies)
+    assert all("sk-test-key-123456" not in body for body in server.bodies)
+    files = [Path(ledger.path), Path(f"{ledger.path}-wal")]
+    assert all(CANARY.encode() not in f.read_bytes() for f in files if f.exists())
+    assert all(CANARY not in str(e.event) for e in ledger.entries(ai_session.id))
+
+
+async def test_without_a_provider_asking_says_how_to_configure_one(session: Session) -> None:
+    with pytest.raises(SessionError, match="ANTHROPIC_API_KEY"):
+        await session.ask("hello?")
