@@ -4,7 +4,7 @@ import csv
 from pathlib import Path
 
 
-def load(path: str | Path) -> list[dict[str, str]]:
-    """The rows of a prices CSV, as dicts of strings."""
+def load_prices(path: str | Path) -> list[str | None]:
+    """The price column of a prices CSV as written: strings, or None where it is empty."""
     with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [row["price"] or None for row in csv.DictReader(handle)]

@@ -8,12 +8,18 @@ it, so ``pairrepl sessions`` does not pay for Textual or jupyter_client.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-SUBCOMMANDS = ("sessions", "export")
+if TYPE_CHECKING:
+    from pairrepl.agent import ProviderConfig
+    from pairrepl.session import SessionSettings
+
+SUBCOMMANDS = ("sessions", "export", "doctor")
 PROJECT_MARKERS = ("pyproject.toml", ".pairrepl", ".git")
 
 
@@ -44,7 +50,8 @@ def app_parser() -> argparse.ArgumentParser:
         prog="pairrepl",
         description=(
             "A REPL on a live IPython kernel where the AI proposes and the human runs. "
-            "Other commands: 'pairrepl sessions', 'pairrepl export SESSION_ID --to FILE.ipynb'."
+            "Other commands: 'pairrepl sessions', 'pairrepl export SESSION_ID --to FILE.ipynb', "
+            "'pairrepl doctor'."
         ),
     )
     parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
@@ -66,7 +73,22 @@ def app_parser() -> argparse.ArgumentParser:
         metavar="NOTEBOOK",
         help="start with a notebook's cells shown, not run",
     )
+    add_provider_options(parser)
+    parser.add_argument("--hint", action="store_true", help="start in hint mode (no code)")
     return parser
+
+
+def add_provider_options(parser: argparse.ArgumentParser) -> None:
+    ai = parser.add_argument_group(
+        "AI provider",
+        "flags win over env vars (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, "
+        "PAIRREPL_PROVIDER, PAIRREPL_MODEL), which win over [tool.pairrepl] in the "
+        "project's pyproject.toml, then ~/.config/pairrepl/config.toml",
+    )
+    ai.add_argument("--provider", choices=("anthropic", "openai", "replay"))
+    ai.add_argument("--model")
+    ai.add_argument("--base-url", help="an OpenAI-compatible server (Ollama, vLLM, llama.cpp)")
+    ai.add_argument("--replay", metavar="SCRIPT", help="play a recorded script (no model)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_sessions(args[1:])
         if args and args[0] == "export":
             return export(args[1:])
+        if args and args[0] == "doctor":
+            return doctor(args[1:])
         return run_app(args)
     except UsageError as error:
         print(f"pairrepl: {error}", file=sys.stderr)
@@ -99,6 +123,8 @@ def run_app(args: list[str]) -> int:
     from pairrepl.session import Session
     from pairrepl.tui import PairreplApp
 
+    settings = session_settings(root, options)
+
     ledger = Ledger.open(root)
     if options.resume is not None:
         try:  # an unknown id fails here, before the screen opens
@@ -113,14 +139,109 @@ def run_app(args: list[str]) -> int:
         else:
             kernel = LocalKernel(root, ledger.state_dir / "kernel.log")
         if options.resume is not None:
-            return await Session.resume(root, kernel, ledger, options.resume or None)
-        return await Session.start(root, kernel, ledger, notebook=notebook)
+            session = await Session.resume(
+                root, kernel, ledger, options.resume or None, settings=settings
+            )
+        else:
+            session = await Session.start(
+                root, kernel, ledger, notebook=notebook, settings=settings
+            )
+        session.hint_mode = options.hint
+        return session
 
     try:
         PairreplApp(open_session, title=f"pairrepl · {root.name}").run()
     finally:
         ledger.close()
     return 0
+
+
+def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
+    """The AI provider from flags, env, the project and the user's config (see the flags)."""
+    from pairrepl.agent import resolve_config
+
+    config = resolve_config(
+        root,
+        provider=options.provider,
+        model=options.model,
+        base_url=options.base_url,
+        replay=options.replay,
+    )
+    if config.replay and not Path(config.replay).is_file():
+        # a script named in the project's pyproject.toml is relative to the project
+        config = dataclasses.replace(config, replay=str(root / config.replay))
+    return config
+
+
+def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
+    from pairrepl.agent import Agent, make_provider
+    from pairrepl.session import SessionSettings
+
+    config = provider_config(root, options)
+    for warning in config.warnings:
+        print(f"pairrepl: {warning}", file=sys.stderr)
+    if not config.configured:
+        if config.problem and config.sources:  # asked for a provider, but it is not usable
+            raise UsageError(config.problem)
+        return SessionSettings()
+    try:
+        return SessionSettings(agent=Agent(make_provider(config)))
+    except Exception as error:  # e.g. a replay script that does not parse
+        raise UsageError(str(error)) from error
+
+
+def doctor(args: list[str]) -> int:
+    """Check the kernel, the ledger and the provider; say what is wrong in plain words."""
+    parser = argparse.ArgumentParser(
+        prog="pairrepl doctor", description="Check that pairrepl can work here."
+    )
+    parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
+    add_provider_options(parser)
+    options = parser.parse_args(args)
+    root = project_root_from(options.project)
+    import asyncio
+
+    checks = asyncio.run(_doctor_checks(root, options))
+    for name, problem in checks:
+        print(
+            f"{'ok  ' if problem is None else 'FAIL'}  {name}" + (f": {problem}" if problem else "")
+        )
+    return 0 if all(problem is None for _, problem in checks) else 1
+
+
+async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[str, str | None]]:
+    from pairrepl.agent import check_provider, make_provider
+    from pairrepl.kernel import KernelUnavailable, LocalKernel
+    from pairrepl.ledger import Ledger
+
+    checks: list[tuple[str, str | None]] = []
+    try:
+        with Ledger.open(root) as ledger:
+            ledger.sessions()
+        checks.append((f"ledger {root / '.pairrepl' / 'ledger.sqlite3'}", None))
+    except Exception as error:
+        checks.append(("ledger", f"cannot open it: {error}"))
+
+    kernel = LocalKernel(root, root / ".pairrepl" / "doctor-kernel.log")
+    try:
+        await kernel.start()
+        checks.append((f"kernel ({kernel.description})", None))
+    except (KernelUnavailable, OSError) as error:
+        checks.append(("kernel", f"did not start: {error}"))
+    finally:
+        await kernel.shutdown()
+
+    config = provider_config(root, options)
+    if not config.configured:
+        checks.append(("AI provider", config.problem or "none configured"))
+        return checks
+    provider = make_provider(config)
+    try:
+        problem = await check_provider(provider)
+    finally:
+        await provider.aclose()
+    checks.append((f"AI provider {config.describe()}", problem))
+    return checks
 
 
 def list_sessions(args: list[str]) -> int:
