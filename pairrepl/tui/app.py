@@ -116,7 +116,7 @@ class PairreplApp(App[None]):
         except Exception as error:
             message = f"Could not open the session: {error}"
             startup = self.query_one("#startup", Static)
-            startup.update(f"{message}\n\nCtrl+Q quits.")
+            startup.update(f"{message} · Ctrl+Q quits.")
             startup.add_class("error")
             self.status.kernel = "failed"
             self.notify(message, severity="error", timeout=30)
@@ -162,7 +162,7 @@ class PairreplApp(App[None]):
     # -- what the session reports --------------------------------------------------------------
 
     def _on_event(self, entry: LedgerEntry, item: Item | None) -> None:
-        if self._closing:
+        if not self._showing:
             return
         if item is not None:
             self.transcript.update(item)
@@ -187,12 +187,17 @@ class PairreplApp(App[None]):
                 "warning",
             )
 
+    @property
+    def _showing(self) -> bool:
+        """False once the app is closing: session callbacks then have nothing to draw on."""
+        return self.is_running and not self._closing
+
     def _on_kernel_state(self, state: KernelState) -> None:
-        if not self._closing:
+        if self._showing:
             self.status.kernel = state.value
 
     def _on_namespace(self, summary: NamespaceSummary) -> None:
-        if not self._closing:
+        if self._showing:
             self.query_one(VariablesPane).show(summary)
 
     async def _ask_input(self, prompt: str, password: bool) -> str:
@@ -370,18 +375,15 @@ class PairreplApp(App[None]):
 
     # -- closing -----------------------------------------------------------------------------
 
-    async def action_quit(self) -> None:
-        """Close the session (recorded, kernel stopped), then leave; never hang on it."""
-        if self._closing:
-            return
-        self.status.kernel = "closing"
-        await self._close_session()
+    def action_quit(self) -> None:
+        """Leave; ``on_unmount`` then closes the session (recorded, kernel stopped)."""
         self.workers.cancel_all()
         self.exit()
 
     async def on_unmount(self) -> None:
-        """However the app ends (a crash included), the session is closed and its kernel
-        stopped, so no kernel process outlives the app."""
+        """However the app ends (Ctrl+Q, a crash), the session is closed and its kernel
+        stopped, so no kernel process outlives the app. (Awaiting the close inside the
+        quit action instead left ``App.run_test`` waiting forever on its message queue.)"""
         await self._close_session()
 
     async def _close_session(self) -> None:
