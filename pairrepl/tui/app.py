@@ -195,6 +195,10 @@ class PairreplApp(App[None]):
     def _on_kernel_state(self, state: KernelState) -> None:
         if self._showing:
             self.status.kernel = state.value
+            if state is KernelState.DEAD:  # the names listed are gone with the process
+                self.query_one(VariablesPane).show(
+                    NamespaceSummary(error="the kernel died, its variables are gone")
+                )
 
     def _on_namespace(self, summary: NamespaceSummary) -> None:
         if self._showing:

@@ -18,7 +18,7 @@ def help_table() -> Table:
     table = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 2))
     table.add_column("keys", style="bold cyan", no_wrap=True)
     table.add_column("action", style="bold", no_wrap=True)
-    table.add_column("what it does")
+    table.add_column("what it does", ratio=1)
     for action in ACTIONS:
         table.add_row(keys_label(action), action.title, action.help)
     table.add_row("Escape", "Back to the input", "From the transcript, or to close a dialog.")

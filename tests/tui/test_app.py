@@ -88,6 +88,8 @@ async def test_kernel_death_is_shown_and_restart_brings_a_new_kernel(tui: Harnes
     await tui.settle()
     assert "The kernel died" in tui.transcript_text()
     assert "Press F8 to restart the kernel" in tui.transcript_text()
+    note = tui.app.query_one("#variables-note")
+    await tui.wait_until(lambda: "variables are gone" in widget_text(note), 3)
 
     await tui.type("1 + 1")  # refused while dead: shown, and the code is kept
     await tui.pilot.press("enter")
