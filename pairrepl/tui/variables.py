@@ -15,6 +15,7 @@ from pairrepl.core.namespace import NamespaceSummary, VariableSummary
 
 MAX_ROWS = 500
 MAX_REPR = 60
+COLUMNS = ("name", "type", "size", "value")
 
 
 def variable_row(variable: VariableSummary) -> tuple[str, str, str, str]:
@@ -34,12 +35,13 @@ class VariablesPane(Vertical):
         table: DataTable[str] = DataTable(
             id="variables-table", cursor_type="row", zebra_stripes=True
         )
-        table.add_columns("name", "type", "size", "value")
+        table.add_columns(*COLUMNS)
         yield table
 
     def show(self, summary: NamespaceSummary) -> None:
         table = self.query_one("#variables-table", DataTable)
-        table.clear()
+        table.clear(columns=True)  # fresh columns: their widths fit the new names
+        table.add_columns(*COLUMNS)
         rows = [variable_row(variable) for variable in summary.variables[:MAX_ROWS]]
         table.add_rows(rows)
         note = self.query_one("#variables-note", Static)

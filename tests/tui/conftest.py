@@ -17,32 +17,13 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from pairrepl.core.events import CellLoaded, CellSubmitted, KernelStarted
-from pairrepl.core.transcript import CellItem, Transcript
+from pairrepl.core.transcript import CellItem
 from pairrepl.kernel import LocalKernel
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session
 from pairrepl.tui import PairreplApp
 
 SIZE = (160, 45)
-
-
-def transcript_tracks_reruns() -> bool:
-    """Whether ``Transcript`` marks a cell as re-run and stamps new cells with the current
-    kernel epoch. Without both, ``run_all_loaded``/``rerun_lost_cells`` never run out of
-    cells (a core bug, reported): tests of F7/F9 are skipped rather than left spinning."""
-    transcript = Transcript()
-    transcript.apply(CellLoaded("old", "x = 1", "nb.ipynb"))
-    transcript.apply(KernelStarted("k"))
-    transcript.apply(CellSubmitted("new", "x = 1", rerun_of="old"))
-    new = transcript.cells["new"]
-    return transcript.cells["old"].rerun_as == "new" and new.kernel_epoch == 1
-
-
-requires_rerun_tracking = pytest.mark.skipif(
-    not transcript_tracks_reruns(),
-    reason="core Transcript does not record re-runs yet (rerun_as, kernel_epoch)",
-)
 
 
 def local_kernel(root: Path) -> LocalKernel:

@@ -14,13 +14,11 @@ from pairrepl.session import Session
 from tests.tui.conftest import (
     Harness,
     local_kernel,
-    requires_rerun_tracking,
     running_app,
     widget_text,
 )
 
 
-@requires_rerun_tracking
 async def test_resume_shows_the_transcript_and_f9_reruns_the_lost_cells(tmp_path: Path) -> None:
     with Ledger.open(tmp_path) as ledger:
         first = await Session.start(tmp_path, local_kernel(tmp_path), ledger)
@@ -49,7 +47,6 @@ async def test_resume_shows_the_transcript_and_f9_reruns_the_lost_cells(tmp_path
         await tui.session.close()
 
 
-@requires_rerun_tracking
 async def test_notebook_cells_are_shown_not_run_until_f6_or_f7(tmp_path: Path) -> None:
     notebook = tmp_path / "analysis.ipynb"
     cells = [
