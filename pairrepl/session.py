@@ -34,6 +34,7 @@ from pairrepl.core.events import (
     CellFinished,
     CellLoaded,
     CellSubmitted,
+    ContextMarked,
     Event,
     Interrupted,
     KernelDied,
@@ -46,8 +47,10 @@ from pairrepl.core.events import (
     ProposalAccepted,
     ProposalMade,
     ProposalRejected,
+    ReplyEdited,
     ReplyFinished,
     ReplyStreamed,
+    RequestEdited,
     RequestSent,
     SessionClosed,
     SessionResumed,
@@ -57,7 +60,14 @@ from pairrepl.core.execution import Execution, ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
 from pairrepl.core.outputs import Output, OutputCapper, OutputLimits, StreamOutput
 from pairrepl.core.proposals import ProposalState
-from pairrepl.core.transcript import CellItem, ExchangeItem, Item, ProposalItem, Transcript
+from pairrepl.core.transcript import (
+    CellItem,
+    ExchangeItem,
+    Item,
+    NoteItem,
+    ProposalItem,
+    Transcript,
+)
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, read_notebook
 
@@ -112,8 +122,6 @@ class Session:
         self._ledger = ledger
         self.settings = settings
         self.hint_mode = False
-        self.pinned: set[str] = set()  # cell ids always in the AI's context
-        self.hidden: set[str] = set()  # cell ids never in the AI's context
         self._output_limits = settings.output_limits
         self._stop_reply: asyncio.Event | None = None
         self._listeners: list[Listener] = []
@@ -330,8 +338,8 @@ class Session:
             },
             exchanges=self._earlier_exchanges(),
             object_views=await self._object_views(request),
-            pinned=self.pinned,
-            hidden=self.hidden,
+            pinned=self.transcript.pinned,
+            hidden=self.transcript.hidden,
             hint_mode=self.hint_mode,
             limits=self.settings.context_limits,
         )
@@ -428,6 +436,34 @@ class Session:
         item.proposal.moved_to(ProposalState.REJECTED)
         self._record(ProposalRejected(proposal_id, reason or None))
 
+    async def retry_last(self) -> AgentReply:
+        """Ask the last request again (as edited, if the human edited it)."""
+        exchanges = [i for i in self.transcript.items if isinstance(i, ExchangeItem)]
+        if not exchanges:
+            raise SessionError("Nothing to retry: no request has been sent yet.")
+        return await self.ask(exchanges[-1].request_text)
+
+    async def edit_request(self, request_id: str, text: str) -> None:
+        """Rewrite a past request as the AI will see it from now on (the original is kept)."""
+        self._exchange(request_id)
+        self._record(RequestEdited(request_id, text))
+
+    async def edit_reply(self, request_id: str, text: str) -> None:
+        """Rewrite a past AI reply as the AI will see it from now on (the original is kept)."""
+        self._exchange(request_id)
+        self._record(ReplyEdited(request_id, text))
+
+    async def mark_for_context(self, item_id: str, mark: str) -> None:
+        """Pin a cell or note into the AI's context, hide it from it, or set it back."""
+        if mark not in ("pinned", "hidden", "normal"):
+            raise SessionError(f"Unknown context mark {mark!r}: use pinned, hidden or normal.")
+        known = {*self.transcript.cells} | {
+            item.note_id for item in self.transcript.items if isinstance(item, NoteItem)
+        }
+        if item_id not in known:
+            raise SessionError(f"No cell or note {item_id} in this session.")
+        self._record(ContextMarked(item_id, mark))
+
     def toggle_hint_mode(self) -> bool:
         self.hint_mode = not self.hint_mode
         return self.hint_mode
@@ -438,9 +474,15 @@ class Session:
             raise SessionError(f"No proposal {proposal_id} in this session.")
         return item
 
+    def _exchange(self, request_id: str) -> ExchangeItem:
+        item = self.transcript.exchanges.get(request_id)
+        if item is None:
+            raise SessionError(f"No request {request_id} in this session.")
+        return item
+
     def _earlier_exchanges(self) -> list[Exchange]:
         return [
-            Exchange(item.request, item.reply, item.partial or item.error is not None)
+            Exchange(item.request_text, item.reply_text, item.partial or item.error is not None)
             for item in self.transcript.items
             if isinstance(item, ExchangeItem) and item.finished
         ]

@@ -220,6 +220,36 @@ class ProposalRejected:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class RequestEdited:
+    """The human rewrote a past request, to steer what the AI sees next; the original stays."""
+
+    KIND: ClassVar[str] = "request_edited"
+    VERSION: ClassVar[int] = 1
+    request_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyEdited:
+    """The human rewrote a past AI reply, to steer what the AI sees next; the original stays."""
+
+    KIND: ClassVar[str] = "reply_edited"
+    VERSION: ClassVar[int] = 1
+    request_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ContextMarked:
+    """A cell or note is pinned into, hidden from, or back to normal in the AI's context."""
+
+    KIND: ClassVar[str] = "context_marked"
+    VERSION: ClassVar[int] = 1
+    item_id: str
+    mark: str  # "pinned" | "hidden" | "normal"
+
+
 Event = (
     SessionStarted
     | SessionResumed
@@ -240,6 +270,9 @@ Event = (
     | ProposalMade
     | ProposalAccepted
     | ProposalRejected
+    | RequestEdited
+    | ReplyEdited
+    | ContextMarked
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.KIND: cls for cls in typing.get_args(Event)}

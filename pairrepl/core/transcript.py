@@ -14,6 +14,7 @@ from pairrepl.core.events import (
     CellFinished,
     CellLoaded,
     CellSubmitted,
+    ContextMarked,
     Event,
     Interrupted,
     KernelDied,
@@ -25,8 +26,10 @@ from pairrepl.core.events import (
     ProposalAccepted,
     ProposalMade,
     ProposalRejected,
+    ReplyEdited,
     ReplyFinished,
     ReplyStreamed,
+    RequestEdited,
     RequestSent,
     SessionResumed,
 )
@@ -88,6 +91,17 @@ class ExchangeItem:
     input_tokens: int = 0
     output_tokens: int = 0
     proposal_id: str | None = None
+    edited_request: str | None = None  # the human's rewrite, when there is one
+    edited_reply: str | None = None
+
+    @property
+    def request_text(self) -> str:
+        """What the AI is told was asked: the human's edit if any, else the original."""
+        return self.request if self.edited_request is None else self.edited_request
+
+    @property
+    def reply_text(self) -> str:
+        return self.reply if self.edited_reply is None else self.edited_reply
 
 
 @dataclass
@@ -108,6 +122,8 @@ class Transcript:
     cells: dict[str, CellItem] = field(default_factory=dict)
     exchanges: dict[str, ExchangeItem] = field(default_factory=dict)
     proposals: dict[str, ProposalItem] = field(default_factory=dict)
+    pinned: set[str] = field(default_factory=set)  # item ids always in the AI's context
+    hidden: set[str] = field(default_factory=set)  # item ids never in the AI's context
     kernel_epoch: int = 0
     _resumed: bool = False
 
@@ -156,7 +172,17 @@ class Transcript:
                     "warning",
                 )
             )
-        if isinstance(event, (RequestSent, ReplyStreamed, ReplyFinished)):
+        if isinstance(event, ContextMarked):
+            self.pinned.discard(event.item_id)
+            self.hidden.discard(event.item_id)
+            if event.mark == "pinned":
+                self.pinned.add(event.item_id)
+            elif event.mark == "hidden":
+                self.hidden.add(event.item_id)
+            return self.cells.get(event.item_id)
+        if isinstance(
+            event, (RequestSent, ReplyStreamed, ReplyFinished, RequestEdited, ReplyEdited)
+        ):
             return self._apply_exchange(event)
         if isinstance(event, ProposalMade):
             proposal = Proposal(
@@ -201,7 +227,9 @@ class Transcript:
         cell.kernel_epoch = self.kernel_epoch
         return self._add_cell(cell)
 
-    def _apply_exchange(self, event: RequestSent | ReplyStreamed | ReplyFinished) -> Item | None:
+    def _apply_exchange(
+        self, event: RequestSent | ReplyStreamed | ReplyFinished | RequestEdited | ReplyEdited
+    ) -> Item | None:
         if isinstance(event, RequestSent):
             exchange = ExchangeItem(
                 event.request_id, event.request, event.model, event.tokens, event.hint_mode
@@ -213,6 +241,10 @@ class Transcript:
             return None
         if isinstance(event, ReplyStreamed):
             found.reply += event.text
+        elif isinstance(event, RequestEdited):
+            found.edited_request = event.text
+        elif isinstance(event, ReplyEdited):
+            found.edited_reply = event.text
         else:
             found.finished = True
             found.partial = event.partial

@@ -100,3 +100,35 @@ async def test_no_secret_reaches_the_model_or_the_ledger(
 async def test_without_a_provider_asking_says_how_to_configure_one(session: Session) -> None:
     with pytest.raises(SessionError, match="ANTHROPIC_API_KEY"):
         await session.ask("hello?")
+
+
+async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_resume(
+    ai_session: Session, server: FakeLLMServer, ledger: Ledger, tmp_path: Path
+) -> None:
+    kept = await ai_session.run("kept_marker = 'always-here'")
+    secret_cell = await ai_session.run("print('never' + '-sent')")
+    await ai_session.mark_for_context(kept.cell_id, "pinned")
+    await ai_session.mark_for_context(secret_cell.cell_id, "hidden")
+    server.script(Turn(text="original answer"), Turn(text="second"), Turn(text="third"))
+    await ai_session.ask("first question")
+    (exchange,) = ai_session.transcript.exchanges.values()
+    await ai_session.edit_request(exchange.request_id, "edited question")
+    await ai_session.edit_reply(exchange.request_id, "edited answer")
+    await ai_session.ask("next question")
+    body = server.bodies[-1]
+    assert "edited question" in body and "edited answer" in body
+    assert "original answer" not in body
+    assert "always-here" in body
+    assert "never-sent" not in body and "'never' + '-sent'" not in body  # code and output
+    await ai_session.retry_last()
+    assert "next question" in server.bodies[-1]
+
+    originals = [e.event for e in ledger.entries(ai_session.id)]
+    assert any(getattr(e, "request", None) == "first question" for e in originals)
+    rebuilt = await Session.resume(tmp_path, local_kernel(tmp_path), ledger, ai_session.id)
+    try:
+        assert rebuilt.transcript.exchanges[exchange.request_id].reply_text == "edited answer"
+        assert rebuilt.transcript.hidden == {secret_cell.cell_id}
+        assert rebuilt.transcript.pinned == {kept.cell_id}
+    finally:
+        await rebuilt._kernel.shutdown()
