@@ -1,0 +1,81 @@
+"""The `pairrepl` command's small subcommands, and its errors, as a user meets them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pairrepl.cli import main
+from pairrepl.kernel import LocalKernel
+from pairrepl.ledger import Ledger
+from pairrepl.session import Session
+from tests.agent.fake_llm_server import FakeLLMServer, HttpError, Turn
+
+
+async def recorded_session(root: Path) -> str:
+    with Ledger.open(root) as ledger:
+        session = await Session.start(root, LocalKernel(root, root / "k.log"), ledger)
+        await session.run("x = 6 * 7\nprint(x)")
+        await session.run("x / 0")
+        await session.close()
+        return session.id
+
+
+async def test_sessions_then_export_writes_a_valid_notebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session_id = await recorded_session(tmp_path)
+    assert main(["sessions", str(tmp_path)]) == 0
+    listing = capsys.readouterr().out
+    assert session_id in listing and "closed" in listing
+
+    target = tmp_path / "out.ipynb"
+    assert main(["export", session_id[:5], "--to", str(target), "--project", str(tmp_path)]) == 0
+    notebook = nbformat.read(target, as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.source for cell in code] == ["x = 6 * 7\nprint(x)", "x / 0"]
+    assert code[0].outputs[0].text == "42\n"
+    assert code[1].outputs[0].ename == "ZeroDivisionError"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "nope", "--to", "x.ipynb"], "no sessions"),
+        (["export", "nope", "--to", "x.txt"], ".ipynb"),
+        (["--resume", "nope"], "no sessions"),
+        (["no-such-folder"], "not a folder"),
+        (["--from", "missing.ipynb"], "no notebook"),
+        (["--existing", "kernel-0.json"], "no connection file"),
+        (["--provider", "replay"], "needs a script"),
+    ],
+)
+def test_mistakes_are_clear_errors_not_tracebacks(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "pairrepl", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_doctor_checks_kernel_ledger_and_provider(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-doctor-test")
+    with FakeLLMServer() as server:
+        server.script(Turn(text="OK"), HttpError(401, "authentication_error", "bad key"))
+        base = ["doctor", str(tmp_path), "--provider", "openai", "--base-url", server.url + "/v1"]
+        assert main(base) == 0
+        healthy = capsys.readouterr().out
+        assert main(base) == 1
+        broken = capsys.readouterr().out
+    assert healthy.count("ok") == 3
+    assert ("FAIL  AI provider" in broken and "401" in broken) or "key" in broken
