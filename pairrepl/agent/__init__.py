@@ -9,7 +9,8 @@ Typical use (by ``pairrepl.session``)::
 
     config = resolve_config(project_root, provider=flags.provider, model=flags.model)
     agent = Agent(make_provider(config)) if config.configured else None
-    context = build_context(request, transcript=..., namespace=..., object_views=...)
+    context = build_context(request, transcript=..., namespace=..., object_views=...,
+                            images=agent.provider.takes_images)
     reply = await agent.ask(context, on_text=show_delta)
 """
 

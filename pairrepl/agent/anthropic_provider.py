@@ -31,6 +31,8 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 
 class AnthropicProvider(Provider):
+    takes_images = True  # every current Claude model reads images
+
     def __init__(
         self,
         model: str,

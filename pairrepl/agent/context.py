@@ -10,8 +10,12 @@ always go in; then the namespace (the live state, capped to a share of the budge
 earlier proposals, earlier exchanges, and the transcript from the newest item backwards
 until the budget is spent. Hidden cells never go in. Everything passes the redactor.
 
-Tokens are estimated as characters / 4: no tokenizer dependency, good enough for a meter
-and a cap (real counts come back in ``Usage``).
+For providers that take images (``images=True``), the newest plots the visible cells
+displayed (``image/png``) go in too, downscaled, with a line naming the cell each came
+from, within their own share of the budget.
+
+Tokens are estimated as characters / 4, and an image as width*height/750: no tokenizer
+dependency, good enough for a meter and a cap (real counts come back in ``Usage``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pairrepl.agent.protocol import Message
+from pairrepl.agent.images import PNG, ShrunkImage, UnreadableImage, shrink_png
+from pairrepl.agent.protocol import ImagePart, Message
 from pairrepl.agent.redaction import Redactor
 from pairrepl.core import NamespaceSummary, Proposal, ProposalState
 from pairrepl.core.execution import ExecutionStatus
@@ -85,6 +90,9 @@ class ContextLimits:
     proposals_share: float = 0.15
     exchanges_share: float = 0.25
     max_lines: int = 15  # the proposal policy's, told to the model
+    max_images: int = 2  # newest plots first; only for providers that take images
+    image_max_side: int = 512  # pixels: each plot is shrunk to fit this square
+    images_share: float = 0.25  # of the budget, at most
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,9 @@ class ModelContext:
     included_items: tuple[str, ...] = ()  # cell/note ids, oldest first
     omitted_items: int = 0  # transcript items left out for the budget
     missing_views: tuple[str, ...] = ()  # $names asked for with no view supplied
+    images_included: int = 0  # plots attached to the last message
+    image_tokens: int = 0  # their estimated cost, part of tokens_used
+    images_omitted: int = 0  # plots left out for the budget (not counting unreadable ones)
 
     @property
     def over_budget(self) -> bool:
@@ -117,6 +128,7 @@ def build_context(
     pinned: Collection[str] = (),
     hidden: Collection[str] = (),
     hint_mode: bool = False,
+    images: bool = False,
     limits: ContextLimits | None = None,
     redactor: Redactor | None = None,
 ) -> ModelContext:
@@ -124,7 +136,8 @@ def build_context(
 
     ``object_views`` maps each ``$name`` of the request (see ``referenced_names``) to a
     fuller view of that object, fetched by the caller at request time. ``pinned`` and
-    ``hidden`` are transcript item ids (cells or notes).
+    ``hidden`` are transcript item ids (cells or notes). ``images`` says whether the
+    provider takes images (``Provider.takes_images``): only then do plots go in.
     """
     limits = limits or ContextLimits()
     redactor = redactor or Redactor.from_environment()
@@ -177,6 +190,10 @@ def build_context(
     kept_exchanges = _fitting_exchanges([e for e in exchanges if not e.partial], share, redactor)
     spent += sum(estimate_tokens(m.text) for m in kept_exchanges)
 
+    share = min(int(budget * limits.images_share), max(budget - spent, 0))
+    plots = _plots(visible, limits, share) if images else _Plots()
+    spent += plots.tokens
+
     candidates = [item for item in visible if _item_id(item) not in pinned]
     recent: list[tuple[Item, str]] = []
     for item in reversed(candidates):
@@ -199,8 +216,10 @@ def build_context(
         sections.append(namespace_part)
     if proposals_part:
         sections.append("## Your earlier proposals (newest first)\n" + "\n".join(proposals_part))
+    if plots.text:
+        sections.append(plots.text)
     sections.append(request_part)
-    final = Message("user", redactor.scrub("\n\n".join(sections)))
+    final = Message("user", redactor.scrub("\n\n".join(sections)), images=plots.parts)
     messages = (*kept_exchanges, final)
 
     included = tuple(_item_id(item) for item in pinned_items) + tuple(
@@ -209,12 +228,17 @@ def build_context(
     return ModelContext(
         system=system,
         messages=messages,
-        tokens_used=estimate_tokens(system) + sum(estimate_tokens(m.text) for m in messages),
+        tokens_used=estimate_tokens(system)
+        + sum(estimate_tokens(m.text) for m in messages)
+        + plots.image_tokens,
         budget_tokens=budget,
         hint_mode=hint_mode,
         included_items=tuple(i for i in included if i),
         omitted_items=omitted,
         missing_views=missing,
+        images_included=len(plots.parts),
+        image_tokens=plots.image_tokens,
+        images_omitted=plots.omitted,
     )
 
 
@@ -303,6 +327,82 @@ def _fitting(texts: Iterable[str], share_tokens: int) -> list[str]:
         share_tokens -= cost
         kept.append(text)
     return kept
+
+
+@dataclass(frozen=True)
+class _Plots:
+    parts: tuple[ImagePart, ...] = ()
+    text: str = ""  # the section naming the cell each image came from
+    image_tokens: int = 0  # the images alone (the text is counted with the message)
+    omitted: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.image_tokens + (estimate_tokens(self.text) if self.text else 0)
+
+
+def _plots(visible: Sequence[ContextItem], limits: ContextLimits, share_tokens: int) -> _Plots:
+    """The newest ``max_images`` ``image/png`` outputs of the visible cells, shrunk, within
+    ``share_tokens``.
+
+    Newest first: the first plot that does not fit ends the search, so an older plot never
+    takes the place of a newer one. A plot that does not decode is named and skipped.
+    """
+    header = "## Plots attached (images the cells displayed, downscaled)"
+    newest = list(_png_outputs(visible))[: max(limits.max_images, 0)]
+    if not newest:
+        return _Plots()
+    taken: list[tuple[CellItem, ShrunkImage]] = []
+    unreadable: list[str] = []
+    omitted = 0
+    spent = estimate_tokens(header) + 1
+    for index, (cell, data) in enumerate(newest):
+        shrunk = shrink_png(data, limits.image_max_side)
+        if isinstance(shrunk, UnreadableImage):
+            line = f"- {_cell_label(cell)} displayed a PNG that is left out: {shrunk.reason}"
+            unreadable.append(line)
+            spent += estimate_tokens(line) + 1
+            continue
+        cost = shrunk.tokens + estimate_tokens(_plot_line(len(taken) + 1, cell, shrunk)) + 1
+        if spent + cost > share_tokens:
+            omitted = len(newest) - index
+            break
+        taken.append((cell, shrunk))
+        spent += cost
+    taken.reverse()  # oldest first, like the session text
+    lines = [header]
+    lines += [_plot_line(number, cell, shrunk) for number, (cell, shrunk) in enumerate(taken, 1)]
+    lines += unreadable
+    if omitted:
+        lines.append(f"- {omitted} more plot(s) left out for space")
+    return _Plots(
+        parts=tuple(ImagePart(PNG, shrunk.data_base64) for _, shrunk in taken),
+        text="\n".join(lines),
+        image_tokens=sum(shrunk.tokens for _, shrunk in taken),
+        omitted=omitted,
+    )
+
+
+def _png_outputs(visible: Sequence[ContextItem]) -> Iterable[tuple[CellItem, str]]:
+    """(cell, base64 PNG) for every displayed or returned PNG, newest first."""
+    for item in reversed(visible):
+        if not isinstance(item, CellItem):
+            continue
+        for output in reversed(item.outputs):
+            if isinstance(output, DisplayOutput | ResultOutput) and output.data.get(PNG):
+                yield item, output.data[PNG]
+
+
+def _plot_line(number: int, cell: CellItem, shrunk: ShrunkImage) -> str:
+    size = f"{shrunk.width}x{shrunk.height} px"
+    if shrunk.downscaled:
+        size += f" (shrunk from {shrunk.original_width}x{shrunk.original_height})"
+    return f"- image {number}, {size}: displayed by {_cell_label(cell)}"
+
+
+def _cell_label(cell: CellItem) -> str:
+    count = f"In [{cell.execution_count}]" if cell.execution_count is not None else "In [ ]"
+    return f"cell {cell.cell_id} ({count})"
 
 
 # --- transcript items ------------------------------------------------------------------

@@ -38,9 +38,15 @@ class OpenAIProvider(Provider):
         base_url: str | None = None,
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
+        takes_images: bool | None = None,
     ) -> None:
         self.model = model
         self.base_url = base_url or DEFAULT_BASE_URL
+        # OpenAI's own models read images; a compatible server's (Ollama, vLLM, llama.cpp)
+        # often refuse the whole request if sent one, so they get none unless asked.
+        self.takes_images = (
+            self.base_url == DEFAULT_BASE_URL if takes_images is None else takes_images
+        )
         self.label = (
             f"openai:{model}"
             if base_url in (None, DEFAULT_BASE_URL)

@@ -172,10 +172,13 @@ class Provider(ABC):
     ``label`` says on screen what answered ("openai:gpt-4o-mini", "replay:demo.json").
     ``secrets`` are values that must never appear in anything sent (the provider's own
     API key); the agent scrubs them from every request as a last line of defence.
+    ``takes_images`` says whether the model accepts ``Message.images``: the caller passes
+    it to ``build_context(images=...)``, so a provider that does not gets none.
     """
 
     label: str = "provider"
     secrets: tuple[str, ...] = ()
+    takes_images: bool = False
 
     @abstractmethod
     def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:

@@ -10,11 +10,11 @@ from pathlib import Path
 AGENT = Path(__file__).resolve().parents[2] / "pairrepl" / "agent"
 
 
-def test_importing_the_agent_loads_no_sdk():
+def test_importing_the_agent_loads_no_sdk_and_no_pillow():
     code = (
         "import sys, pairrepl.agent\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('anthropic', 'openai', 'httpx', 'httpx2'))\n"
+        "('anthropic', 'openai', 'httpx', 'httpx2', 'PIL'))\n"
         "print(','.join(loaded))"
     )
     result = subprocess.run(
@@ -50,3 +50,10 @@ def test_sdks_are_imported_only_inside_their_providers():
                 assert path.name == homes[root], f"{path.name} imports {module}"
             if root == "httpx2":
                 assert path.name in homes.values(), f"{path.name} imports {module}"
+
+
+def test_pillow_is_imported_only_for_images():
+    for path in AGENT.glob("*.py"):
+        for module in imported_modules(path):
+            if module.split(".")[0] == "PIL":
+                assert path.name == "images.py", f"{path.name} imports {module}"
