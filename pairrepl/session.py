@@ -342,6 +342,7 @@ class Session:
             hidden=self.transcript.hidden,
             hint_mode=self.hint_mode,
             limits=self.settings.context_limits,
+            images=agent.provider.takes_images,
         )
         sent = agent.request_for(context)
         request_id = _new_id()
