@@ -22,14 +22,22 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 class Terminal:
-    """One tmux session running one command, 160x45."""
+    """One tmux session running one command, 160x45.
+
+    Each terminal has a tmux server of its own (``-L``): when a killed app takes the
+    last session of a shared server with it, the server exits, and a session started
+    at that moment failed ("server exited unexpectedly"). COLUMNS and LINES are unset:
+    once readline is imported in the test process, children inherit COLUMNS=80 LINES=24
+    from it, and the app (like any curses program) believes them over the pane.
+    """
 
     def __init__(self, command: list[str], cwd: Path) -> None:
         self.name = f"pairrepl-test-{uuid.uuid4().hex[:8]}"
+        self.tmux = ["tmux", "-L", self.name]
         shell_command = " ".join(shlex.quote(part) for part in command)
         subprocess.run(
             [
-                "tmux",
+                *self.tmux,
                 "new-session",
                 "-d",
                 "-s",
@@ -40,14 +48,14 @@ class Terminal:
                 "45",
                 "-c",
                 str(cwd),
-                f"TERM=xterm-256color exec {shell_command}",
+                f"unset COLUMNS LINES; TERM=xterm-256color exec {shell_command}",
             ],
             check=True,
         )
 
     def screen(self) -> str:
         result = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         )
         return result.stdout
 
@@ -61,14 +69,14 @@ class Terminal:
         raise AssertionError(f"{text!r} did not appear on screen:\n{self.screen()}")
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
 
     def press(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def app_pid(self) -> int:
         result = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            [*self.tmux, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
             capture_output=True,
             text=True,
             check=True,
@@ -76,7 +84,7 @@ class Terminal:
         return int(result.stdout.strip())
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 @pytest.fixture
