@@ -208,11 +208,15 @@ class Session:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    def watch_namespace(self, watcher: Callable[[NamespaceSummary], None]) -> None:
+    def watch_namespace(self, watcher: Callable[[NamespaceSummary], None]) -> Callable[[], None]:
+        """Call ``watcher`` with each new namespace summary; returns a function that stops it."""
         self._namespace_watchers.append(watcher)
+        return lambda: self._namespace_watchers.remove(watcher)
 
-    def watch_kernel(self, watcher: Callable[[KernelState], None]) -> None:
+    def watch_kernel(self, watcher: Callable[[KernelState], None]) -> Callable[[], None]:
+        """Call ``watcher`` on each kernel state change; returns a function that stops it."""
         self._kernel_watchers.append(watcher)
+        return lambda: self._kernel_watchers.remove(watcher)
 
     def set_input_handler(self, handler: InputHandler) -> None:
         """Who answers ``input()`` in a cell (the TUI shows a prompt)."""
