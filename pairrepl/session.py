@@ -27,6 +27,7 @@ from pairrepl.agent import (
     Exchange,
     Redactor,
     build_context,
+    estimate_cost_usd,
     referenced_names,
 )
 from pairrepl.core.cells import Origin
@@ -96,6 +97,15 @@ class SessionSettings:
     no_agent_reason: str = NO_PROVIDER
     output_limits: OutputLimits = dataclasses.field(default_factory=OutputLimits)
     context_limits: ContextLimits = dataclasses.field(default_factory=ContextLimits)
+
+
+@dataclasses.dataclass(frozen=True)
+class Usage:
+    """Tokens used by requests to the AI, and what they cost at list prices if known."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0  # None: some model's prices are unknown
 
 
 class Session:
@@ -468,6 +478,20 @@ class Session:
         if item_id not in known:
             raise SessionError(f"No cell or note {item_id} in this session.")
         self._record(ContextMarked(item_id, mark))
+
+    def usage(self, request_id: str | None = None) -> Usage:
+        """Tokens and estimated cost of one request, or of the whole session."""
+        exchanges = [
+            item
+            for item in self.transcript.exchanges.values()
+            if request_id is None or item.request_id == request_id
+        ]
+        costs = [estimate_cost_usd(i.model, i.input_tokens, i.output_tokens) for i in exchanges]
+        return Usage(
+            sum(item.input_tokens for item in exchanges),
+            sum(item.output_tokens for item in exchanges),
+            None if None in costs else sum(cost or 0.0 for cost in costs),
+        )
 
     def toggle_hint_mode(self) -> bool:
         self.hint_mode = not self.hint_mode

@@ -25,6 +25,7 @@ from pairrepl.agent.context import (
     referenced_names,
 )
 from pairrepl.agent.drafts import PROPOSE_CELL_TOOL, ProposalDraft
+from pairrepl.agent.pricing import estimate_cost_usd
 from pairrepl.agent.protocol import (
     AgentError,
     ErrorKind,
@@ -75,6 +76,7 @@ __all__ = [
     "Usage",
     "build_context",
     "check_provider",
+    "estimate_cost_usd",
     "estimate_tokens",
     "looks_secret",
     "make_provider",

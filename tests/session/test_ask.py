@@ -50,6 +50,9 @@ async def test_a_proposal_is_shown_and_never_run_until_the_human_runs_it(
     assert "answer" not in ai_session.namespace.by_name()  # the reply ran nothing
     exchange = ai_session.transcript.exchanges[item.proposal.prompt_id]
     assert exchange.reply == "Try this." and exchange.finished
+    usage = ai_session.usage()
+    assert (usage.input_tokens, usage.output_tokens) == (21, 9)  # as the server reported
+    assert usage.cost_usd is None  # a server at a custom address: prices unknown
 
     with pytest.raises(IllegalTransition):
         await ai_session.accept(item.proposal.id)  # not before a successful run
