@@ -75,6 +75,12 @@ def app_parser() -> argparse.ArgumentParser:
     )
     add_provider_options(parser)
     parser.add_argument("--hint", action="store_true", help="start in hint mode (no code)")
+    parser.add_argument(
+        "--budget",
+        type=int,
+        metavar="TOKENS",
+        help="the most the AI's context may use (default: [tool.pairrepl] context_budget, else 8000)",
+    )
     return parser
 
 
@@ -174,7 +180,7 @@ def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
 
 
 def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
-    from pairrepl.agent import Agent, make_provider
+    from pairrepl.agent import Agent, ContextLimits, make_provider
     from pairrepl.session import SessionSettings
 
     config = provider_config(root, options)
@@ -185,9 +191,28 @@ def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings
             raise UsageError(config.problem)
         return SessionSettings()
     try:
-        return SessionSettings(agent=Agent(make_provider(config)))
+        agent = Agent(make_provider(config))
     except Exception as error:  # e.g. a replay script that does not parse
         raise UsageError(str(error)) from error
+    budget = options.budget or project_setting(root, "context_budget")
+    if budget is None:
+        return SessionSettings(agent=agent)
+    if not isinstance(budget, int) or budget < 500:
+        raise UsageError(
+            f"The context budget must be a number of tokens of 500 or more, not {budget!r}."
+        )
+    return SessionSettings(agent=agent, context_limits=ContextLimits(budget_tokens=budget))
+
+
+def project_setting(root: Path, name: str) -> object:
+    """``[tool.pairrepl] name`` from the project's pyproject.toml, or None."""
+    import tomllib
+
+    try:
+        with (root / "pyproject.toml").open("rb") as handle:
+            return tomllib.load(handle).get("tool", {}).get("pairrepl", {}).get(name)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
 
 
 def doctor(args: list[str]) -> int:

@@ -25,6 +25,7 @@ from pairrepl.agent import (
     AgentReply,
     ContextLimits,
     Exchange,
+    ModelContext,
     Redactor,
     build_context,
     estimate_cost_usd,
@@ -340,24 +341,7 @@ class Session:
             raise SessionError(self.settings.no_agent_reason)
         if self._stop_reply is not None:
             raise SessionError("The AI is still answering; cancel it first or wait.")
-        context = build_context(
-            request,
-            transcript=self.transcript,
-            namespace=self.namespace,
-            proposals=[item.proposal for item in self.transcript.proposals.values()],
-            rejection_reasons={
-                pid: item.rejection_reason
-                for pid, item in self.transcript.proposals.items()
-                if item.rejection_reason
-            },
-            exchanges=self._earlier_exchanges(),
-            object_views=await self._object_views(request),
-            pinned=self.transcript.pinned,
-            hidden=self.transcript.hidden,
-            hint_mode=self.hint_mode,
-            limits=self.settings.context_limits,
-            images=agent.provider.takes_images,
-        )
+        context = await self._context(request, agent, fetch_views=True)
         sent = agent.request_for(context)
         request_id = _new_id()
         self._record(
@@ -406,6 +390,35 @@ class Session:
                 )
             )
         return reply
+
+    async def preview_context(self, request: str = "") -> tuple[int, int]:
+        """(tokens, budget) the next request would use: for a context meter. Sends nothing
+        and reads no ``$name`` views (those are taken only when the request is sent)."""
+        agent = self.settings.agent
+        budget = self.settings.context_limits.budget_tokens
+        if agent is None:
+            return 0, budget
+        return (await self._context(request, agent, fetch_views=False)).tokens_used, budget
+
+    async def _context(self, request: str, agent: Agent, *, fetch_views: bool) -> ModelContext:
+        return build_context(
+            request,
+            transcript=self.transcript,
+            namespace=self.namespace,
+            proposals=[item.proposal for item in self.transcript.proposals.values()],
+            rejection_reasons={
+                pid: item.rejection_reason
+                for pid, item in self.transcript.proposals.items()
+                if item.rejection_reason
+            },
+            exchanges=self._earlier_exchanges(),
+            object_views=await self._object_views(request) if fetch_views else {},
+            pinned=self.transcript.pinned,
+            hidden=self.transcript.hidden,
+            hint_mode=self.hint_mode,
+            limits=self.settings.context_limits,
+            images=agent.provider.takes_images,
+        )
 
     async def fix(self, cell_id: str) -> AgentReply:
         """Ask the AI about the traceback of a cell that raised."""

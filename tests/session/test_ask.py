@@ -100,6 +100,15 @@ async def test_no_secret_reaches_the_model_or_the_ledger(
     assert all(CANARY not in str(e.event) for e in ledger.entries(ai_session.id))
 
 
+async def test_the_context_meter_grows_with_the_session_and_stays_in_the_budget(
+    ai_session: Session,
+) -> None:
+    empty, budget = await ai_session.preview_context("?")
+    await ai_session.run("for i in range(300): print('row', i)")
+    grown, _ = await ai_session.preview_context("?")
+    assert empty < grown <= budget
+
+
 async def test_without_a_provider_asking_says_how_to_configure_one(session: Session) -> None:
     with pytest.raises(SessionError, match="ANTHROPIC_API_KEY"):
         await session.ask("hello?")
