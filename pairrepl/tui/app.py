@@ -4,6 +4,10 @@ The app only draws what the session reports and turns keys into session calls. T
 session is opened inside the app's own event loop (the kernel's sockets must live there),
 every session call runs in a worker so the screen never waits, and no worker failure can
 end the app: errors are shown, and the human decides what to do next.
+
+The AI's side: input starting with ``/`` (or F3) is a request; the reply streams into
+the transcript; a proposal waits in the review pane until the human runs, edits,
+rejects or accepts it. Nothing here runs code unless a key the human pressed asks for it.
 """
 
 from __future__ import annotations
@@ -22,21 +26,35 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from pairrepl.core.events import CellSubmitted, KernelDied, KernelStarted, LedgerEntry
-from pairrepl.core.execution import KernelState
+from pairrepl.core.events import (
+    CellFinished,
+    CellSubmitted,
+    KernelDied,
+    KernelStarted,
+    LedgerEntry,
+    OutputProduced,
+    OutputSpilled,
+    ReplyFinished,
+    ReplyStreamed,
+)
+from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceSummary
-from pairrepl.core.transcript import Item
+from pairrepl.core.proposals import IllegalTransition, ProposalState
+from pairrepl.core.transcript import CellItem, Item, ProposalItem
 from pairrepl.session import Session, SessionError
-from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings
+from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
-from pairrepl.tui.screens import ConfirmScreen, HelpScreen, InputPromptScreen
-from pairrepl.tui.status import StatusLine
+from pairrepl.tui.render import AI_MARK, ActionTargets, short_id
+from pairrepl.tui.review import ReviewPane, current_proposal, last_run
+from pairrepl.tui.screens import ConfirmScreen, HelpScreen, InputPromptScreen, RejectScreen
+from pairrepl.tui.status import AIStatus, StatusLine
 from pairrepl.tui.transcript_view import TranscriptView
 from pairrepl.tui.variables import VariablesPane
 
 IS_COMPLETE_TIMEOUT_S = 2.0
 CLOSE_TIMEOUT_S = 15.0
-FOOTER = "F1 help · ^P commands · Enter run · ^J/F5 force run · ^C interrupt · F8 restart · ^Q quit"
+REQUEST_PREFIX = "/"
+_QUIET_EVENTS = (OutputProduced, OutputSpilled, ReplyStreamed)  # change no AI view: skip
 
 SessionOpener = Callable[[], Awaitable[Session]]
 
@@ -60,6 +78,14 @@ def local_completeness(code: str) -> str:
     return "complete"
 
 
+def as_request(text: str) -> str | None:
+    """The request in input that starts with ``/`` (``/why?`` → ``why?``); None for code."""
+    stripped = text.strip()
+    if stripped.startswith(REQUEST_PREFIX):
+        return stripped[len(REQUEST_PREFIX) :].strip()
+    return None
+
+
 class PairreplApp(App[None]):
     """A REPL on a live IPython kernel. ``open_session`` is awaited on mount."""
 
@@ -74,10 +100,12 @@ class PairreplApp(App[None]):
         self._open_session = open_session
         self.title = title
         self.session: Session | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []  # stop hearing from the session
         self._queued = 0
         self._input_prompt: InputPromptScreen | None = None
         self._closing = False
+        self._answering = 0  # requests to the AI in flight
+        self._latest_error: str | None = None  # the cell the fix key asks about
 
     # -- layout --------------------------------------------------------------------------
 
@@ -87,9 +115,11 @@ class PairreplApp(App[None]):
             with Vertical(id="transcript-pane"):
                 yield Static("starting kernel…", id="startup")
                 yield TranscriptView(id="transcript")
+                yield ReviewPane(id="review")
             yield VariablesPane(id="variables")
+        yield Static("", id="input-note")
         yield CodeInput(id="input")
-        yield Static(FOOTER, id="footer")
+        yield Static(footer_text(), id="footer")
 
     @property
     def transcript(self) -> TranscriptView:
@@ -103,8 +133,14 @@ class PairreplApp(App[None]):
     def status(self) -> StatusLine:
         return self.query_one("#status", StatusLine)
 
+    @property
+    def review(self) -> ReviewPane:
+        return self.query_one("#review", ReviewPane)
+
     def on_mount(self) -> None:
         self.status.project = self.title.removeprefix("pairrepl · ") or "?"
+        self.code_input.completeness = self._completeness
+        self.watch(self.code_input, "editing_proposal", self._show_edit_link)
         self.code_input.focus()
         self.run_worker(self._open(), name="open-session", exit_on_error=False)
 
@@ -131,12 +167,17 @@ class PairreplApp(App[None]):
         self.status.project = Path(session.project_root).name or str(session.project_root)
         self.status.kernel = session.kernel_state.value
         self.transcript.load(list(session.transcript.items))
-        self._unsubscribe = session.subscribe(self._on_event)
-        session.watch_kernel(self._on_kernel_state)
-        session.watch_namespace(self._on_namespace)
+        self._unsubscribe = [
+            session.subscribe(self._on_event),
+            session.watch_kernel(self._on_kernel_state),
+            session.watch_namespace(self._on_namespace),
+        ]
         session.set_input_handler(self._ask_input)
         self.code_input.history_source = lambda: session.history
         self.query_one(VariablesPane).show(session.namespace)
+        errors = [c for c in session.transcript.code_cells() if c.status is ExecutionStatus.ERROR]
+        self._latest_error = errors[-1].cell_id if errors else None
+        self._refresh_ai()
         self._offer_pending_cells()
 
     def _offer_pending_cells(self) -> None:
@@ -167,6 +208,16 @@ class PairreplApp(App[None]):
         if item is not None:
             self.transcript.update(item)
         event = entry.event
+        if isinstance(item, CellItem) and item.proposal_id and self.session is not None:
+            ran = self.session.transcript.proposals.get(item.proposal_id)
+            if ran is not None:  # its state follows its runs
+                self.transcript.update(ran)
+        if isinstance(event, CellFinished) and event.status is ExecutionStatus.ERROR:
+            self._latest_error = event.cell_id
+        if isinstance(event, ReplyFinished):
+            self._show_raw_reply(event)
+        if not isinstance(event, _QUIET_EVENTS):
+            self._refresh_ai()
         if isinstance(event, CellSubmitted) and event.rerun_of and self.session is not None:
             original = self.session.transcript.cells.get(event.rerun_of)
             if original is not None:
@@ -185,6 +236,48 @@ class PairreplApp(App[None]):
                 f"Press {action_keys('rerun_lost_cells')} to re-run the {lost} "
                 "cell(s) lost with the kernel.",
                 "warning",
+            )
+
+    def _show_raw_reply(self, event: ReplyFinished) -> None:
+        """When nothing runnable came of a reply (its proposal was refused twice), show
+        what the model actually said, tool calls included, so the human can judge it."""
+        if self.session is None or not event.raw or event.partial:
+            return
+        exchange = self.session.transcript.exchanges.get(event.request_id)
+        if exchange is not None and event.raw.strip() != exchange.reply.strip():
+            self.transcript.add_notice(
+                f"{AI_MARK} The model's raw reply (not runnable, never run):\n{event.raw}",
+                "warning",
+            )
+
+    def _refresh_ai(self) -> None:
+        """Bring the review pane, the keys shown on items and the status line up to date."""
+        session = self.session
+        if session is None or not self._showing:
+            return
+        transcript = session.transcript
+        current = current_proposal(transcript)
+        self.transcript.set_targets(
+            ActionTargets(current.proposal.id if current else None, self._latest_error)
+        )
+        self.review.show(current, last_run(transcript, current) if current else None)
+        exchanges = list(transcript.exchanges.values())
+        has_ai = session.settings.agent is not None or bool(exchanges)
+        self.status.ai = AIStatus.of(
+            session.provider_label,
+            exchanges,
+            budget_tokens=session.settings.context_limits.budget_tokens if has_ai else 0,
+            hint_mode=session.hint_mode,
+            answering=self._answering > 0,
+        )
+
+    def _show_edit_link(self, proposal_id: str | None) -> None:
+        note = self.query_one("#input-note", Static)
+        note.display = proposal_id is not None
+        if proposal_id is not None:
+            note.update(
+                f"{AI_MARK} editing proposal {short_id(proposal_id)} · Enter runs your edit "
+                "(recorded as ai-edited) · Escape drops the edit"
             )
 
     @property
@@ -219,20 +312,40 @@ class PairreplApp(App[None]):
 
     # -- running -----------------------------------------------------------------------------
 
-    @on(CodeInput.EnterPressed)
-    def _enter_pressed(self, event: CodeInput.EnterPressed) -> None:
-        self._guarded(self._run_or_newline(event.code), "enter")
+    @on(CodeInput.Submitted)
+    def _submitted(self, event: CodeInput.Submitted) -> None:
+        """The human ran the input: a request to the AI, their edit of a proposal, or code."""
+        code, proposal_id = event.code, event.proposal_id
 
-    async def _run_or_newline(self, code: str) -> None:
-        verdict = await self._completeness(code)
-        if self.code_input.text != code:
-            return  # the human typed on while we asked: let them go on
-        if verdict == "incomplete":
-            self.code_input.insert_newline()
+        def restore() -> None:
+            self._restore_input(code, proposal_id)
+
+        session = self.session
+        if session is None:
+            self.notify("The kernel is still starting.", severity="warning")
+            restore()
+            return
+        request = as_request(code)
+        if request is not None:
+            self._ask(request, restore=restore)
+        elif proposal_id is not None:
+            self._guarded(self._run(session.run_proposal(proposal_id, code)), "run", restore)
         else:
-            self._submit()
+            self._guarded(self._run(session.run(code)), "run", restore)
+
+    def _restore_input(self, code: str, proposal_id: str | None) -> None:
+        """Put back what a refused run or request took, if the human has not typed since."""
+        if self.code_input.text.strip():
+            return
+        if proposal_id is not None:
+            self.code_input.edit_proposal(proposal_id, code)
+        else:
+            self.code_input.load_text(code)
+            self.code_input.move_cursor(self.code_input.document.end)
 
     async def _completeness(self, code: str) -> str:
+        if as_request(code) is not None:
+            return "complete"  # a request: Enter sends it
         session = self.session
         if session is None:
             return local_completeness(code)
@@ -241,35 +354,34 @@ class PairreplApp(App[None]):
         except Exception:
             return local_completeness(code)
 
+    @property
+    def _on_main_screen(self) -> bool:
+        """False while a dialog is open: its keys are its own."""
+        return self.screen is self.screen_stack[0]
+
     def action_force_run(self) -> None:
         """Run the input as it is. Keys typed just before this one may still sit in the
         input's queue: run after them, not with the text as it was a moment ago."""
-        if self.screen is self.screen_stack[0]:
-            self.code_input.call_later(self._submit)
+        if self._on_main_screen:
+            self.code_input.call_later(self.code_input.submit)
 
-    def _submit(self) -> None:
-        code = self.code_input.text
-        if not code.strip():
-            return
-        if self.session is None:
-            self.notify("The kernel is still starting.", severity="warning")
-            return
-        self.code_input.take()
-        self._guarded(self._run(code), "run", restore=code)
-
-    async def _run(self, code: str) -> None:
-        assert self.session is not None
+    async def _run(self, execution: Awaitable[Any]) -> None:
         self._queued += 1
         self.status.queued = self._queued - 1
         try:
-            await self.session.run(code)
+            await execution
         finally:
             self._queued -= 1
             self.status.queued = max(0, self._queued - 1)
 
     def action_interrupt(self) -> None:
+        """Stop the AI's reply while one streams; otherwise interrupt the kernel."""
         session = self.session
         if session is None:
+            return
+        if self._answering:
+            session.cancel_reply()
+            self.notify("Stopping the AI's reply; what arrived is kept.", timeout=3)
             return
         if not self._queued and session.kernel_state is not KernelState.BUSY:
             self.notify("Nothing is running. Ctrl+Q quits.", timeout=3)
@@ -298,7 +410,7 @@ class PairreplApp(App[None]):
         if not self.session.transcript.cells_lost_with_kernel():
             self.notify("No cells to re-run: none was lost with a kernel.", timeout=3)
             return
-        self._guarded(self._counted(self.session.rerun_lost_cells()), "run")
+        self._guarded(self._run(self.session.rerun_lost_cells()), "run")
 
     def action_run_next_loaded(self) -> None:
         if self.session is None:
@@ -306,7 +418,7 @@ class PairreplApp(App[None]):
         if not self.session.transcript.pending_loaded_cells():
             self.notify("No loaded cell is waiting to run.", timeout=3)
             return
-        self._guarded(self._counted(self.session.run_next_loaded()), "run")
+        self._guarded(self._run(self.session.run_next_loaded()), "run")
 
     def action_run_all_loaded(self) -> None:
         if self.session is None:
@@ -314,23 +426,20 @@ class PairreplApp(App[None]):
         if not self.session.transcript.pending_loaded_cells():
             self.notify("No loaded cell is waiting to run.", timeout=3)
             return
-        self._guarded(self._counted(self.session.run_all_loaded()), "run")
-
-    async def _counted(self, runs: Awaitable[Any]) -> None:
-        self._queued += 1
-        try:
-            await runs
-        finally:
-            self._queued -= 1
+        self._guarded(self._run(self.session.run_all_loaded()), "run")
 
     def _guarded(
-        self, work: Coroutine[Any, Any, Any], name: str, *, restore: str | None = None
+        self,
+        work: Coroutine[Any, Any, Any],
+        name: str,
+        restore: Callable[[], None] | None = None,
     ) -> None:
         """Run ``work`` in a worker whose failure is shown, never fatal to the app.
 
-        A ``SessionError`` is the session saying no (a dead kernel, say): shown as a
-        warning. Anything else is a bug or a broken kernel: shown as an error notice.
-        ``restore`` puts the code back in an empty input when the run was refused.
+        A ``SessionError`` is the session saying no (a dead kernel, no AI provider):
+        shown as a warning; ``restore`` then gives the human back what the input held.
+        An ``IllegalTransition`` is a proposal that cannot move that way now: shown as
+        a warning. Anything else is a bug or a broken kernel: shown as an error notice.
         """
 
         async def guarded() -> None:
@@ -339,15 +448,207 @@ class PairreplApp(App[None]):
             except SessionError as error:
                 self.notify(str(error), severity="warning", timeout=8)
                 self.transcript.add_notice(str(error), "warning")
-                if restore is not None and not self.code_input.text.strip():
-                    self.code_input.load_text(restore)
-                    self.code_input.move_cursor(self.code_input.document.end)
+                if restore is not None:
+                    restore()
+            except IllegalTransition as error:
+                self.notify(f"Not possible now: {error}.", severity="warning", timeout=8)
             except Exception as error:
                 message = f"{name} failed: {type(error).__name__}: {error}"
                 self.notify(message, severity="error", timeout=10)
                 self.transcript.add_notice(message, "error")
 
         self.run_worker(guarded(), name=name, group=name, exit_on_error=False)
+
+    # -- the AI proposes, the human disposes ------------------------------------------------
+
+    def action_ask(self) -> None:
+        """Send the input as a request (after any keys typed before this one)."""
+        if self._on_main_screen:
+            self.code_input.call_later(self._ask_from_input)
+
+    def _ask_from_input(self) -> None:
+        text = self.code_input.text
+        request = as_request(text)
+        if request is None:
+            request = text.strip()
+        if not request:
+            self._start_request(REQUEST_PREFIX, "Type your request after the / and press Enter.")
+            return
+        self.code_input.take()
+        self._ask(request, restore=lambda: self._restore_input(text, None))
+
+    def _start_request(self, prefix: str, hint: str) -> None:
+        if not self.code_input.text.strip():
+            self.code_input.load_text(prefix)
+            self.code_input.move_cursor(self.code_input.document.end)
+        self.code_input.focus()
+        self.notify(hint, timeout=5)
+
+    def _ask(self, request: str, *, restore: Callable[[], None] | None = None) -> None:
+        session = self.session
+        if session is None:
+            self.notify("The kernel is still starting.", severity="warning")
+            return
+        if not request:
+            self.notify("Say what to ask after the /.", severity="warning")
+            return
+        self._guarded(self._answer(session.ask(request)), "ask", restore)
+
+    async def _answer(self, reply: Awaitable[Any]) -> None:
+        """Await the AI's reply, keeping count so Ctrl+C knows to stop it."""
+        self._answering += 1
+        self._refresh_ai()
+        try:
+            await reply
+        finally:
+            self._answering -= 1
+            self._refresh_ai()
+
+    def _proposal_in_review(self) -> ProposalItem | None:
+        """The proposal the keys act on, or None (then say how to get one)."""
+        if self.session is None or not self._on_main_screen:
+            return None
+        item = current_proposal(self.session.transcript)
+        if item is None:
+            self.notify(
+                f"No open proposal. Ask the AI first: {action_keys('ask')} or /your question.",
+                timeout=4,
+            )
+        return item
+
+    def action_run_proposal(self) -> None:
+        item = self._proposal_in_review()
+        if item is None or self.session is None:
+            return
+        if item.proposal.state is ProposalState.ACCEPTED:
+            self.notify(f"Proposal {short_id(item.proposal.id)} is already accepted.", timeout=4)
+            return
+        self._guarded(self._run(self.session.run_proposal(item.proposal.id)), "run")
+
+    def action_edit_proposal(self) -> None:
+        item = self._proposal_in_review()
+        if item is None:
+            return
+        if item.proposal.state is ProposalState.ACCEPTED:
+            self.notify(f"Proposal {short_id(item.proposal.id)} is already accepted.", timeout=4)
+            return
+        held = self.code_input.text.strip()
+        if held and self.code_input.editing_proposal != item.proposal.id:
+            self.notify(
+                "The input holds your own text: run it or clear it first, then "
+                f"{action_keys('edit_proposal')} again.",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        self.code_input.edit_proposal(item.proposal.id, item.proposal.code)
+        self.code_input.focus()
+
+    def action_reject_proposal(self) -> None:
+        item = self._proposal_in_review()
+        if item is None:
+            return
+        proposal_id = item.proposal.id
+
+        def decided(reason: str | None) -> None:
+            if reason is not None and self.session is not None:
+                self._guarded(self.session.reject(proposal_id, reason or None), "reject")
+
+        self.push_screen(RejectScreen(f"proposal {short_id(proposal_id)}"), callback=decided)
+
+    def action_accept_proposal(self) -> None:
+        item = self._proposal_in_review()
+        if item is None or self.session is None:
+            return
+        why_not = self._accept_refused(item)
+        if why_not:
+            self.notify(
+                f"Cannot accept proposal {short_id(item.proposal.id)}: {why_not}",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        self._guarded(self.session.accept(item.proposal.id), "accept")
+
+    @staticmethod
+    def _accept_refused(item: ProposalItem) -> str:
+        """Why accept is not possible now ("" when it is): accept needs a clean run."""
+        run, edit = action_keys("run_proposal"), action_keys("edit_proposal")
+        return {
+            ProposalState.PROPOSED: f"it has not run yet. Run it first ({run}); "
+            "accept needs a run without error.",
+            ProposalState.RAN_ERROR: f"its last run raised. Edit it ({edit}) or run it "
+            f"again ({run}); accept needs a run without error.",
+            ProposalState.ACCEPTED: "it is already accepted.",
+        }.get(item.proposal.state, "")
+
+    def action_follow_up(self) -> None:
+        """Ask again about the proposal in review, with the input as the question."""
+        if self._on_main_screen:
+            self.code_input.call_later(self._follow_up_from_input)
+
+    def _follow_up_from_input(self) -> None:
+        item = self._proposal_in_review()
+        if item is None:
+            return
+        about = f"Follow-up on proposal {short_id(item.proposal.id)} ({item.proposal.state.value}):"
+        text = self.code_input.text
+        question = as_request(text)
+        if question is None:
+            question = text.strip()
+        if self.code_input.editing_proposal is not None or not question:
+            self._start_request(
+                f"{REQUEST_PREFIX}{about} ",
+                "Type your follow-up and press Enter."
+                if not question
+                else "The input holds an edit: run it or clear it (Escape) first.",
+            )
+            return
+        self.code_input.take()
+        self._ask(f"{about} {question}", restore=lambda: self._restore_input(text, None))
+
+    def action_fix(self) -> None:
+        """Ask the AI about the latest cell that raised."""
+        session = self.session
+        if session is None or not self._on_main_screen:
+            return
+        if self._latest_error is None:
+            self.notify("No cell has raised: nothing to fix.", timeout=4)
+            return
+        self._guarded(self._answer(session.fix(self._latest_error)), "fix")
+
+    def action_add_note(self) -> None:
+        """Keep the input as a markdown note (after any keys typed before this one)."""
+        if self._on_main_screen:
+            self.code_input.call_later(self._note_from_input)
+
+    def _note_from_input(self) -> None:
+        session = self.session
+        text = self.code_input.text
+        if session is None:
+            return
+        if not text.strip():
+            self.notify(
+                f"Type the note first, then {action_keys('add_note')}: notes are markdown, "
+                "never run, and the AI reads them.",
+                timeout=5,
+            )
+            return
+        self.code_input.take()
+        self._guarded(session.add_note(text), "note", lambda: self._restore_input(text, None))
+
+    def action_toggle_hint_mode(self) -> None:
+        session = self.session
+        if session is None or not self._on_main_screen:
+            return
+        on = session.toggle_hint_mode()
+        self._refresh_ai()
+        self.notify(
+            "Hint mode on: the AI answers with hints and questions, no code."
+            if on
+            else "Hint mode off: the AI may propose code again.",
+            timeout=4,
+        )
 
     # -- moving around -----------------------------------------------------------------------
 
@@ -397,8 +698,8 @@ class PairreplApp(App[None]):
         session = self.session
         if session is None:
             return
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         try:
             await asyncio.wait_for(session.close(), CLOSE_TIMEOUT_S)
         except Exception as error:  # leaving anyway: say why on the way out

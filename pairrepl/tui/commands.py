@@ -5,6 +5,10 @@ from ``ACTIONS``, so they cannot disagree. Keys were chosen to work in plain ter
 inside tmux with default settings: no action needs Ctrl+Enter or Shift+Enter (most
 terminals send the same byte as Enter for both). Ctrl+J sends a line feed, which every
 terminal and tmux pass through as a key of its own, and the F-keys pass through tmux too.
+
+The AI's actions use F3/F4 and Ctrl+letters the input does not already use (TextArea
+takes A, C, D, E, K, U, V, W, X, Y, Z; tmux takes B). F10-F12 are avoided: common
+terminal emulators keep them (menu, full screen, drop-down).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class AppAction:
     bound: bool = True  # False: handled by a widget (Enter, Up/Down in the input)
     priority: bool = False  # True: wins over the focused widget's own use of the key
     in_palette: bool = True
+    footer: str = ""  # a short name for the footer line; "" keeps it out of the footer
 
 
 ACTIONS: tuple[AppAction, ...] = (
@@ -32,9 +37,10 @@ ACTIONS: tuple[AppAction, ...] = (
         "",
         ("enter",),
         "Run or new line",
-        "Run the input when it is a complete statement (as IPython decides); otherwise insert a new line.",
+        "Run the input when it is a complete statement (as IPython decides); otherwise insert a new line. Input starting with / is a request to the AI, never Python.",
         bound=False,
         in_palette=False,
+        footer="run",
     ),
     AppAction(
         "force_run",
@@ -42,13 +48,79 @@ ACTIONS: tuple[AppAction, ...] = (
         "Run the input now",
         "Run the input even if it looks incomplete (Shift+Enter too where the terminal tells it from Enter).",
         priority=True,
+        footer="force run",
+    ),
+    AppAction(
+        "ask",
+        ("f3",),
+        "Ask the AI",
+        "Send the input as a request to the AI (so does Enter on input that starts with /). The reply streams into the transcript and may end in a proposal; nothing runs.",
+        priority=True,
+        footer="ask",
+    ),
+    AppAction(
+        "run_proposal",
+        ("ctrl+r",),
+        "Run the proposal",
+        "Run the proposal in the review pane as it is (origin ai). Only you ever run it.",
+        priority=True,
+    ),
+    AppAction(
+        "edit_proposal",
+        ("ctrl+o",),
+        "Edit the proposal",
+        "Open the proposal's code in the input; running your edit records it as ai-edited. Escape drops the edit.",
+        priority=True,
+    ),
+    AppAction(
+        "reject_proposal",
+        ("ctrl+g",),
+        "Reject the proposal",
+        "Turn the proposal down, with an optional reason the AI reads next time.",
+        priority=True,
+    ),
+    AppAction(
+        "accept_proposal",
+        ("ctrl+t",),
+        "Accept the proposal",
+        "Keep a proposal after it ran without error and you looked at what it did.",
+        priority=True,
+    ),
+    AppAction(
+        "follow_up",
+        ("f4",),
+        "Follow up on the proposal",
+        "Ask the AI again about the proposal in the review pane, with the input as your question.",
+        priority=True,
+    ),
+    AppAction(
+        "fix",
+        ("ctrl+f",),
+        "Fix the latest error",
+        "Ask the AI about the traceback of the latest cell that raised.",
+        priority=True,
+    ),
+    AppAction(
+        "add_note",
+        ("ctrl+n",),
+        "Add the input as a note",
+        "Keep the input as a markdown note (never run); the AI reads notes as context.",
+        priority=True,
+    ),
+    AppAction(
+        "toggle_hint_mode",
+        ("ctrl+l",),
+        "Hint mode on / off",
+        "In hint mode the AI answers with hints and questions instead of code.",
+        priority=True,
     ),
     AppAction(
         "interrupt",
         ("ctrl+c",),
         "Interrupt the kernel",
-        "Stop the running cell (KeyboardInterrupt in the kernel). Never quits, never copies.",
+        "While the AI answers: stop its reply (what arrived is kept, marked partial). Otherwise stop the running cell (KeyboardInterrupt in the kernel). Never quits, never copies.",
         priority=True,
+        footer="interrupt",
     ),
     AppAction(
         "restart_kernel",
@@ -109,7 +181,9 @@ ACTIONS: tuple[AppAction, ...] = (
         priority=True,
         in_palette=False,
     ),
-    AppAction("help", ("f1",), "Help", "Show this list of actions and keys.", priority=True),
+    AppAction(
+        "help", ("f1",), "Help", "Show this list of actions and keys.", priority=True, footer="help"
+    ),
     AppAction(
         "command_palette",
         ("ctrl+p",),
@@ -117,6 +191,7 @@ ACTIONS: tuple[AppAction, ...] = (
         "Search and run any action by name.",
         bound=False,
         in_palette=False,
+        footer="commands",
     ),
     AppAction(
         "quit",
@@ -124,6 +199,7 @@ ACTIONS: tuple[AppAction, ...] = (
         "Quit",
         "Close the session (recorded in the ledger) and stop the kernel we started.",
         priority=True,
+        footer="quit",
     ),
 )
 
@@ -159,3 +235,10 @@ def action_keys(name: str) -> str:
         if action.action == name:
             return key_label(action.keys[0])
     raise KeyError(name)
+
+
+def footer_text() -> str:
+    """The keys worth seeing all the time: ``F1 help · Ctrl+P commands · …``."""
+    return " · ".join(
+        f"{key_label(action.keys[0])} {action.footer}" for action in ACTIONS if action.footer
+    )

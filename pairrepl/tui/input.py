@@ -1,18 +1,25 @@
 """The code input: a multi-line editor with IPython-like Enter, indentation and history.
 
-Enter does not decide by itself whether to run: that needs the kernel (``is_complete``),
-so the input posts ``CodeInput.EnterPressed`` and the app answers with ``submit`` or
-``insert_newline``. Up/Down walk the history only from the first/last line, so moving
-inside a multi-line cell still works as in any editor.
+Enter asks ``completeness`` (the app's: IPython's rules) whether the text is a complete
+statement, then either adds a line or hands the text over in ``CodeInput.Submitted``. The
+question is awaited *inside* the key handler, so keys typed after Enter (a fast typist,
+``tmux send-keys``, a paste) wait in this widget's queue and land in the emptied input:
+the text that runs is exactly the text Enter was pressed on, never it plus what followed.
+
+The input also remembers when it holds the human's edit of an AI proposal
+(``editing_proposal``): running it then runs that proposal's edit (origin ai-edited).
+Emptying the input or Escape drops the link. Up/Down walk the history only from the
+first/last line, so moving inside a multi-line cell still works as in any editor.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from textual import events
+from textual import events, on
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import TextArea
 
 _DEDENT_AFTER = re.compile(r"^\s*(return|pass|break|continue|raise)\b")
@@ -30,15 +37,23 @@ def next_line_indent(line: str) -> str:
     return indent
 
 
+async def _always_complete(code: str) -> str:
+    return "complete"
+
+
 class CodeInput(TextArea):
-    """Where the human types cells."""
+    """Where the human types cells (and requests to the AI, which start with ``/``)."""
 
-    class EnterPressed(Message):
-        """Enter was pressed with ``code`` in the input: run it, or add a line?"""
+    class Submitted(Message):
+        """The human ran ``code``. ``proposal_id``: the code is their edit of that proposal."""
 
-        def __init__(self, code: str) -> None:
+        def __init__(self, code: str, proposal_id: str | None) -> None:
             super().__init__()
             self.code = code
+            self.proposal_id = proposal_id
+
+    editing_proposal: reactive[str | None] = reactive(None)
+    """The proposal whose code the human is editing here, or None."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -48,9 +63,10 @@ class CodeInput(TextArea):
             tab_behavior="indent",
             show_line_numbers=False,
             id=id,
-            placeholder="code here · Enter runs a complete statement · F1 help",
+            placeholder="code here · Enter runs a complete statement · /question asks the AI · F1 help",
         )
         self.history_source: Callable[[], list[str]] = list
+        self.completeness: Callable[[str], Awaitable[str]] = _always_complete
         self._history_index: int | None = None  # None: editing a fresh draft
         self._draft = ""
 
@@ -60,12 +76,36 @@ class CodeInput(TextArea):
         if event.key == "enter" and not self.read_only:
             event.stop()
             event.prevent_default()
-            if self._cursor_inside_text():
-                self.insert_newline()
-            elif self.text.strip():
-                self.post_message(self.EnterPressed(self.text))
+            await self._enter()
+            return
+        if event.key == "escape" and self.editing_proposal is not None:
+            event.stop()
+            event.prevent_default()
+            self.take()  # the AI's text must not stay behind as if the human wrote it
             return
         await super()._on_key(event)
+
+    async def _enter(self) -> None:
+        if self._cursor_inside_text():
+            self.insert_newline()
+            return
+        code = self.text  # the snapshot: what Enter was pressed on
+        if not code.strip():
+            return
+        if await self.completeness(code) == "incomplete":
+            self.insert_newline()
+        else:
+            self.submit(code)
+
+    def submit(self, code: str | None = None) -> None:
+        """Hand ``code`` (default: all the text) to the app to run, and take it out of
+        the input; anything after it stays there."""
+        code = self.text if code is None else code
+        if not code.strip():
+            return
+        proposal_id = self.editing_proposal
+        self.take(code)
+        self.post_message(self.Submitted(code, proposal_id))
 
     def _cursor_inside_text(self) -> bool:
         """Enter in the middle of a multi-line input edits it, as in IPython."""
@@ -80,13 +120,26 @@ class CodeInput(TextArea):
         before_cursor = self.document[row][:column]
         self.insert("\n" + next_line_indent(before_cursor))
 
-    def take(self) -> str:
-        """Empty the input and return what it held (the app is about to run it)."""
-        code = self.text
-        self.load_text("")
+    def take(self, code: str | None = None) -> None:
+        """Remove ``code`` from the start of the input (default: everything), keeping
+        what follows it; the edit link and the history walk end with it."""
+        rest = self.text[len(code) :] if code is not None and self.text.startswith(code) else ""
+        self.editing_proposal = None
         self._history_index = None
         self._draft = ""
-        return code
+        self.load_text(rest)
+        self.move_cursor(self.document.end)
+
+    def edit_proposal(self, proposal_id: str, code: str) -> None:
+        """Put a proposal's code here for the human to change; running it runs their edit."""
+        self._show(code)
+        self._history_index = None
+        self.editing_proposal = proposal_id
+
+    @on(TextArea.Changed)
+    def _emptied(self, event: TextArea.Changed) -> None:
+        if not self.text.strip():
+            self.editing_proposal = None
 
     # -- history -----------------------------------------------------------------------------
 
@@ -103,7 +156,7 @@ class CodeInput(TextArea):
 
     def _walk_history(self, step: int) -> bool:
         history = self.history_source()
-        if not history:
+        if not history or self.editing_proposal is not None:  # never swap the edit away
             return False
         index = len(history) if self._history_index is None else self._history_index
         target = index + step

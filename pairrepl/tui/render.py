@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rich.syntax import Syntax
@@ -23,7 +24,16 @@ from pairrepl.core.outputs import (
     ResultOutput,
     StreamOutput,
 )
-from pairrepl.core.transcript import CellItem, Item, NoteItem, NoticeItem
+from pairrepl.core.proposals import ProposalState
+from pairrepl.core.transcript import (
+    CellItem,
+    ExchangeItem,
+    Item,
+    NoteItem,
+    NoticeItem,
+    ProposalItem,
+)
+from pairrepl.tui.commands import action_keys
 
 GUTTER = 8  # "In [12]:" is 8 cells; code and outputs line up after it
 AI_MARK = "✦"
@@ -47,10 +57,37 @@ STATUS_STYLES = {
     ExecutionStatus.ABORTED: ("⊘ aborted", "yellow"),
 }
 
+STYLE_AI = "bold magenta"
+STYLE_ASK = "bold cyan"
+STYLE_KEY = "bold cyan"
+PROPOSAL_BAR = "│ "
+PROPOSAL_STATE_STYLES = {
+    ProposalState.PROPOSED: "bold yellow",
+    ProposalState.RAN_OK: "bold green",
+    ProposalState.RAN_ERROR: "bold red",
+    ProposalState.ACCEPTED: "bold green reverse",
+    ProposalState.PROMOTED: "bold blue",
+    ProposalState.REJECTED: "dim strike",
+}
+
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]")
 
 
-def render_item(item: Item, *, highlight: bool = True) -> list[Text]:
+@dataclass(frozen=True)
+class ActionTargets:
+    """What the proposal keys and the fix key act on right now. Only these items show
+    those keys, so a key shown next to an item always acts on that item."""
+
+    proposal_id: str | None = None  # the proposal in the review pane
+    error_cell_id: str | None = None  # the latest cell that raised
+
+
+NO_TARGETS = ActionTargets()
+
+
+def render_item(
+    item: Item, *, highlight: bool = True, targets: ActionTargets = NO_TARGETS
+) -> list[Text]:
     """The lines that show ``item``, ending with a blank separator line.
 
     ``highlight=False`` skips syntax highlighting of code: the lines (and their widths)
@@ -58,9 +95,17 @@ def render_item(item: Item, *, highlight: bool = True) -> list[Text]:
     colour each one when it first comes into sight.
     """
     if isinstance(item, CellItem):
-        lines = render_cell(item, highlight=highlight)
+        lines = render_cell(
+            item, highlight=highlight, fix_key=item.cell_id == targets.error_cell_id
+        )
     elif isinstance(item, NoteItem):
         lines = render_note(item)
+    elif isinstance(item, ExchangeItem):
+        lines = render_exchange(item)
+    elif isinstance(item, ProposalItem):
+        lines = render_proposal(
+            item, highlight=highlight, current=item.proposal.id == targets.proposal_id
+        )
     else:
         lines = render_notice(item)
     lines.append(Text(""))
@@ -77,14 +122,25 @@ def cell_prompt(cell: CellItem) -> tuple[str, str]:
     return f"In [{count}]:", STYLE_PROMPT_IN
 
 
-def render_cell(cell: CellItem, *, highlight: bool = True) -> list[Text]:
+def render_cell(cell: CellItem, *, highlight: bool = True, fix_key: bool = False) -> list[Text]:
+    """A cell, its outputs, its status and the names it changed. ``fix_key``: this is the
+    cell the fix key asks about, so say so."""
     prompt, prompt_style = cell_prompt(cell)
     gutter = max(GUTTER, len(prompt), len(f"Out[{cell.execution_count or ''}]:"))
     lines = list(_code_lines(cell, prompt, prompt_style, highlight, gutter))
     lines.extend(render_outputs(cell.outputs, cell.spills, gutter=gutter))
-    lines.extend(_footer(cell, gutter))
+    lines.extend(_footer(cell, gutter, fix_key=fix_key))
     lines.extend(render_namespace_diff(cell.namespace_diff, gutter=gutter))
     return lines
+
+
+def is_ai_cell(cell: CellItem) -> bool:
+    return cell.origin in (Origin.AI, Origin.AI_EDITED)
+
+
+def short_id(identifier: str) -> str:
+    """How ids are shown: ``#3f2a1b``."""
+    return f"#{identifier[:6]}"
 
 
 def _code_lines(
@@ -92,7 +148,7 @@ def _code_lines(
 ) -> Iterator[Text]:
     code = _clean(cell.code.rstrip())
     body = _highlight(code) if highlight else Text(code)
-    mark = f"{AI_MARK} " if cell.origin in (Origin.AI, Origin.AI_EDITED) else ""
+    mark = f"{AI_MARK} " if is_ai_cell(cell) else ""
     code_lines = body.split("\n", allow_blank=True) or [Text("")]
     for index, code_line in enumerate(code_lines):
         line = Text()
@@ -100,7 +156,7 @@ def _code_lines(
             line.append(prompt.ljust(gutter), prompt_style)
             line.append(" ")
             if mark:
-                line.append(mark, "bold magenta")
+                line.append(mark, STYLE_AI)
         else:
             line.append(" " * (gutter + 1 + len(mark)))
         line.append_text(code_line)
@@ -120,21 +176,30 @@ def _highlight(code: str) -> Text:
     return text
 
 
-def _footer(cell: CellItem, gutter: int) -> Iterator[Text]:
+def _footer(cell: CellItem, gutter: int, *, fix_key: bool = False) -> Iterator[Text]:
     indent = " " * (gutter + 1)
     if cell.loaded_from is not None and cell.status is None:
         note = "ran again below" if cell.rerun_as else f"from {cell.loaded_from}, not run yet"
         yield Text(indent + note, STYLE_DIM)
         return
-    if cell.running:
-        yield Text(indent + "… running", STYLE_DIM)
-        return
-    assert cell.status is not None
-    mark, style = STATUS_STYLES[cell.status]
     line = Text(indent)
-    line.append(mark, style)
-    if cell.duration_s is not None:
-        line.append(f" · {format_duration(cell.duration_s)}", STYLE_DIM)
+    if cell.running:
+        line.append("… running", STYLE_DIM)
+    else:
+        assert cell.status is not None
+        mark, style = STATUS_STYLES[cell.status]
+        line.append(mark, style)
+        if cell.duration_s is not None:
+            line.append(f" · {format_duration(cell.duration_s)}", STYLE_DIM)
+    if is_ai_cell(cell):
+        line.append(" · ", STYLE_DIM)
+        line.append(f"{AI_MARK} {cell.origin.value}", STYLE_AI)
+        if cell.proposal_id:
+            line.append(f" from proposal {short_id(cell.proposal_id)}", STYLE_DIM)
+    if fix_key:
+        line.append(" · ", STYLE_DIM)
+        line.append(action_keys("fix"), STYLE_KEY)
+        line.append(" asks the AI to fix it", STYLE_DIM)
     yield line
 
 
@@ -251,6 +316,166 @@ def render_note(note: NoteItem) -> list[Text]:
             lines.append(gutter + Text(_clean(stripped.lstrip("#").strip()), "bold underline"))
         else:
             lines.append(gutter + Text(_clean(raw).replace("**", "")))
+    return lines
+
+
+def render_exchange(exchange: ExchangeItem) -> list[Text]:
+    """A request and the AI's reply as far as it arrived, then how it ended.
+
+    The human's request is plain; the reply, being AI material, is marked ✦. A reply
+    that was cut, stopped, refused or failed says so in words, not only in colour.
+    """
+    lines = _gutter_lines("Ask:", STYLE_ASK, _clean(exchange.request.rstrip()) or "…", "bold")
+    reply = exchange.reply.strip("\n")
+    if reply:
+        lines.extend(_gutter_lines(f"{AI_MARK} AI:", STYLE_AI, _clean(reply.rstrip())))
+    indent = " " * (GUTTER + 1)
+    if not exchange.finished:
+        lines.append(Text(indent + "… answering", "italic " + STYLE_DIM))
+    elif exchange.refusal is not None:
+        lines.append(
+            _indented(Text(f"⊘ the model declined: {_clean(exchange.refusal)}", "bold yellow"))
+        )
+    elif exchange.partial:
+        why = f" ({_clean(exchange.error)})" if exchange.error else ""
+        lines.append(
+            _indented(
+                Text(f"⚠ partial reply{why}: kept out of the AI's later context", "bold yellow")
+            )
+        )
+    elif exchange.error is not None:
+        lines.append(_indented(Text(f"✖ {_clean(exchange.error)}", "bold red")))
+    elif exchange.proposal_id is None:
+        lines.append(Text(indent + "(an answer, no proposal)", STYLE_DIM))
+    meta = f"{AI_MARK} {exchange.model} · context {format_tokens(exchange.tokens)} tokens"
+    if exchange.finished:
+        meta += f" · used {format_tokens(exchange.input_tokens)} in / {format_tokens(exchange.output_tokens)} out"
+    if exchange.hint_mode:
+        meta += " · hint mode"
+    lines.append(Text(indent + meta, STYLE_DIM))
+    return lines
+
+
+def render_proposal(
+    item: ProposalItem, *, highlight: bool = True, current: bool = False
+) -> list[Text]:
+    """A proposal in the transcript: its header (id, state, size), its code, why, the
+    fate it met, and (for the one in the review pane) the keys that act on it."""
+    proposal = item.proposal
+    lines = [proposal_header(item)]
+    bar = Text(PROPOSAL_BAR, STYLE_AI)
+    code = _clean(proposal.code.rstrip())
+    body = _highlight(code) if highlight else Text(code)
+    for code_line in body.split("\n", allow_blank=True) or [Text("")]:
+        lines.append(bar + code_line)
+    why = _clean(proposal.rationale.strip() or "(no rationale given)").split("\n")
+    for index, why_line in enumerate(why):
+        lines.append(bar + Text(("why: " if index == 0 else "     ") + why_line, "italic"))
+    if item.runs:
+        times = "once" if len(item.runs) == 1 else f"{len(item.runs)} times"
+        lines.append(bar + Text(f"ran {times}: see the ✦ cell below", STYLE_DIM))
+    if proposal.state is ProposalState.REJECTED:
+        reason = f": {_clean(item.rejection_reason)}" if item.rejection_reason else ""
+        lines.append(bar + Text(f"rejected{reason}", STYLE_DIM))
+    if current:
+        lines.append(bar + proposal_actions(proposal.state))
+    return lines
+
+
+def proposal_header(item: ProposalItem) -> Text:
+    """``✦ proposal #3f2a1b · proposed · 6 lines``: the state always in words."""
+    proposal = item.proposal
+    count = len(proposal.code.rstrip().split("\n"))
+    header = Text(f"{AI_MARK} proposal {short_id(proposal.id)} · ", STYLE_AI)
+    header.append(proposal.state.value, PROPOSAL_STATE_STYLES[proposal.state])
+    header.append(f" · {count} line{'s' if count != 1 else ''}", STYLE_DIM)
+    return header
+
+
+def proposal_actions(state: ProposalState) -> Text:
+    """The keys that act on a proposal in ``state``, and why accept is not one yet."""
+    offered: list[tuple[str, str]] = []
+    if state in (ProposalState.PROPOSED, ProposalState.RAN_OK, ProposalState.RAN_ERROR):
+        again = "" if state is ProposalState.PROPOSED else " again"
+        offered += [("run_proposal", "run" + again), ("edit_proposal", "edit")]
+    if state is ProposalState.RAN_OK:
+        offered.insert(0, ("accept_proposal", "accept"))
+    if state not in (ProposalState.REJECTED, ProposalState.PROMOTED):
+        offered += [("reject_proposal", "reject"), ("follow_up", "follow-up")]
+    line = Text()
+    for index, (action, label) in enumerate(offered):
+        if index:
+            line.append(" · ", STYLE_DIM)
+        line.append(action_keys(action), STYLE_KEY)
+        line.append(f" {label}")
+    why_not = ACCEPT_REFUSED.get(state)
+    if why_not:
+        line.append(f" · accept: {why_not}", STYLE_DIM)
+    return line
+
+
+ACCEPT_REFUSED = {
+    ProposalState.PROPOSED: "after a run without error",
+    ProposalState.RAN_ERROR: "its run raised; needs a run without error",
+}
+
+
+REVIEW_OUTPUT_LINES = 4  # of the latest run's output; the transcript has all of it
+
+
+def render_review(item: ProposalItem, last_run: CellItem | None) -> list[Text]:
+    """The review pane: the proposal's code and why, what its latest run did, the keys."""
+    proposal = item.proposal
+    lines = list(_highlight(_clean(proposal.code.rstrip())).split("\n", allow_blank=True))
+    why = _clean(" ".join(proposal.rationale.split()) or "(no rationale given)")
+    lines.append(Text(f"why: {why}", "italic"))
+    if last_run is not None:
+        lines.append(_last_run_line(last_run))
+        outputs = render_outputs(last_run.outputs, last_run.spills, gutter=1)
+        lines.extend(outputs[:REVIEW_OUTPUT_LINES])
+        if len(outputs) > REVIEW_OUTPUT_LINES:
+            lines.append(
+                Text(
+                    f"  … {len(outputs) - REVIEW_OUTPUT_LINES} more lines in the transcript",
+                    STYLE_DIM,
+                )
+            )
+        lines.extend(render_namespace_diff(last_run.namespace_diff, gutter=1))
+    lines.append(proposal_actions(proposal.state))
+    return lines
+
+
+def _last_run_line(cell: CellItem) -> Text:
+    line = Text("last run: ", STYLE_DIM)
+    prompt, style = cell_prompt(cell)
+    line.append(prompt, style)
+    line.append(f" {AI_MARK} {cell.origin.value} ", STYLE_AI)
+    if cell.running:
+        line.append("… running", STYLE_DIM)
+    elif cell.status is not None:
+        mark, status_style = STATUS_STYLES[cell.status]
+        line.append(mark, status_style)
+        if cell.duration_s is not None:
+            line.append(f" · {format_duration(cell.duration_s)}", STYLE_DIM)
+    return line
+
+
+def format_tokens(count: int) -> str:
+    """Token counts the way people read them: ``950``, ``2.1k``, ``16k``."""
+    if count < 1000:
+        return str(count)
+    thousands = count / 1000
+    return f"{thousands:.0f}k" if thousands >= 10 or count % 1000 == 0 else f"{thousands:.1f}k"
+
+
+def _gutter_lines(label: str, label_style: str, text: str, style: str = "") -> list[Text]:
+    """``label`` in the gutter of the first line, ``text``'s lines after it."""
+    lines = []
+    for index, raw in enumerate(text.split("\n")):
+        gutter = label.ljust(GUTTER) + " " if index == 0 else " " * (GUTTER + 1)
+        line = Text(gutter, label_style)
+        line.append(raw, style)
+        lines.append(line)
     return lines
 
 

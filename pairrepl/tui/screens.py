@@ -105,3 +105,34 @@ class InputPromptScreen(ModalScreen[str]):
 
     def action_answer_empty(self) -> None:
         self.dismiss("")
+
+
+class RejectScreen(ModalScreen[str | None]):
+    """Reject a proposal: an optional reason, which the AI reads in its next context.
+
+    Dismisses with the reason ("" for none), or None when the human changed their mind.
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "cancel", "Keep the proposal"),
+    ]
+
+    def __init__(self, proposal_label: str) -> None:
+        super().__init__()
+        self.proposal_label = proposal_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reject-dialog", classes="dialog"):
+            yield Label(f"Reject {self.proposal_label}?", classes="dialog-title")
+            yield Input(placeholder="why (optional): the AI reads it next time", id="reject-reason")
+            yield Label("Enter rejects · Escape keeps the proposal", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#reject-reason", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

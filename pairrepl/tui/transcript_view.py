@@ -9,6 +9,10 @@ cell streaming hundreds of chunks a second costs one re-layout per tick, not per
 
 Long lines are folded at the pane's width by cells (like a terminal does), so a block's
 height comes from its lines' widths with integer arithmetic; resizing never re-renders.
+
+The view also knows the ``ActionTargets`` (the proposal in review, the latest error):
+only those items show the keys that act on them, and a change re-renders just the items
+that gain or lose their keys.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from pairrepl.core.transcript import Item, NoticeItem
-from pairrepl.tui.render import render_item
+from pairrepl.core.transcript import CellItem, Item, NoticeItem, ProposalItem
+from pairrepl.tui.render import NO_TARGETS, ActionTargets, render_item
 
 FLUSH_DELAY_S = 0.04  # merge updates arriving within this window into one re-layout
 
@@ -43,8 +47,8 @@ class _Block:
     strips: dict[int, Strip] = field(default_factory=dict)  # logical line -> full strip
 
     @classmethod
-    def of(cls, item: Item, *, highlight: bool) -> _Block:
-        lines = render_item(item, highlight=highlight)
+    def of(cls, item: Item, *, highlight: bool, targets: ActionTargets) -> _Block:
+        lines = render_item(item, highlight=highlight, targets=targets)
         return cls(item, lines, [line.cell_len for line in lines], highlight)
 
     def fold(self, width: int) -> None:
@@ -82,6 +86,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._pending: dict[int, Item] = {}  # id(item) -> item, in order of first update
         self._flush_timer: Timer | None = None
         self._following = True  # at the bottom: new output scrolls into view
+        self._targets = NO_TARGETS
         self.flushes = 0  # how many re-layouts happened (tests and benchmarks read it)
 
     # -- feeding -------------------------------------------------------------------------
@@ -98,6 +103,20 @@ class TranscriptView(ScrollView, can_focus=True):
         self._pending.setdefault(id(item), item)
         if self._flush_timer is None:
             self._flush_timer = self.set_timer(FLUSH_DELAY_S, self.flush, name="transcript-flush")
+
+    def set_targets(self, targets: ActionTargets) -> None:
+        """Show the action keys on these items (and take them off the ones before)."""
+        if targets == self._targets:
+            return
+        before, self._targets = self._targets, targets
+        proposals = {before.proposal_id, targets.proposal_id} - {None}
+        cells = {before.error_cell_id, targets.error_cell_id} - {None}
+        for block in self._blocks:
+            item = block.item
+            if (isinstance(item, ProposalItem) and item.proposal.id in proposals) or (
+                isinstance(item, CellItem) and item.cell_id in cells
+            ):
+                self.update(item)
 
     def add_notice(self, text: str, severity: str = "info") -> NoticeItem:
         """A notice from the app itself (a key hint, an error): shown, not recorded."""
@@ -120,14 +139,14 @@ class TranscriptView(ScrollView, can_focus=True):
         self._relayout()
 
     def _add_block(self, item: Item, *, highlight: bool) -> None:
-        block = _Block.of(item, highlight=highlight)
+        block = _Block.of(item, highlight=highlight, targets=self._targets)
         if self._width:
             block.fold(self._width)
         self._blocks.append(block)
         self._block_of[id(item)] = block
 
     def _rerender(self, block: _Block) -> None:
-        fresh = _Block.of(block.item, highlight=True)
+        fresh = _Block.of(block.item, highlight=True, targets=self._targets)
         block.lines, block.widths, block.highlighted = fresh.lines, fresh.widths, True
         block.strips.clear()
         if self._width:

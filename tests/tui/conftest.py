@@ -7,8 +7,9 @@ types, presses keys and waits for what the screen should show. Nothing of ours i
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from textual.widget import Widget
 from pairrepl.core.transcript import CellItem
 from pairrepl.kernel import LocalKernel
 from pairrepl.ledger import Ledger
-from pairrepl.session import Session
+from pairrepl.session import Session, SessionSettings
 from pairrepl.tui import PairreplApp
 
 SIZE = (160, 45)
@@ -103,14 +104,14 @@ async def running_app(
         yield harness
 
 
-@pytest.fixture
-async def tui(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The app on a fresh session in ``tmp_path``, kernel started and idle."""
-    ledger = Ledger.open(tmp_path)
+@asynccontextmanager
+async def fresh_app(root: Path, settings: SessionSettings | None = None) -> AsyncIterator[Harness]:
+    """The app on a fresh session in ``root``, kernel started and idle."""
+    ledger = Ledger.open(root)
     opened: list[Session] = []
 
     async def open_session() -> Session:
-        session = await Session.start(tmp_path, local_kernel(tmp_path), ledger)
+        session = await Session.start(root, local_kernel(root), ledger, settings=settings)
         opened.append(session)
         return session
 
@@ -123,3 +124,16 @@ async def tui(tmp_path: Path) -> AsyncIterator[Harness]:
         for session in opened:
             await session.close()
         ledger.close()
+
+
+def replay_script(path: Path, *turns: Mapping[str, object]) -> Path:
+    """Write a replay script (docs/replay-format.md): each request plays the next turn."""
+    path.write_text(json.dumps({"format": "pairrepl-replay/1", "turns": list(turns)}))
+    return path
+
+
+@pytest.fixture
+async def tui(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The app on a fresh session in ``tmp_path``, with no AI provider."""
+    async with fresh_app(tmp_path) as harness:
+        yield harness

@@ -9,11 +9,13 @@ from pairrepl.core.events import OutputSpilled
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceDiff, VariableChange
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
-from pairrepl.core.transcript import CellItem, NoteItem, NoticeItem
-from pairrepl.tui.render import render_item
+from pairrepl.core.proposals import Proposal, ProposalState
+from pairrepl.core.transcript import CellItem, ExchangeItem, NoteItem, NoticeItem, ProposalItem
+from pairrepl.tui.render import ActionTargets, format_tokens, proposal_actions, render_item
+from pairrepl.tui.status import AIStatus, status_text
 
 
-def plain(item: object, **options: bool) -> list[str]:
+def plain(item: object, **options: object) -> list[str]:
     return [line.plain for line in render_item(item, **options)]  # type: ignore[arg-type]
 
 
@@ -120,3 +122,90 @@ def test_notes_and_notices() -> None:
     assert died[0].plain == "✖ The kernel died."
     assert "red" in str(died[0].style)
     assert plain(NoticeItem("Interrupted.", "warning"))[0] == "⚠ Interrupted."
+
+
+# -- the AI's items ------------------------------------------------------------------------
+
+
+def exchange(**fields: object) -> ExchangeItem:
+    item = ExchangeItem("r1", "why are prices missing?", "replay:demo.json", tokens=2100)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return item
+
+
+def test_an_exchange_shows_the_request_plain_and_the_reply_marked_as_it_streams() -> None:
+    streaming = exchange(reply="Let me look\nat them.")
+    assert plain(streaming) == [
+        "Ask:     why are prices missing?",
+        "✦ AI:    Let me look",
+        "         at them.",
+        "         … answering",
+        "         ✦ replay:demo.json · context 2.1k tokens",
+        "",
+    ]
+    done = exchange(reply="Twelve rows.", finished=True, input_tokens=2100, output_tokens=40)
+    assert plain(done)[2:4] == [
+        "         (an answer, no proposal)",
+        "         ✦ replay:demo.json · context 2.1k tokens · used 2.1k in / 40 out",
+    ]
+
+
+def test_an_exchange_says_in_words_how_it_ended_badly() -> None:
+    cancelled = exchange(reply="Let", finished=True, partial=True, error="Stopped.")
+    assert "⚠ partial reply (Stopped.): kept out of the AI's later context" in "\n".join(
+        plain(cancelled)
+    )
+    failed = exchange(finished=True, error="The model's proposal was invalid twice")
+    assert "✖ The model's proposal was invalid twice" in "\n".join(plain(failed))
+    refused = exchange(finished=True, refusal="I can't.", hint_mode=True)
+    shown = "\n".join(plain(refused))
+    assert "⊘ the model declined: I can't." in shown
+    assert "hint mode" in shown
+
+
+def test_a_proposal_shows_id_state_size_code_why_and_keys_only_when_in_review() -> None:
+    item = ProposalItem(
+        Proposal("3f2a1b0c9d8e", "df = df.dropna()\ndf.shape", "Drop the 12 rows.", "m", "r1")
+    )
+    assert plain(item) == [
+        "✦ proposal #3f2a1b · proposed · 2 lines",
+        "│ df = df.dropna()",
+        "│ df.shape",
+        "│ why: Drop the 12 rows.",
+        "",
+    ]
+    in_review = plain(item, targets=ActionTargets(proposal_id="3f2a1b0c9d8e"))
+    assert in_review[-2] == (
+        "│ Ctrl+R run · Ctrl+O edit · Ctrl+G reject · F4 follow-up · "
+        "accept: after a run without error"
+    )
+    item.proposal = item.proposal.moved_to(ProposalState.RAN_OK)
+    assert proposal_actions(ProposalState.RAN_OK).plain.startswith("Ctrl+T accept")
+    item.proposal = item.proposal.moved_to(ProposalState.REJECTED)
+    item.rejection_reason = "too clever"
+    assert plain(item)[0] == "✦ proposal #3f2a1b · rejected · 2 lines"
+    assert "│ rejected: too clever" in plain(item)
+
+
+def test_a_cell_that_ran_a_proposal_shows_its_origin_and_the_latest_error_its_fix_key() -> None:
+    edited = finished(CellItem("c2", "x = 10", Origin.AI_EDITED, "3f2a1b0c9d8e"), 2)
+    assert plain(edited)[:2] == [
+        "In [2]:  ✦ x = 10",
+        "         ✓ · 250 ms · ✦ ai-edited from proposal #3f2a1b",
+    ]
+    raised = finished(CellItem("c3", "1 / 0"), 3, ExecutionStatus.ERROR)
+    assert "Ctrl+F" not in "\n".join(plain(raised))
+    with_key = plain(raised, targets=ActionTargets(error_cell_id="c3"))
+    assert with_key[1] == "         ✗ error · 250 ms · Ctrl+F asks the AI to fix it"
+
+
+def test_token_counts_and_the_status_line() -> None:
+    assert [format_tokens(n) for n in (950, 2100, 8000, 16384)] == ["950", "2.1k", "8k", "16k"]
+    ai = AIStatus("replay:demo.json", 2100, 8000, 3400, hint_mode=True, answering=True)
+    line = status_text("proj", "3f2a1b0c9d", "idle", ai).plain
+    assert line == (
+        "pairrepl · proj · session 3f2a1b0c · kernel ● idle · replay:demo.json · ctx 2.1k/8k"
+        " · 3.4k tokens used · hint · ✦ answering (Ctrl+C stops)"
+    )
+    assert "ctx" not in status_text("proj", "s", "idle", AIStatus()).plain

@@ -1,0 +1,63 @@
+"""The review pane: the proposal the human is deciding on, with what they can do to it.
+
+It shows the *current* proposal: the latest one that is neither rejected nor promoted,
+so an answer from the AI never hides behind scrolling, and a rejected one makes way for
+the one before it, if that is still open. The proposal keys act on this proposal and
+no other; the pane is hidden when there is none.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from pairrepl.core.proposals import ProposalState
+from pairrepl.core.transcript import CellItem, ProposalItem, Transcript
+from pairrepl.tui.render import proposal_header, render_review
+
+CLOSED = (ProposalState.REJECTED, ProposalState.PROMOTED)
+
+
+def current_proposal(transcript: Transcript) -> ProposalItem | None:
+    """The latest proposal still open to a decision, or None."""
+    for item in reversed(transcript.proposals.values()):
+        if item.proposal.state not in CLOSED:
+            return item
+    return None
+
+
+def last_run(transcript: Transcript, item: ProposalItem) -> CellItem | None:
+    """The latest cell that ran ``item`` (its outputs and namespace change are its proof)."""
+    return transcript.cells.get(item.runs[-1]) if item.runs else None
+
+
+class ReviewPane(VerticalScroll):
+    """Code, rationale, state, the latest run, and the keys; hidden when nothing is open."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._title = Text()
+        self._body = Text()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-body")
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def show(self, item: ProposalItem | None, run: CellItem | None) -> None:
+        self.display = item is not None
+        if item is None:
+            self._title, self._body = Text(), Text()
+            return
+        self._title = proposal_header(item)
+        self._body = Text("\n").join(render_review(item, run))
+        self.border_title = self._title
+        self.query_one("#review-body", Static).update(self._body)
+
+    @property
+    def text(self) -> str:
+        """What the pane says, as plain text (tests read it)."""
+        return f"{self._title.plain}\n{self._body.plain}" if self.display else ""
