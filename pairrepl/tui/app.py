@@ -379,7 +379,7 @@ class PairreplApp(App[None]):
         session = self.session
         if session is None:
             return
-        if self._answering:
+        if self._answering and self._input_prompt is None:  # a cell waiting in input() first
             session.cancel_reply()
             self.notify("Stopping the AI's reply; what arrived is kept.", timeout=3)
             return

@@ -117,7 +117,7 @@ ACTIONS: tuple[AppAction, ...] = (
     AppAction(
         "interrupt",
         ("ctrl+c",),
-        "Interrupt the kernel",
+        "Interrupt the kernel or stop the reply",
         "While the AI answers: stop its reply (what arrived is kept, marked partial). Otherwise stop the running cell (KeyboardInterrupt in the kernel). Never quits, never copies.",
         priority=True,
         footer="interrupt",

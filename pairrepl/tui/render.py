@@ -323,10 +323,13 @@ def render_exchange(exchange: ExchangeItem) -> list[Text]:
     """A request and the AI's reply as far as it arrived, then how it ended.
 
     The human's request is plain; the reply, being AI material, is marked ✦. A reply
-    that was cut, stopped, refused or failed says so in words, not only in colour.
+    that was cut, stopped, refused or failed says so in words, not only in colour. When
+    the human edited the request or the reply (to steer what the AI sees next), the edit
+    is shown and marked as such; the ledger keeps the original.
     """
-    lines = _gutter_lines("Ask:", STYLE_ASK, _clean(exchange.request.rstrip()) or "…", "bold")
-    reply = exchange.reply.strip("\n")
+    request = _clean(exchange.request_text.rstrip()) or "…"
+    lines = _gutter_lines("Ask:", STYLE_ASK, request, "bold")
+    reply = exchange.reply_text.strip("\n")
     if reply:
         lines.extend(_gutter_lines(f"{AI_MARK} AI:", STYLE_AI, _clean(reply.rstrip())))
     indent = " " * (GUTTER + 1)
@@ -352,6 +355,13 @@ def render_exchange(exchange: ExchangeItem) -> list[Text]:
         meta += f" · used {format_tokens(exchange.input_tokens)} in / {format_tokens(exchange.output_tokens)} out"
     if exchange.hint_mode:
         meta += " · hint mode"
+    edited = [
+        part
+        for part, edit in (("request", exchange.edited_request), ("reply", exchange.edited_reply))
+        if edit is not None
+    ]
+    if edited:
+        meta += f" · {' and '.join(edited)} edited by you"
     lines.append(Text(indent + meta, STYLE_DIM))
     return lines
 

@@ -158,6 +158,9 @@ def test_an_exchange_says_in_words_how_it_ended_badly() -> None:
     )
     failed = exchange(finished=True, error="The model's proposal was invalid twice")
     assert "✖ The model's proposal was invalid twice" in "\n".join(plain(failed))
+    steered = exchange(reply="Drop them.", finished=True, edited_reply="Look first.")
+    assert plain(steered)[1] == "✦ AI:    Look first."
+    assert plain(steered)[-2].endswith("· reply edited by you")
     refused = exchange(finished=True, refusal="I can't.", hint_mode=True)
     shown = "\n".join(plain(refused))
     assert "⊘ the model declined: I can't." in shown
