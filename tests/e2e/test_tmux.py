@@ -131,3 +131,23 @@ def test_app_killed_then_resumed_shows_every_cell_it_had_shown(
     for n in range(3):
         assert f"shown-{n}" in screen
     assert "new kernel" in screen
+
+
+def test_the_readme_demo_asks_the_replay_and_runs_only_on_a_key(
+    terminals: list[Terminal], tmp_path: Path
+) -> None:
+    project = tmp_path / "examples"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples", project)
+    terminal = pairrepl(terminals, project)
+    assert "replay:demo.replay.json" in terminal.screen()  # never passed off as a model
+
+    terminal.type("/what is defined so far?")
+    terminal.press("Enter")
+    screen = terminal.wait_for("proposed")
+    assert "globals()" in screen  # the proposal's code is shown...
+    assert "Out[" not in screen  # ...and nothing ran
+
+    terminal.press("C-r")  # run the proposal
+    terminal.wait_for("ran_ok")
+    terminal.press("C-t")  # accept it
+    terminal.wait_for("accepted")
