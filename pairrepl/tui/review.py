@@ -48,14 +48,21 @@ class ReviewPane(VerticalScroll):
         self.display = False
 
     def show(self, item: ProposalItem | None, run: CellItem | None) -> None:
-        self.display = item is not None
+        """Show ``item`` and its latest ``run`` (None hides the pane). Called on every
+        change of the session, so it touches the screen only when what it shows changed."""
         if item is None:
-            self._title, self._body = Text(), Text()
+            if self.display:
+                self.display = False
+                self._title, self._body = Text(), Text()
             return
-        self._title = proposal_header(item)
-        self._body = Text("\n").join(render_review(item, run))
-        self.border_title = self._title
-        self.query_one("#review-body", Static).update(self._body)
+        title = proposal_header(item)
+        body = Text("\n").join(render_review(item, run))
+        if not self.display:
+            self.display = True
+        if (title, body) != (self._title, self._body):
+            self._title, self._body = title, body
+            self.border_title = title
+            self.query_one("#review-body", Static).update(body)
 
     @property
     def text(self) -> str:

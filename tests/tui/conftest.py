@@ -79,9 +79,12 @@ class Harness:
         return cell
 
     async def settle(self) -> None:
-        """Let pending transcript updates reach the screen."""
-        self.app.transcript.flush()
+        """Let pending transcript updates reach the screen: laid out, and (while the view
+        follows the bottom) scrolled there, which Textual does after the next refresh."""
+        view = self.app.transcript
+        view.flush()
         await self.pilot.pause()
+        await self.wait_until(lambda: not view.following or view.scroll_y >= view.max_scroll_y, 5)
 
     def transcript_text(self) -> str:
         self.app.transcript.flush()
