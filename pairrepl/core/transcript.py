@@ -91,6 +91,7 @@ class ExchangeItem:
     input_tokens: int = 0
     output_tokens: int = 0
     proposal_id: str | None = None
+    raw: str | None = None  # the model's raw reply, kept when its proposal was refused
     edited_request: str | None = None  # the human's rewrite, when there is one
     edited_reply: str | None = None
 
@@ -250,6 +251,7 @@ class Transcript:
             found.partial = event.partial
             found.error = event.error
             found.refusal = event.refusal
+            found.raw = event.raw
             found.input_tokens = event.input_tokens
             found.output_tokens = event.output_tokens
         return found
