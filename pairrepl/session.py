@@ -559,12 +559,15 @@ class Session:
         await self._refresh_namespace()
 
     async def close(self) -> None:
-        """Record the end and stop the kernel (only disconnect from one we do not own)."""
+        """Record the end, stop the kernel (only disconnect from one we do not own) and
+        close the AI provider's connections."""
         if self._closed:
             return
         self._closed = True
         self._record(SessionClosed())
         await self._kernel.shutdown()
+        if self.settings.agent is not None:
+            await self.settings.agent.aclose()
 
     # -- inside ------------------------------------------------------------------------
 
