@@ -24,34 +24,42 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 
 from pairrepl.core.events import (
     CellFinished,
     CellSubmitted,
+    ContextMarked,
     KernelDied,
     KernelStarted,
     LedgerEntry,
     OutputProduced,
     OutputSpilled,
-    ReplyFinished,
     ReplyStreamed,
 )
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.proposals import IllegalTransition, ProposalState
-from pairrepl.core.transcript import CellItem, Item, ProposalItem
+from pairrepl.core.transcript import CellItem, ExchangeItem, Item, NoteItem, ProposalItem
 from pairrepl.session import Session, SessionError
 from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
-from pairrepl.tui.render import AI_MARK, ActionTargets, short_id
+from pairrepl.tui.render import AI_MARK, ActionTargets, item_id, short_id
 from pairrepl.tui.review import ReviewPane, current_proposal, last_run
-from pairrepl.tui.screens import ConfirmScreen, HelpScreen, InputPromptScreen, RejectScreen
+from pairrepl.tui.screens import (
+    ConfirmScreen,
+    EditTextScreen,
+    HelpScreen,
+    InputPromptScreen,
+    RejectScreen,
+)
 from pairrepl.tui.status import AIStatus, StatusLine
 from pairrepl.tui.transcript_view import TranscriptView
 from pairrepl.tui.variables import VariablesPane
 
 IS_COMPLETE_TIMEOUT_S = 2.0
+PREVIEW_DELAY_S = 0.3  # the context meter waits for events to settle this long
 CLOSE_TIMEOUT_S = 15.0
 REQUEST_PREFIX = "/"
 _QUIET_EVENTS = (OutputProduced, OutputSpilled, ReplyStreamed)  # change no AI view: skip
@@ -106,6 +114,8 @@ class PairreplApp(App[None]):
         self._closing = False
         self._answering = 0  # requests to the AI in flight
         self._latest_error: str | None = None  # the cell the fix key asks about
+        self._preview_tokens: int | None = None  # what the next request's context would use
+        self._preview_timer: Timer | None = None
 
     # -- layout --------------------------------------------------------------------------
 
@@ -166,6 +176,7 @@ class PairreplApp(App[None]):
         self.status.session_id = session.id
         self.status.project = Path(session.project_root).name or str(session.project_root)
         self.status.kernel = session.kernel_state.value
+        self.transcript.context_mark = self._context_mark
         self.transcript.load(list(session.transcript.items))
         self._unsubscribe = [
             session.subscribe(self._on_event),
@@ -214,10 +225,13 @@ class PairreplApp(App[None]):
                 self.transcript.update(ran)
         if isinstance(event, CellFinished) and event.status is ExecutionStatus.ERROR:
             self._latest_error = event.cell_id
-        if isinstance(event, ReplyFinished):
-            self._show_raw_reply(event)
+        if isinstance(event, ContextMarked) and self.session is not None:
+            for marked in self.session.transcript.items:  # notes too, not only cells
+                if isinstance(marked, NoteItem) and marked.note_id == event.item_id:
+                    self.transcript.update(marked)
         if not isinstance(event, _QUIET_EVENTS):
             self._refresh_ai()
+            self._schedule_preview()
         if isinstance(event, CellSubmitted) and event.rerun_of and self.session is not None:
             original = self.session.transcript.cells.get(event.rerun_of)
             if original is not None:
@@ -238,18 +252,6 @@ class PairreplApp(App[None]):
                 "warning",
             )
 
-    def _show_raw_reply(self, event: ReplyFinished) -> None:
-        """When nothing runnable came of a reply (its proposal was refused twice), show
-        what the model actually said, tool calls included, so the human can judge it."""
-        if self.session is None or not event.raw or event.partial:
-            return
-        exchange = self.session.transcript.exchanges.get(event.request_id)
-        if exchange is not None and event.raw.strip() != exchange.reply.strip():
-            self.transcript.add_notice(
-                f"{AI_MARK} The model's raw reply (not runnable, never run):\n{event.raw}",
-                "warning",
-            )
-
     def _refresh_ai(self) -> None:
         """Bring the review pane, the keys shown on items and the status line up to date."""
         session = self.session
@@ -261,7 +263,13 @@ class PairreplApp(App[None]):
             ActionTargets(current.proposal.id if current else None, self._latest_error)
         )
         self.review.show(current, last_run(transcript, current) if current else None)
-        exchanges = list(transcript.exchanges.values())
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        session = self.session
+        if session is None or not self._showing:
+            return
+        exchanges = list(session.transcript.exchanges.values())
         has_ai = session.settings.agent is not None or bool(exchanges)
         self.status.ai = AIStatus.of(
             session.provider_label,
@@ -269,7 +277,44 @@ class PairreplApp(App[None]):
             budget_tokens=session.settings.context_limits.budget_tokens if has_ai else 0,
             hint_mode=session.hint_mode,
             answering=self._answering > 0,
+            context_tokens=self._preview_tokens,
+            cost_usd=session.usage().cost_usd,
         )
+
+    def _schedule_preview(self) -> None:
+        """Measure the next request's context once events have settled (debounced)."""
+        if self.session is None or self.session.settings.agent is None:
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY_S, self._start_preview)
+
+    def _start_preview(self) -> None:
+        self._preview_timer = None
+        if self._showing:
+            self.run_worker(self._preview(), group="preview", exclusive=True, exit_on_error=False)
+
+    async def _preview(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            tokens, _budget = await session.preview_context()
+        except Exception as error:  # a meter is never worth an error on screen
+            self.log.warning(f"context preview failed: {error!r}")
+            return
+        self._preview_tokens = tokens
+        self._refresh_status()
+
+    def _context_mark(self, item: Item) -> str:
+        """ "pinned", "hidden" or "normal": where ``item`` stands in the AI's context."""
+        identifier = item_id(item)
+        if identifier is None or self.session is None:
+            return "normal"
+        transcript = self.session.transcript
+        if identifier in transcript.pinned:
+            return "pinned"
+        return "hidden" if identifier in transcript.hidden else "normal"
 
     def _show_edit_link(self, proposal_id: str | None) -> None:
         note = self.query_one("#input-note", Static)
@@ -654,12 +699,129 @@ class PairreplApp(App[None]):
 
     def action_toggle_focus(self) -> None:
         if self.focused is self.transcript:
-            self.code_input.focus()
+            self.action_focus_input()
         else:
             self.transcript.focus()
+            if self.transcript.selected_item is None:
+                self.transcript.select_step(-1)  # the latest item
 
     def action_focus_input(self) -> None:
+        self.transcript.clear_selection()
         self.code_input.focus()
+
+    # -- the selected item (the transcript's focus) ------------------------------------------
+
+    def action_select_previous(self) -> None:
+        self.transcript.select_step(-1)
+
+    def action_select_next(self) -> None:
+        self.transcript.select_step(1)
+
+    def _selection(self, *kinds: type, what: str) -> Any:
+        """The selected item if it is one of ``kinds``, else None (and say why)."""
+        if self.session is None or not self._on_main_screen:
+            return None
+        item = self.transcript.selected_item
+        if item is None:
+            self.notify(
+                f"Select an item first: {action_keys('toggle_focus')}, then Up/Down.", timeout=4
+            )
+            return None
+        if not isinstance(item, kinds):
+            self.notify(f"The selected item is not {what}.", timeout=4)
+            return None
+        return item
+
+    def action_item_copy(self) -> None:
+        """Put the selected cell's code in the input (a REPL habit), and go there."""
+        cell = self._selection(CellItem, what="a cell")
+        if cell is None:
+            return
+        held = self.code_input.text
+        if held.strip() and held != cell.code:
+            self.notify(
+                "The input holds your own text: run it or clear it first.",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        self.code_input.load_text(cell.code)
+        self.code_input.move_cursor(self.code_input.document.end)
+        self.action_focus_input()
+
+    def _toggle_mark(self, mark: str) -> None:
+        item = self._selection(CellItem, NoteItem, what="a cell or a note")
+        session = self.session
+        if item is None or session is None:
+            return
+        identifier = item_id(item)
+        assert identifier is not None
+        wanted = "normal" if self._context_mark(item) == mark else mark
+        self._guarded(session.mark_for_context(identifier, wanted), "mark")
+
+    def action_item_pin(self) -> None:
+        self._toggle_mark("pinned")
+
+    def action_item_hide(self) -> None:
+        self._toggle_mark("hidden")
+
+    def _edit_exchange(self, part: str) -> None:
+        exchange = self._selection(ExchangeItem, what="a request to the AI")
+        if exchange is None:
+            return
+        request_id = exchange.request_id
+        current = exchange.request_text if part == "request" else exchange.reply_text
+
+        def edited(text: str | None) -> None:
+            session = self.session
+            if text is None or session is None or text == current:
+                return
+            if part == "request":
+                self._guarded(session.edit_request(request_id, text), "edit")
+            else:
+                self._guarded(session.edit_reply(request_id, text), "edit")
+
+        title = f"Edit the {part} {short_id(request_id)} (the AI sees your edit from now on)"
+        self.push_screen(EditTextScreen(title, current), callback=edited)
+
+    def action_item_edit_request(self) -> None:
+        self._edit_exchange("request")
+
+    def action_item_edit_reply(self) -> None:
+        self._edit_exchange("reply")
+
+    def action_item_run(self) -> None:
+        """Run the selected loaded cell, or ask the selected request again."""
+        item = self._selection(CellItem, ExchangeItem, what="a loaded cell or a request")
+        session = self.session
+        if item is None or session is None:
+            return
+        if isinstance(item, ExchangeItem):
+            if not item.finished:
+                self.notify("The AI is still answering this request.", timeout=4)
+                return
+            last = [i for i in session.transcript.items if isinstance(i, ExchangeItem)][-1]
+            again = session.retry_last() if last is item else session.ask(item.request_text)
+            self._guarded(self._answer(again), "ask")
+            return
+        if item.loaded_from is None or item.status is not None or item.rerun_as is not None:
+            self.notify(
+                "Only a loaded cell that has not run yet runs from here; "
+                f"{action_keys('item_copy')} copies this one to the input.",
+                timeout=5,
+            )
+            return
+        self._guarded(self._run(session.run_loaded(item.cell_id)), "run")
+
+    def action_item_fix(self) -> None:
+        cell = self._selection(CellItem, what="a cell")
+        session = self.session
+        if cell is None or session is None:
+            return
+        if cell.status is not ExecutionStatus.ERROR:
+            self.notify("This cell did not raise: nothing to fix.", timeout=4)
+            return
+        self._guarded(self._answer(session.fix(cell.cell_id)), "fix")
 
     def action_scroll_transcript_up(self) -> None:
         self.transcript.scroll_page_up(animate=False)

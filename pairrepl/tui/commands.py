@@ -30,6 +30,7 @@ class AppAction:
     priority: bool = False  # True: wins over the focused widget's own use of the key
     in_palette: bool = True
     footer: str = ""  # a short name for the footer line; "" keeps it out of the footer
+    scope: str = "app"  # "transcript": bound on the transcript only (its focus, plain keys)
 
 
 ACTIONS: tuple[AppAction, ...] = (
@@ -162,8 +163,73 @@ ACTIONS: tuple[AppAction, ...] = (
         "toggle_focus",
         ("f2",),
         "Switch input / transcript",
-        "Move between the input and the transcript (arrows and PageUp/PageDown scroll it); Escape goes back to the input.",
+        "Move between the input and the transcript (Up/Down or k/j select an item, PageUp/PageDown scroll); Escape goes back to the input.",
         priority=True,
+    ),
+    AppAction(
+        "select_previous",
+        ("up", "k"),
+        "Select the item above",
+        "In the transcript: select the item above (the keys for it show under it).",
+        in_palette=False,
+        scope="transcript",
+    ),
+    AppAction(
+        "select_next",
+        ("down", "j"),
+        "Select the item below",
+        "In the transcript: select the item below.",
+        in_palette=False,
+        scope="transcript",
+    ),
+    AppAction(
+        "item_copy",
+        ("enter",),
+        "Copy the selected cell to the input",
+        "In the transcript: put the selected cell's code in the input and go back to it.",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_pin",
+        ("p",),
+        "Pin / unpin the selected item",
+        "In the transcript: keep the selected cell or note in the AI's context always (again: back to normal).",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_hide",
+        ("h",),
+        "Hide / unhide the selected item from the AI",
+        "In the transcript: leave the selected cell or note out of the AI's context (again: back to normal).",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_edit_request",
+        ("e",),
+        "Edit the selected request",
+        "In the transcript: rewrite the selected exchange's request as the AI sees it from now on (the original is kept).",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_edit_reply",
+        ("E",),
+        "Edit the selected reply",
+        "In the transcript: rewrite the selected exchange's AI reply as the AI sees it from now on (the original is kept).",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_run",
+        ("r",),
+        "Run / retry the selected item",
+        "In the transcript: run the selected loaded cell, or ask the selected request again.",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_fix",
+        ("f",),
+        "Fix the selected cell",
+        "In the transcript: ask the AI about the traceback of the selected cell that raised.",
+        scope="transcript",
     ),
     AppAction(
         "scroll_transcript_up",
@@ -207,6 +273,8 @@ ACTIONS: tuple[AppAction, ...] = (
 def key_label(key: str) -> str:
     """How a key is written for people: ``ctrl+j`` → ``Ctrl+J``, ``f5`` → ``F5``."""
     names = {"pageup": "PageUp", "pagedown": "PageDown", "enter": "Enter", "escape": "Escape"}
+    if len(key) == 1:  # a plain letter, as typed in the transcript: ``p``, ``E`` is Shift+E
+        return f"Shift+{key}" if key.isupper() else key
     return "+".join(names.get(part, part.capitalize()) for part in key.split("+"))
 
 
@@ -225,7 +293,22 @@ def app_bindings() -> list[Binding]:
             key_display=key_label(action.keys[0]),
         )
         for action in ACTIONS
-        if action.bound
+        if action.bound and action.scope == "app"
+    ]
+
+
+def transcript_bindings() -> list[Binding]:
+    """The keys of the transcript's focus: plain letters, acting on the selected item."""
+    return [
+        Binding(
+            ",".join(action.keys),
+            f"app.{action.action}",
+            action.title,
+            show=False,
+            key_display=key_label(action.keys[0]),
+        )
+        for action in ACTIONS
+        if action.bound and action.scope == "transcript"
     ]
 
 

@@ -85,14 +85,34 @@ class ActionTargets:
 NO_TARGETS = ActionTargets()
 
 
+def item_id(item: Item) -> str | None:
+    """The id ``mark_for_context`` takes for ``item`` (cells and notes), else None."""
+    if isinstance(item, CellItem):
+        return item.cell_id
+    if isinstance(item, NoteItem):
+        return item.note_id
+    return None
+
+
+CONTEXT_MARKS = {
+    "pinned": ("📌 pinned: always in the AI's context", "bold cyan"),
+    "hidden": ("⊘ hidden from AI", "bold yellow"),
+}
+
+
 def render_item(
-    item: Item, *, highlight: bool = True, targets: ActionTargets = NO_TARGETS
+    item: Item,
+    *,
+    highlight: bool = True,
+    targets: ActionTargets = NO_TARGETS,
+    mark: str = "normal",
 ) -> list[Text]:
     """The lines that show ``item``, ending with a blank separator line.
 
     ``highlight=False`` skips syntax highlighting of code: the lines (and their widths)
     are the same, only uncoloured, so a view can lay out thousands of cells at once and
-    colour each one when it first comes into sight.
+    colour each one when it first comes into sight. ``mark`` is the item's place in the
+    AI's context ("pinned", "hidden" or "normal"), shown when it is not normal.
     """
     if isinstance(item, CellItem):
         lines = render_cell(
@@ -108,8 +128,41 @@ def render_item(
         )
     else:
         lines = render_notice(item)
+    if mark in CONTEXT_MARKS:
+        label, style = CONTEXT_MARKS[mark]
+        lines.append(_indented(Text(label, style)))
     lines.append(Text(""))
     return lines
+
+
+def selection_keys(item: Item, mark: str = "normal") -> Text | None:
+    """The keys that act on the selected ``item``, shown under it; None for none."""
+    offered: list[tuple[str, str]] = []
+    if isinstance(item, CellItem):
+        offered.append(("item_copy", "copy to input"))
+        if item.loaded_from is not None and item.status is None and item.rerun_as is None:
+            offered.append(("item_run", "run"))
+        if item.status is ExecutionStatus.ERROR:
+            offered.append(("item_fix", "fix"))
+    if isinstance(item, (CellItem, NoteItem)):
+        offered.append(("item_pin", "unpin" if mark == "pinned" else "pin"))
+        offered.append(("item_hide", "unhide" if mark == "hidden" else "hide"))
+    if isinstance(item, ExchangeItem) and item.finished:
+        offered += [
+            ("item_edit_request", "edit request"),
+            ("item_edit_reply", "edit reply"),
+            ("item_run", "retry"),
+        ]
+    if not offered:
+        return None
+    line = Text("▶ ", STYLE_KEY)
+    for index, (action, label) in enumerate(offered):
+        if index:
+            line.append(" · ", STYLE_DIM)
+        line.append(action_keys(action), STYLE_KEY)
+        line.append(f" {label}")
+    line.append(" · Escape back to the input", STYLE_DIM)
+    return line
 
 
 def cell_prompt(cell: CellItem) -> tuple[str, str]:
@@ -350,6 +403,7 @@ def render_exchange(exchange: ExchangeItem) -> list[Text]:
         lines.append(_indented(Text(f"✖ {_clean(exchange.error)}", "bold red")))
     elif exchange.proposal_id is None:
         lines.append(Text(indent + "(an answer, no proposal)", STYLE_DIM))
+    lines.extend(_raw_reply_lines(exchange))
     meta = f"{AI_MARK} {exchange.model} · context {format_tokens(exchange.tokens)} tokens"
     if exchange.finished:
         meta += f" · used {format_tokens(exchange.input_tokens)} in / {format_tokens(exchange.output_tokens)} out"
@@ -363,6 +417,29 @@ def render_exchange(exchange: ExchangeItem) -> list[Text]:
     if edited:
         meta += f" · {' and '.join(edited)} edited by you"
     lines.append(Text(indent + meta, STYLE_DIM))
+    return lines
+
+
+RAW_REPLY_LINES = 20  # of a refused proposal's raw reply; the ledger keeps all of it
+
+
+def _raw_reply_lines(exchange: ExchangeItem) -> list[Text]:
+    """When nothing runnable came of a reply (its proposal was refused), what the model
+    actually said, tool calls included, capped, so the human can judge it."""
+    raw = (exchange.raw or "").strip("\n")
+    if not raw or exchange.partial or raw.strip() == exchange.reply.strip():
+        return []
+    lines = [
+        _indented(
+            Text(f"{AI_MARK} The model's raw reply (not runnable, never run):", "bold yellow")
+        )
+    ]
+    raw_lines = raw.split("\n")
+    for raw_line in raw_lines[:RAW_REPLY_LINES]:
+        lines.append(_indented(Text("  " + _clean(raw_line[:400]), STYLE_DIM)))
+    if len(raw_lines) > RAW_REPLY_LINES:
+        more = len(raw_lines) - RAW_REPLY_LINES
+        lines.append(_indented(Text(f"  … {more} more lines in the ledger", STYLE_DIM)))
     return lines
 
 

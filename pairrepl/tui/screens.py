@@ -1,4 +1,5 @@
-"""The small modal screens: help, a yes/no confirmation, and the ``input()`` prompt."""
+"""The small modal screens: help, a yes/no confirmation, the ``input()`` prompt, and the
+editor for a past request or reply."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from pairrepl.tui.commands import ACTIONS, keys_label
 
@@ -133,6 +134,53 @@ class RejectScreen(ModalScreen[str | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EditTextScreen(ModalScreen[str | None]):
+    """Rewrite a past request or reply: a TextArea prefilled with the current text.
+
+    Ctrl+S (or the Save button) dismisses with the text; Escape with None (no change).
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="edit-dialog", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield TextArea(self.text, id="edit-text", soft_wrap=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="edit-save")
+                yield Button("Cancel (Escape)", id="edit-cancel")
+            yield Label(
+                "The AI sees your edit from now on; the ledger keeps the original.",
+                classes="dim",
+            )
+
+    def on_mount(self) -> None:
+        area = self.query_one("#edit-text", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "edit-save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#edit-text", TextArea).text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,7 +1,8 @@
 """The status line answers "what state am I in?": project, session, kernel, the AI
 provider (a replay is labelled as one, never as a model), how much of the context budget
-the last request used, the tokens the session has used, hint mode, and whether the AI is
-answering right now. Cost is not estimated: only tokens are shown."""
+the NEXT request would use (a preview, refreshed as the session changes), the tokens the
+session has used and what they cost at list prices ("cost unknown" when some model's
+prices are not known), hint mode, and whether the AI is answering right now."""
 
 from __future__ import annotations
 
@@ -31,11 +32,12 @@ class AIStatus:
     """The AI's part of the status line."""
 
     provider: str = "no provider"
-    context_tokens: int | None = None  # the context of the last request; None before any
+    context_tokens: int | None = None  # the next request's context; None until known
     budget_tokens: int = 0
     tokens_used: int = 0  # input + output tokens of every reply in the session
     hint_mode: bool = False
     answering: bool = False
+    cost: str = ""  # "$0.03", "cost unknown", or "" with no AI at all
 
     @classmethod
     def of(
@@ -46,14 +48,24 @@ class AIStatus:
         budget_tokens: int,
         hint_mode: bool,
         answering: bool,
+        context_tokens: int | None = None,
+        cost_usd: float | None = 0.0,
     ) -> AIStatus:
+        """``context_tokens``: the preview of the next request (None: not known yet, the
+        last request's context stands in). ``cost_usd``: the session's, None if unknown."""
+        if context_tokens is None and exchanges:
+            context_tokens = exchanges[-1].tokens
+        cost = ""
+        if budget_tokens:
+            cost = "cost unknown" if cost_usd is None else f"${cost_usd:.2f}"
         return cls(
             provider,
-            exchanges[-1].tokens if exchanges else None,
+            context_tokens,
             budget_tokens,
             sum(item.input_tokens + item.output_tokens for item in exchanges),
             hint_mode,
             answering,
+            cost,
         )
 
 
@@ -65,7 +77,7 @@ def status_text(
     queued: int = 0,
 ) -> Text:
     """``pairrepl · proj · session 3f2a1b0c · kernel ● idle · replay:demo.json · ctx 2.1k/8k
-    · 3.4k tokens used · hint``."""
+    · 3.4k tokens used · $0.03 · hint``."""
     text = Text("pairrepl", "bold")
     text.append(f" · {project}")
     text.append(f" · session {session_id[:8] or '…'}")
@@ -80,6 +92,8 @@ def status_text(
         text.append(f" · ctx {used}/{format_tokens(ai.budget_tokens)}", "bold red" if over else "")
     if ai.tokens_used:
         text.append(f" · {format_tokens(ai.tokens_used)} tokens used", "dim")
+    if ai.cost:
+        text.append(f" · {ai.cost}", "dim" if ai.cost.startswith("$") else "yellow")
     if ai.hint_mode:
         text.append(" · hint", "bold cyan")
     if ai.answering:

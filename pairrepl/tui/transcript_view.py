@@ -13,15 +13,21 @@ height comes from its lines' widths with integer arithmetic; resizing never re-r
 The view also knows the ``ActionTargets`` (the proposal in review, the latest error):
 only those items show the keys that act on them, and a change re-renders just the items
 that gain or lose their keys.
+
+With focus, the view has a selected item (Up/Down, k/j): its rows get a background and
+the keys that act on it show under it. Moving the selection re-renders the two items
+that gain or lose that line of keys, nothing else.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -29,7 +35,8 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from pairrepl.core.transcript import CellItem, Item, NoticeItem, ProposalItem
-from pairrepl.tui.render import NO_TARGETS, ActionTargets, render_item
+from pairrepl.tui.commands import transcript_bindings
+from pairrepl.tui.render import NO_TARGETS, ActionTargets, render_item, selection_keys
 
 FLUSH_DELAY_S = 0.04  # merge updates arriving within this window into one re-layout
 
@@ -47,8 +54,19 @@ class _Block:
     strips: dict[int, Strip] = field(default_factory=dict)  # logical line -> full strip
 
     @classmethod
-    def of(cls, item: Item, *, highlight: bool, targets: ActionTargets) -> _Block:
-        lines = render_item(item, highlight=highlight, targets=targets)
+    def of(
+        cls,
+        item: Item,
+        *,
+        highlight: bool,
+        targets: ActionTargets,
+        mark: str = "normal",
+        selected: bool = False,
+    ) -> _Block:
+        lines = render_item(item, highlight=highlight, targets=targets, mark=mark)
+        keys = selection_keys(item, mark) if selected else None
+        if keys is not None:
+            lines.insert(len(lines) - 1, keys)  # above the blank separator
         return cls(item, lines, [line.cell_len for line in lines], highlight)
 
     def fold(self, width: int) -> None:
@@ -74,7 +92,12 @@ class TranscriptView(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: scroll;
     }
+    TranscriptView > .transcriptview--selected {
+        background: $panel;
+    }
     """
+    BINDINGS = transcript_bindings()
+    COMPONENT_CLASSES = {"transcriptview--selected"}  # noqa: RUF012 (Textual's declared type)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -88,6 +111,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._following = True  # at the bottom: new output scrolls into view
         self._targets = NO_TARGETS
         self.flushes = 0  # how many re-layouts happened (tests and benchmarks read it)
+        self._selected: int | None = None  # index of the selected block
+        self.context_mark: Callable[[Item], str] = lambda item: "normal"
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -139,14 +164,23 @@ class TranscriptView(ScrollView, can_focus=True):
         self._relayout()
 
     def _add_block(self, item: Item, *, highlight: bool) -> None:
-        block = _Block.of(item, highlight=highlight, targets=self._targets)
+        block = _Block.of(
+            item, highlight=highlight, targets=self._targets, mark=self.context_mark(item)
+        )
         if self._width:
             block.fold(self._width)
         self._blocks.append(block)
         self._block_of[id(item)] = block
 
     def _rerender(self, block: _Block) -> None:
-        fresh = _Block.of(block.item, highlight=True, targets=self._targets)
+        selected = self._selected is not None and self._blocks[self._selected] is block
+        fresh = _Block.of(
+            block.item,
+            highlight=True,
+            targets=self._targets,
+            mark=self.context_mark(block.item),
+            selected=selected,
+        )
         block.lines, block.widths, block.highlighted = fresh.lines, fresh.widths, True
         block.strips.clear()
         if self._width:
@@ -170,6 +204,75 @@ class TranscriptView(ScrollView, can_focus=True):
     def following(self) -> bool:
         """True while the view sticks to the bottom (the human has not scrolled up)."""
         return self._following
+
+    # -- the selection ---------------------------------------------------------------------
+
+    @property
+    def selected_item(self) -> Item | None:
+        return None if self._selected is None else self._blocks[self._selected].item
+
+    def _selectable(self, index: int) -> bool:
+        return not isinstance(self._blocks[index].item, NoticeItem)
+
+    def select_step(self, step: int) -> Item | None:
+        """Move the selection ``step`` items (-1 up, 1 down), skipping notices; with no
+        selection yet, select the latest item. Returns the selected item."""
+        self.flush()
+        if not self._blocks:
+            return None
+        if self._selected is None:
+            candidates = range(len(self._blocks) - 1, -1, -1)
+        elif step < 0:
+            candidates = range(self._selected - 1, -1, -1)
+        else:
+            candidates = range(self._selected + 1, len(self._blocks))
+        for index in candidates:
+            if self._selectable(index):
+                self._select(index)
+                break
+        return self.selected_item
+
+    def select_item(self, item: Item) -> None:
+        """Select ``item`` (tests, and the app after an action)."""
+        self.flush()
+        block = self._block_of.get(id(item))
+        if block is not None:
+            self._select(self._blocks.index(block))
+
+    def clear_selection(self) -> None:
+        """No item selected; the view follows new output at the bottom again."""
+        if self._selected is not None:
+            self._following = True
+            self._select(None)
+
+    def _select(self, index: int | None) -> None:
+        before, self._selected = self._selected, index
+        for changed in {before, index} - {None}:
+            assert changed is not None
+            self._rerender(self._blocks[changed])
+        if index is None:
+            self._relayout()
+            return
+        self._following = False
+        self._relayout()
+        self.call_after_refresh(self._reveal, index)
+
+    def _reveal(self, index: int) -> None:
+        """Scroll just enough to show the selected block (its top, if it is taller)."""
+        if index >= len(self._blocks):
+            return
+        top = self._starts[index]
+        bottom = top + self._blocks[index].height
+        height = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > self.scroll_y + height:
+            self.scroll_to(y=min(top, bottom - height), animate=False, immediate=True)
+
+    def refresh_item(self, item: Item) -> None:
+        """Redraw ``item`` (its context mark or its keys changed)."""
+        if id(item) in self._block_of:
+            self.update(item)
 
     # -- reading (tests, copy) -------------------------------------------------------------
 
@@ -215,7 +318,11 @@ class TranscriptView(ScrollView, can_focus=True):
             segments = block.lines[line].render(self.app.console, end="")
             strip = Strip(Segment.apply_style(segments, base), block.widths[line])
             block.strips[line] = strip
-        return strip.crop_extend(fold * width, (fold + 1) * width, base)
+        shown = strip.crop_extend(fold * width, (fold + 1) * width, base)
+        if index == self._selected:
+            background = self.get_component_rich_style("transcriptview--selected").bgcolor
+            shown = Strip(Segment.apply_style(shown, post_style=Style(bgcolor=background)), width)
+        return shown
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
