@@ -82,6 +82,9 @@ NO_PROVIDER = (
 InputHandler = Callable[[str, bool], Awaitable[str]]
 
 
+FUNCTION_VIEWS = 3  # how many of the session's functions the AI sees in full
+
+
 class SessionError(Exception):
     """Something the human asked for cannot be done now; the message says why and what to do."""
 
@@ -530,10 +533,14 @@ class Session:
         ]
 
     async def _object_views(self, request: str) -> dict[str, str]:
-        """Fuller views of the live objects a request names with ``$name``, taken now:
-        a snapshot at request time, recorded with the request, never re-read later."""
+        """Fuller views of the live objects a request names with ``$name``, plus the
+        source of the newest functions defined in the session (so the AI sees them even
+        when the cells that defined them fell out of the budget). Taken now: a snapshot
+        at request time, recorded with the request, never re-read later."""
+        functions = [v.name for v in self.namespace.variables if v.type_name == "function"]
+        names = dict.fromkeys([*referenced_names(request), *functions[-FUNCTION_VIEWS:]])
         views = {}
-        for name in referenced_names(request):
+        for name in names:
             view = await self._kernel.describe(name)
             if view is not None:
                 views[name] = view

@@ -135,7 +135,8 @@ def build_context(
     """Everything the model will see for ``request``, bounded and redacted.
 
     ``object_views`` maps each ``$name`` of the request (see ``referenced_names``) to a
-    fuller view of that object, fetched by the caller at request time. ``pinned`` and
+    fuller view of that object, fetched by the caller at request time; views of other
+    names (the session's functions, say) go in too. ``pinned`` and
     ``hidden`` are transcript item ids (cells or notes). ``images`` says whether the
     provider takes images (``Provider.takes_images``): only then do plots go in.
     """
@@ -252,7 +253,12 @@ def _request_section(
     redactor: Redactor,
     limits: ContextLimits,
 ) -> str:
-    parts = []
+    parts = [
+        f"### {name} (defined in this session; a snapshot taken now)\n"
+        + _cap(redactor.object_view(name, view), limits.view_chars)
+        for name, view in views.items()
+        if name not in names
+    ]
     for name in names:
         if name in views:
             view = _cap(redactor.object_view(name, views[name]), limits.view_chars)

@@ -100,6 +100,19 @@ async def test_no_secret_reaches_the_model_or_the_ledger(
     assert all(CANARY not in str(e.event) for e in ledger.entries(ai_session.id))
 
 
+async def test_functions_defined_in_the_session_reach_the_model_with_their_source(
+    ai_session: Session, server: FakeLLMServer
+) -> None:
+    await ai_session.run("def halve(x):\n    return x / 2  # marker-in-source")
+    for _ in range(30):  # push the defining cell out of the context budget
+        await ai_session.run("print('x' * 3000)")
+    server.script(Turn(text="ok"))
+    await ai_session.ask("what can I call?")
+    body = server.bodies[-1]
+    assert "earlier items left out" in body  # the defining cell did not fit...
+    assert "marker-in-source" in body  # ...but the function's source is there
+
+
 async def test_the_context_meter_grows_with_the_session_and_stays_in_the_budget(
     ai_session: Session,
 ) -> None:
