@@ -134,9 +134,17 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
     secret_cell = await ai_session.run("print('never' + '-sent')")
     await ai_session.mark_for_context(kept.cell_id, "pinned")
     await ai_session.mark_for_context(secret_cell.cell_id, "hidden")
-    server.script(Turn(text="original answer"), Turn(text="second"), Turn(text="third"))
+    server.script(
+        propose("pending = True", "left for later"),
+        Turn(text="original answer"),
+        Turn(text="second"),
+        Turn(text="third"),
+    )
+    await ai_session.ask("propose something")
+    pending = ai_session.latest_proposal()
+    assert pending is not None
     await ai_session.ask("first question")
-    (exchange,) = ai_session.transcript.exchanges.values()
+    exchange = list(ai_session.transcript.exchanges.values())[1]
     await ai_session.edit_request(exchange.request_id, "edited question")
     await ai_session.edit_reply(exchange.request_id, "edited answer")
     await ai_session.ask("next question")
@@ -155,5 +163,8 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
         assert rebuilt.transcript.exchanges[exchange.request_id].reply_text == "edited answer"
         assert rebuilt.transcript.hidden == {secret_cell.cell_id}
         assert rebuilt.transcript.pinned == {kept.cell_id}
+        restored = rebuilt.latest_proposal()  # a pending proposal comes back, still pending
+        assert restored is not None and restored.proposal.id == pending.proposal.id
+        assert restored.proposal.state is ProposalState.PROPOSED
     finally:
         await rebuilt._kernel.shutdown()
