@@ -212,3 +212,43 @@ def test_token_counts_and_the_status_line() -> None:
         " · 3.4k tokens used · hint · ✦ answering (Ctrl+C stops)"
     )
     assert "ctx" not in status_text("proj", "s", "idle", AIStatus()).plain
+
+
+def test_a_refused_proposals_raw_reply_is_part_of_its_exchange_capped() -> None:
+    exchange = ExchangeItem("r1", "propose", "replay:s.json", finished=True)
+    exchange.error = "The model's proposal was invalid twice"
+    exchange.raw = "\n".join(f"raw line {n}" for n in range(50))
+    text = "\n".join(line.plain for line in render_item(exchange))
+    assert "✖ The model's proposal was invalid twice" in text
+    assert "The model's raw reply (not runnable, never run)" in text
+    assert "raw line 19" in text and "raw line 20" not in text
+    assert "… 30 more lines in the ledger" in text
+
+
+def test_context_marks_and_the_keys_of_a_selected_item() -> None:
+    from pairrepl.tui.render import selection_keys
+
+    cell = CellItem("c1", "1 / 0", status=ExecutionStatus.ERROR, execution_count=1)
+    pinned = "\n".join(line.plain for line in render_item(cell, mark="pinned"))
+    assert "📌 pinned" in pinned
+    hidden = "\n".join(line.plain for line in render_item(NoteItem("n1", "hi"), mark="hidden"))
+    assert "hidden from AI" in hidden
+    keys = selection_keys(cell, "pinned")
+    assert keys is not None
+    assert "Enter copy to input · f fix · p unpin · h hide" in keys.plain
+    exchange = ExchangeItem("r1", "why?", "m", finished=True)
+    keys = selection_keys(exchange)
+    assert keys is not None
+    assert "e edit request · Shift+E edit reply · r retry" in keys.plain
+
+
+def test_status_shows_the_cost_or_says_it_is_unknown() -> None:
+    known = AIStatus("openai:gpt-4o", 2100, 16000, 500, cost="$0.03")
+    assert "ctx 2.1k/16k" in status_text("p", "s", "idle", known).plain
+    assert "$0.03" in status_text("p", "s", "idle", known).plain
+    unknown = AIStatus.of(
+        "openai:x@host", [], budget_tokens=8000, hint_mode=False, answering=False, cost_usd=None
+    )
+    assert "cost unknown" in status_text("p", "s", "idle", unknown).plain
+    none = AIStatus.of("no provider", [], budget_tokens=0, hint_mode=False, answering=False)
+    assert "$" not in status_text("p", "s", "idle", none).plain
