@@ -96,7 +96,7 @@ class TranscriptView(ScrollView, can_focus=True):
         background: $panel;
     }
     """
-    BINDINGS = transcript_bindings()
+    BINDINGS = [*transcript_bindings()]  # noqa: RUF012 (Textual's declared type)
     COMPONENT_CLASSES = {"transcriptview--selected"}  # noqa: RUF012 (Textual's declared type)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
