@@ -53,7 +53,9 @@ class VariablesPane(Vertical):
             note.update(f"{len(rows)} names shown; more exist")
             note.set_class(False, "error")
         else:
-            note.update(f"{len(rows)} names" if rows else "no names yet")
+            note.update(
+                f"{len(rows)} name{'s' if len(rows) != 1 else ''}" if rows else "no names yet"
+            )
             note.set_class(False, "error")
 
     @property
