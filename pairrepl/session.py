@@ -270,6 +270,9 @@ class Session:
             started = time.monotonic()
             try:
                 reply = await self._kernel.execute(code, sink)
+            except KernelUnavailable as error:  # it died between our check and the send
+                self._record(CellFinished(cell_id, None, ExecutionStatus.DIED, 0.0))
+                raise SessionError(f"The kernel is gone ({error}): restart it.") from error
             finally:
                 self._running_cell = None
             duration = time.monotonic() - started
