@@ -1,0 +1,135 @@
+"""Write a promotion's text into the project, or refuse without touching anything.
+
+The rules (DESIGN.md, invariant 5), each a `PromotionRefused` raised before any byte is
+written: the target must be a `.py` file inside the project root (no absolute paths, no
+`..` or symlinks that leave the root: the path is resolved, then checked); the file must
+still hold exactly the text the plan was made from (sha256); the new text must parse.
+The write is atomic: a temp file in the same folder, fsync, rename over the target; the
+target's mode is kept. A target that does not exist yet is created, with its folders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import libcst as cst
+
+from pairrepl.core.cells import code_hash
+from pairrepl.promote.errors import PromotionRefused
+from pairrepl.promote.plan import PromotionPlan
+
+DEFAULT_NEW_FILE_MODE = 0o666  # less the umask, like any file the user creates
+
+
+def resolve_target(root: Path, target: str) -> Path:
+    """The real path of `target` (relative to `root`), refusing anything outside it."""
+    if not target.strip():
+        raise PromotionRefused("No target file was given.")
+    if Path(target).is_absolute():
+        raise PromotionRefused(
+            f"Refusing {target!r}: give the target relative to the project root {root}."
+        )
+    real_root = root.resolve()
+    resolved = (real_root / target).resolve()
+    if not resolved.is_relative_to(real_root):
+        raise PromotionRefused(
+            f"Refusing {target!r}: it resolves to {resolved}, outside the project root {real_root}."
+        )
+    if Path(target).suffix != ".py" or resolved.suffix != ".py":
+        raise PromotionRefused(f"Refusing {target!r}: only .py files are promoted into.")
+    if resolved.exists() and not resolved.is_file():
+        raise PromotionRefused(f"Refusing {target!r}: it is not a regular file.")
+    return resolved
+
+
+def read_target(root: Path, target: str) -> str:
+    """The target's current text, exactly (no newline translation); "" if it is new."""
+    path = resolve_target(root, target)
+    return _read_exact(path)
+
+
+def write_promotion(root: Path, target: str, plan: PromotionPlan, expected_hash: str) -> None:
+    """Write `plan.new_text` to `target`, if the file still holds the planned-from text."""
+    if plan.original_hash != expected_hash:
+        raise PromotionRefused(
+            f"Refusing to write {target!r}: the plan was made from a different text than "
+            f"the one expected on disk; plan the promotion again."
+        )
+    write_module_text(root, target, plan.new_text, expected_hash)
+
+
+def write_module_text(root: Path, target: str, new_text: str, expected_hash: str) -> None:
+    """Atomically replace `target`'s text, if its current text hashes to `expected_hash`.
+
+    The one writer behind promotion and undo.
+    """
+    path = resolve_target(root, target)
+    current = _read_exact(path)
+    if code_hash(current) != expected_hash:
+        raise PromotionRefused(
+            f"Refusing to write {target!r}: it changed on disk since pairrepl read it. "
+            f"Nothing was written; review the file and promote again."
+        )
+    _check_parses(new_text, target)
+    _atomic_write(path, new_text)
+
+
+def _read_exact(path: Path) -> str:
+    if not path.exists():
+        return ""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PromotionRefused(f"Refusing {path}: it is not UTF-8 text ({error}).") from error
+
+
+def _check_parses(text: str, target: str) -> None:
+    try:
+        cst.parse_module(text)
+        compile(text, target, "exec", dont_inherit=True)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+        raise PromotionRefused(
+            f"Refusing to write {target!r}: the result would not parse ({error}). "
+            f"The file is unchanged."
+        ) from error
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = DEFAULT_NEW_FILE_MODE & ~umask
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (where the platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
