@@ -370,7 +370,10 @@ class Session:
                 stop=self._stop_reply,
             )
         except asyncio.CancelledError:
-            self._record(ReplyFinished(request_id, partial=True, error="Cancelled."))
+            unknown_usage = estimate_cost_usd(agent.label, 0, 0)  # 0.0 if priced, else None
+            self._record(
+                ReplyFinished(request_id, partial=True, error="Cancelled.", cost_usd=unknown_usage)
+            )
             raise
         finally:
             self._stop_reply = None
@@ -383,6 +386,9 @@ class Session:
                 raw=reply.raw if reply.error else None,
                 input_tokens=reply.usage.input_tokens,
                 output_tokens=reply.usage.output_tokens,
+                cost_usd=estimate_cost_usd(
+                    agent.label, reply.usage.input_tokens, reply.usage.output_tokens
+                ),
             )
         )
         if reply.proposal is not None:
@@ -505,7 +511,7 @@ class Session:
             for item in self.transcript.exchanges.values()
             if request_id is None or item.request_id == request_id
         ]
-        costs = [estimate_cost_usd(i.model, i.input_tokens, i.output_tokens) for i in exchanges]
+        costs = [item.cost_usd for item in exchanges if item.finished]
         return Usage(
             sum(item.input_tokens for item in exchanges),
             sum(item.output_tokens for item in exchanges),

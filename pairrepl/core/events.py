@@ -192,6 +192,7 @@ class ReplyFinished:
     raw: str | None = None  # the model's raw reply, kept when its proposal was refused
     input_tokens: int = 0
     output_tokens: int = 0
+    cost_usd: float | None = None  # estimated at list prices; None when unknown
 
 
 @dataclass(frozen=True)

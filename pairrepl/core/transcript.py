@@ -90,6 +90,7 @@ class ExchangeItem:
     refusal: str | None = None
     input_tokens: int = 0
     output_tokens: int = 0
+    cost_usd: float | None = None
     proposal_id: str | None = None
     raw: str | None = None  # the model's raw reply, kept when its proposal was refused
     edited_request: str | None = None  # the human's rewrite, when there is one
@@ -254,6 +255,7 @@ class Transcript:
             found.raw = event.raw
             found.input_tokens = event.input_tokens
             found.output_tokens = event.output_tokens
+            found.cost_usd = event.cost_usd
         return found
 
     def _move_proposal(self, proposal_id: str | None, wanted: ProposalState) -> ProposalItem | None:

@@ -407,6 +407,7 @@ def render_exchange(exchange: ExchangeItem) -> list[Text]:
     meta = f"{AI_MARK} {exchange.model} · context {format_tokens(exchange.tokens)} tokens"
     if exchange.finished:
         meta += f" · used {format_tokens(exchange.input_tokens)} in / {format_tokens(exchange.output_tokens)} out"
+        meta += " · cost unknown" if exchange.cost_usd is None else f" · ${exchange.cost_usd:.4f}"
     if exchange.hint_mode:
         meta += " · hint mode"
     edited = [

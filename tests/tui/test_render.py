@@ -144,10 +144,12 @@ def test_an_exchange_shows_the_request_plain_and_the_reply_marked_as_it_streams(
         "         ✦ replay:demo.json · context 2.1k tokens",
         "",
     ]
-    done = exchange(reply="Twelve rows.", finished=True, input_tokens=2100, output_tokens=40)
+    done = exchange(
+        reply="Twelve rows.", finished=True, input_tokens=2100, output_tokens=40, cost_usd=0.0
+    )
     assert plain(done)[2:4] == [
         "         (an answer, no proposal)",
-        "         ✦ replay:demo.json · context 2.1k tokens · used 2.1k in / 40 out",
+        "         ✦ replay:demo.json · context 2.1k tokens · used 2.1k in / 40 out · $0.0000",
     ]
 
 
