@@ -128,7 +128,7 @@ class Session:
         settings: SessionSettings,
     ) -> None:
         self.id = session_id
-        self.project_root = project_root
+        self.project_root = project_root.resolve()  # as the ledger resolves it (spill paths)
         self.transcript = transcript
         self.namespace = NamespaceSummary()
         self.kernel_state = KernelState.STARTING
