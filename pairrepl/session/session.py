@@ -18,7 +18,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO
 
 from pairrepl.agent import (
     Agent,
@@ -44,8 +43,6 @@ from pairrepl.core.events import (
     KernelStarted,
     LedgerEntry,
     NoteAdded,
-    OutputProduced,
-    OutputSpilled,
     ProposalAccepted,
     ProposalMade,
     ProposalRejected,
@@ -60,7 +57,7 @@ from pairrepl.core.events import (
 )
 from pairrepl.core.execution import Execution, ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
-from pairrepl.core.outputs import Output, OutputCapper, OutputLimits, StreamOutput
+from pairrepl.core.outputs import OutputLimits
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import (
     CellItem,
@@ -72,6 +69,7 @@ from pairrepl.core.transcript import (
 )
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, read_notebook
+from pairrepl.session.sink import CellSink
 
 Listener = Callable[[LedgerEntry, Item | None], None]
 NO_PROVIDER = (
@@ -265,7 +263,7 @@ class Session:
                 raise SessionError("The kernel is dead: restart it before running a cell.")
             cell_id = _new_id()
             self._record(CellSubmitted(cell_id, code, origin, proposal_id, rerun_of))
-            sink = _CellSink(self, cell_id)
+            sink = CellSink(self, cell_id)
             self._running_cell = cell_id
             started = time.monotonic()
             try:
@@ -614,71 +612,3 @@ class Session:
         if self._input_handler is None:
             return ""
         return await self._input_handler(prompt, password)
-
-
-class _CellSink:
-    """Receives one cell's outputs from the kernel, caps streams, spills what is too long.
-
-    Each stream keeps a head (recorded as it arrives) and a rolling tail; once a stream
-    overflows, its full text goes to a file under ``.pairrepl/outputs/`` and, when the
-    cell ends, one ``OutputSpilled`` event records the file, the count and the tail.
-    """
-
-    def __init__(self, session: Session, cell_id: str) -> None:
-        self._session = session
-        self._cell_id = cell_id
-        self._cappers: dict[str, OutputCapper] = {}
-        self._heads: dict[str, list[str]] = {}
-        self._spills: dict[str, IO[str]] = {}
-        self._finished = False
-        self.spill_path: str | None = None
-
-    def output(self, output: Output) -> None:
-        if isinstance(output, StreamOutput):
-            self._stream(output)
-        else:
-            self._session._record(OutputProduced(self._cell_id, output, late=self._finished))
-
-    def _stream(self, output: StreamOutput) -> None:
-        capper = self._cappers.setdefault(output.name, OutputCapper(self._session._output_limits))
-        was_overflowed = capper.overflowed
-        head = capper.feed(output.text)
-        if head:
-            self._heads.setdefault(output.name, []).append(head)
-            self._session._record(
-                OutputProduced(self._cell_id, StreamOutput(output.name, head), late=self._finished)
-            )
-        if capper.overflowed:
-            overflow = output.text if was_overflowed else output.text[len(head) :]
-            if self._finished:  # late output of a spilled stream: append to its file
-                with self._spill_file(output.name).open("a", encoding="utf-8") as spill:
-                    spill.write(overflow)
-            else:
-                self._open_spill(output.name).write(overflow)
-
-    def _spill_file(self, stream: str) -> Path:
-        return self._session._ledger.spill_path(self._session.id, self._cell_id, stream)
-
-    def _open_spill(self, stream: str) -> IO[str]:
-        if stream not in self._spills:
-            spill = self._spill_file(stream).open("w", encoding="utf-8")
-            spill.write("".join(self._heads.get(stream, [])))
-            self._spills[stream] = spill
-        return self._spills[stream]
-
-    def finish(self) -> None:
-        """The cell ended: close spill files and record what each one holds."""
-        self._finished = True
-        for stream, spill in self._spills.items():
-            spill.close()
-            capper = self._cappers[stream]
-            path = self._spill_file(stream)
-            shown = str(path.relative_to(self._session.project_root))
-            self.spill_path = shown
-            self._session._record(
-                OutputSpilled(self._cell_id, stream, shown, capper.omitted_lines, capper.tail())
-            )
-        self._spills.clear()
-
-    async def input_requested(self, prompt: str, password: bool) -> str:
-        return await self._session._ask_input(prompt, password)
