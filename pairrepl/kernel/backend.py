@@ -1,8 +1,9 @@
 """The swap point for kernels: what ``session`` needs from any kernel, local or remote.
 
 Implementations: ``LocalKernel`` (a kernel we start and own), ``ExistingKernel`` (a
-kernel someone else started, reached through its connection file). Only ``cli.py`` and
-test fixtures choose one; everything above talks to this protocol.
+kernel someone else started, reached through its connection file), ``ServerKernel`` (a
+kernel on a Jupyter Server or Enterprise Gateway, over its REST and websocket API). Only
+``cli.py`` and test fixtures choose one; everything above talks to this protocol.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ExecuteReply:
 class KernelBackend(Protocol):
     description: str  # for humans: "local python3 kernel (pid 1234)", "existing kernel-1.json"
     owned: bool  # False when we attached to someone else's kernel: never shut it down
+    state_reason: str  # why it is DEAD or DISCONNECTED, in words; "" when nothing to add
 
     async def start(self) -> None:
         """Start (or attach to) the kernel; return when it answers requests."""
@@ -70,4 +72,6 @@ class KernelBackend(Protocol):
 
     def watch(self, on_state: Callable[[KernelState], None]) -> None:
         """Call ``on_state`` on every state change, ``DEAD`` included (within ~1 s of the
-        process dying, also when no cell runs)."""
+        process dying, also when no cell runs; a remote kernel within the time its server
+        takes to notice). ``DISCONNECTED`` while a remote kernel cannot be reached; the
+        backend retries by itself and reports the kernel's state again once it can."""

@@ -1,9 +1,9 @@
-"""What every jupyter_client kernel backend shares: executing, summaries, liveness.
+"""What every kernel backend shares: executing, summaries, liveness.
 
-A subclass says how to get a connected ``AsyncKernelClient`` (start a process, or read a
-connection file), how to tell whether the kernel is alive, and how to interrupt and
-restart it. Everything else (the request/reply dance, the namespace summary, the state
-reported to ``watch`` callbacks, death detection) lives here once.
+A subclass says how to reach the kernel (start a process, read a connection file, or
+open a websocket to a Jupyter Server), how to tell whether it is alive, and how to
+interrupt and restart it. Everything else (the request/reply dance, the namespace
+summary, the state reported to ``watch`` callbacks, death detection) lives here once.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.kernel import summary
 from pairrepl.kernel.backend import ExecuteReply, ExecutionSink, KernelUnavailable
+from pairrepl.kernel.channels import Channels, ChannelsClosed, ZmqChannels
 from pairrepl.kernel.completeness import check_complete
 from pairrepl.kernel.messages import status_from_reply
 from pairrepl.kernel.router import MessageRouter, NullSink, Outcome
@@ -35,7 +36,7 @@ _ABORTED_RETRIES = 5
 
 
 class JupyterKernel(ABC):
-    """Base of ``LocalKernel`` and ``ExistingKernel`` (a ``KernelBackend``)."""
+    """Base of ``LocalKernel``, ``ExistingKernel`` and ``ServerKernel`` (a ``KernelBackend``)."""
 
     description: str
     owned: bool
@@ -51,14 +52,18 @@ class JupyterKernel(ABC):
         self._monitor_paused = False
         self._lifecycle_lock: asyncio.Lock | None = None
         self.extension_error: str | None = None  # why the namespace inspector is missing
+        self.state_reason = ""  # why the kernel is in its state, when there is more to say
 
     # The KernelBackend protocol -----------------------------------------------------
 
     async def execute(self, code: str, sink: ExecutionSink) -> ExecuteReply:
         router = self._live_router()
-        request = router.send_execute(
-            code, sink, user_expressions=summary.user_expressions(), allow_stdin=True
-        )
+        try:
+            request = router.send_execute(
+                code, sink, user_expressions=summary.user_expressions(), allow_stdin=True
+            )
+        except ChannelsClosed as error:
+            raise KernelUnavailable(str(error)) from error
         outcome = await router.wait(request)
         if outcome.ended is not None or outcome.reply is None:
             return ExecuteReply(None, outcome.ended or ExecutionStatus.DIED)
@@ -125,9 +130,14 @@ class JupyterKernel(ABC):
             await client.wait_for_ready(timeout=self._ready_timeout)
         except RuntimeError as error:
             raise KernelUnavailable(f"the kernel did not answer: {error}") from error
-        self._router = MessageRouter(client, self._on_kernel_state)
+        await self._attach(ZmqChannels(client))
+
+    async def _attach(self, channels: Channels) -> None:
+        """Route the kernel's messages, load the inspector, report IDLE."""
+        self._router = MessageRouter(channels, self._on_kernel_state)
         self._router.start()
         self._dead = False
+        self.state_reason = ""
         await self._load_extension()
         self._emit(KernelState.IDLE)
 
@@ -173,9 +183,10 @@ class JupyterKernel(ABC):
             except Exception:
                 log.exception("a kernel state watcher failed")
 
-    def _mark_dead(self) -> None:
+    def _mark_dead(self, reason: str = "") -> None:
         """The kernel process is gone: every waiter returns, watchers hear DEAD."""
         self._dead = True
+        self.state_reason = reason
         if self._router is not None:
             self._router.end_pending(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
         self._emit(KernelState.DEAD)
@@ -209,15 +220,18 @@ class JupyterKernel(ABC):
     async def _silent(self, code: str, **options: Any) -> Outcome:
         """Our own request: no history, no execution count, no output to the user."""
         router = self._live_router()
-        request = router.send_execute(
-            code,
-            NullSink(),
-            silent=True,
-            store_history=False,
-            allow_stdin=False,
-            stop_on_error=False,
-            **options,
-        )
+        try:
+            request = router.send_execute(
+                code,
+                NullSink(),
+                silent=True,
+                store_history=False,
+                allow_stdin=False,
+                stop_on_error=False,
+                **options,
+            )
+        except ChannelsClosed as error:
+            raise KernelUnavailable(str(error)) from error
         return await router.wait(request)
 
     async def _load_extension(self) -> None:

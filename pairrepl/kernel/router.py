@@ -1,7 +1,8 @@
-"""Client-side message routing, shared by every jupyter_client backed kernel.
+"""Client-side message routing, shared by every kernel backend.
 
-One reader task per channel (iopub, shell, stdin) receives every message and routes it
-by ``parent_header.msg_id`` to the request it answers:
+The transport (``channels.py``: zmq sockets or a Jupyter Server websocket) hands every
+incoming message to ``deliver``, which routes it by ``parent_header.msg_id`` to the
+request it answers:
 
 - iopub outputs go to that execution's sink, also *after* the execution finished
   (threads and asyncio tasks the cell started keep printing). A bounded map of recent
@@ -18,7 +19,6 @@ Everything runs on the event loop of the backend; no threads.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -26,12 +26,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import zmq
-from jupyter_client.asynchronous.client import AsyncKernelClient
-
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.outputs import Output
 from pairrepl.kernel.backend import ExecutionSink
+from pairrepl.kernel.channels import Channels, ChannelsClosed
 from pairrepl.kernel.messages import (
     Message,
     kernel_state,
@@ -88,33 +86,47 @@ class PendingRequest:
 
 
 class MessageRouter:
-    def __init__(self, client: AsyncKernelClient, on_state: Callable[[KernelState], None]) -> None:
-        self._client = client
+    def __init__(self, channels: Channels, on_state: Callable[[KernelState], None]) -> None:
+        self._channels = channels
         self._on_state = on_state
         self._pending: dict[str, PendingRequest] = {}
         self._sinks: OrderedDict[str, ExecutionSink] = OrderedDict()
         self._running: OrderedDict[str, None] = OrderedDict()  # execute requests now busy
-        self._readers: list[asyncio.Task[None]] = []
         self._last_iopub = time.monotonic()
         self._last_nudge = 0.0
         self.reply_give_up_seconds = REPLY_GIVE_UP_SECONDS
+        self._handlers: dict[str, Callable[[Message], None]] = {
+            "iopub": self._on_iopub,
+            "shell": self._on_shell,
+            "stdin": self._on_stdin,
+        }
 
     def start(self) -> None:
-        self._readers = [
-            asyncio.create_task(self._read(self._client.iopub_channel, self._on_iopub)),
-            asyncio.create_task(self._read(self._client.shell_channel, self._on_shell)),
-            asyncio.create_task(self._read(self._client.stdin_channel, self._on_stdin)),
-        ]
+        self._channels.start(self.deliver)
 
     async def close(self, *, running: ExecutionStatus, queued: ExecutionStatus) -> None:
         """Stop reading; every pending request ends with ``running`` or ``queued``."""
         self.end_pending(running=running, queued=queued)
-        for reader in self._readers:
-            reader.cancel()
-        for reader in self._readers:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
-        self._readers = []
+        await self._channels.close()
+
+    def deliver(self, channel: str, message: Message) -> None:
+        """One incoming message, from whichever transport: route it. Never raises."""
+        handle = self._handlers.get(channel)
+        if handle is None:
+            return
+        try:
+            handle(message)
+        except Exception:
+            log.exception("handling a %s message failed", message_type(message))
+
+    def pause_reply_clock(self) -> None:
+        """The connection was down for a while: the silence of iopub meanwhile says
+        nothing about the requests waiting, so their give-up clocks start again now."""
+        now = time.monotonic()
+        self._last_iopub = now
+        for request in self._pending.values():
+            if request.idle_at is not None:
+                request.idle_at = now
 
     def end_pending(self, *, running: ExecutionStatus, queued: ExecutionStatus) -> None:
         """The kernel is gone (died, restarting, shut down): release every waiter.
@@ -149,10 +161,15 @@ class MessageRouter:
             "allow_stdin": allow_stdin,
             "stop_on_error": stop_on_error,
         }
-        message = self._client.session.msg("execute_request", content)
+        message = self._channels.session.msg("execute_request", content)
         # Registered before sending: no await in between, so no message can be missed.
         request = self.expect(message, sink, silent=silent)
-        self._client.shell_channel.send(message)
+        try:
+            self._channels.send("shell", message)
+        except ChannelsClosed:
+            self._pending.pop(request.msg_id, None)
+            self._sinks.pop(request.msg_id, None)
+            raise
         return request
 
     def expect(self, message: Message, sink: ExecutionSink, *, silent: bool) -> PendingRequest:
@@ -193,50 +210,11 @@ class MessageRouter:
                     self._nudge()
 
     def _nudge(self) -> None:
-        """Un-wedge the shell channel: read what may sit unnoticed in our socket, and send
-        a kernel_info_request, whose arrival wakes a kernel that missed its own wake-up."""
+        """Un-wedge the transport (see ``Channels.nudge``)."""
         self._last_nudge = time.monotonic()
-        socket = self._client.shell_channel.socket
-        try:
-            while True:
-                frames = socket.recv_multipart(flags=zmq.NOBLOCK).result()
-                log.warning("found an unread shell message; a zmq wake-up was missed")
-                self._dispatch(frames, self._on_shell)
-        except zmq.Again:
-            pass
-        except Exception:
-            log.exception("reading the shell channel without blocking failed")
-        self._client.kernel_info()
+        self._channels.nudge(self.deliver)
 
     # Receiving --------------------------------------------------------------------
-
-    async def _read(self, channel: Any, handle: Callable[[Message], None]) -> None:
-        """Receive with ``recv_multipart`` directly rather than ``get_msg()`` (a poll and
-        then a recv: one more wake-up to miss)."""
-        socket = channel.socket
-        while True:
-            try:
-                frames = await socket.recv_multipart()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                if not socket.closed:
-                    log.exception("reading a kernel channel failed; stopping that reader")
-                return
-            self._dispatch(frames, handle)
-
-    def _dispatch(self, frames: list[Any], handle: Callable[[Message], None]) -> None:
-        session = self._client.session
-        try:
-            _identities, parts = session.feed_identities(frames)
-            message = session.deserialize(parts)
-        except Exception:
-            log.exception("dropping a kernel message that could not be read")
-            return
-        try:
-            handle(message)
-        except Exception:
-            log.exception("handling a %s message failed", message_type(message))
 
     def _on_iopub(self, message: Message) -> None:
         self._last_iopub = time.monotonic()
@@ -291,8 +269,11 @@ class MessageRouter:
                 raise  # the execution ended (interrupted): the kernel no longer waits
             except Exception:
                 log.exception("the sink failed to answer input(); sending an empty line")
-        reply = self._client.session.msg("input_reply", {"value": value}, parent=message)
-        self._client.stdin_channel.send(reply)
+        reply = self._channels.session.msg("input_reply", {"value": value}, parent=message)
+        try:
+            self._channels.send("stdin", reply)
+        except ChannelsClosed:
+            log.warning("the connection dropped before input() could be answered")
 
     # Bookkeeping ------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.kernel import KernelUnavailable, LocalKernel
+from pairrepl.kernel.channels import ZmqChannels
 from pairrepl.kernel.router import MessageRouter
 
 from .conftest import RecordingSink, StateLog, wait_until
@@ -238,7 +239,7 @@ async def test_a_lost_execute_reply_does_not_hang(shared_kernel: LocalKernel) ->
     for client in (ours, sender):
         client.load_connection_file(str(shared_kernel.connection_file))
         client.start_channels(hb=False, control=False)
-    router = MessageRouter(ours, on_state=lambda state: None)
+    router = MessageRouter(ZmqChannels(ours), on_state=lambda state: None)
     router.start()
     router.reply_give_up_seconds = 1.0
     try:
@@ -262,7 +263,7 @@ async def test_a_lost_execute_reply_does_not_hang(shared_kernel: LocalKernel) ->
 async def test_when_the_kernel_ends_the_oldest_pending_request_was_running() -> None:
     """Even if none of its iopub messages got out (``os._exit`` right away)."""
     client = AsyncKernelClient()  # ending requests needs no connection
-    router = MessageRouter(client, on_state=lambda state: None)
+    router = MessageRouter(ZmqChannels(client), on_state=lambda state: None)
     running, queued = (
         router.expect(client.session.msg("execute_request", {}), RecordingSink(), silent=False)
         for _ in range(2)
