@@ -145,6 +145,27 @@ class KernelRestarted:
 
 
 @dataclass(frozen=True)
+class KernelDisconnected:
+    """The connection to a remote kernel dropped; the kernel itself may still run.
+    ``cell_id`` was running. Until ``kernel_reconnected`` (or ``kernel_died``), nothing
+    reaches the kernel: the gap in the ledger is this event and the next one."""
+
+    KIND: ClassVar[str] = "kernel_disconnected"
+    VERSION: ClassVar[int] = 1
+    cell_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class KernelReconnected:
+    """The same kernel is reachable again, its namespace intact, after ``gap_s`` seconds."""
+
+    KIND: ClassVar[str] = "kernel_reconnected"
+    VERSION: ClassVar[int] = 1
+    gap_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class NoteAdded:
     """Markdown the human wrote (or a notebook held); never executed."""
 
@@ -264,6 +285,8 @@ Event = (
     | Interrupted
     | KernelDied
     | KernelRestarted
+    | KernelDisconnected
+    | KernelReconnected
     | NoteAdded
     | RequestSent
     | ReplyStreamed

@@ -16,6 +16,9 @@ class KernelState(Enum):
     IDLE = "idle"
     BUSY = "busy"
     DEAD = "dead"
+    #: A remote kernel cannot be reached (the server or the network is down); it may
+    #: still run. The backend retries by itself and reports the real state once back.
+    DISCONNECTED = "disconnected"
 
 
 class ExecutionStatus(Enum):

@@ -18,6 +18,8 @@ from pairrepl.core.events import (
     Event,
     Interrupted,
     KernelDied,
+    KernelDisconnected,
+    KernelReconnected,
     KernelRestarted,
     KernelStarted,
     NoteAdded,
@@ -174,6 +176,23 @@ class Transcript:
                     "warning",
                 )
             )
+        if isinstance(event, KernelDisconnected):
+            reason = f" ({event.reason})" if event.reason else ""
+            return self._add(
+                NoticeItem(
+                    f"Lost the connection to the kernel{reason}. Reconnecting; the kernel "
+                    "may still be running. Cells wait until it is back.",
+                    "warning",
+                )
+            )
+        if isinstance(event, KernelReconnected):
+            return self._add(
+                NoticeItem(
+                    f"Reconnected to the kernel after {_gap(event.gap_s)}: same kernel, "
+                    "its variables are intact.",
+                    "info",
+                )
+            )
         if isinstance(event, ContextMarked):
             self.pinned.discard(event.item_id)
             self.hidden.discard(event.item_id)
@@ -297,3 +316,10 @@ class Transcript:
             and cell.kernel_epoch < self.kernel_epoch
             and cell.rerun_as is None
         ]
+
+
+def _gap(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"

@@ -39,6 +39,8 @@ from pairrepl.core.events import (
     Event,
     Interrupted,
     KernelDied,
+    KernelDisconnected,
+    KernelReconnected,
     KernelRestarted,
     KernelStarted,
     LedgerEntry,
@@ -143,6 +145,7 @@ class Session:
         self._run_lock = asyncio.Lock()
         self._running_cell: str | None = None
         self._death_recorded = False
+        self._disconnected_at: float | None = None  # when a remote kernel's link dropped
         self._closed = False
         kernel.watch(self._on_kernel_state)
 
@@ -261,6 +264,11 @@ class Session:
         async with self._run_lock:
             if self.kernel_state is KernelState.DEAD:
                 raise SessionError("The kernel is dead: restart it before running a cell.")
+            if self.kernel_state is KernelState.DISCONNECTED:
+                raise SessionError(
+                    "The connection to the kernel is down and pairrepl is reconnecting; "
+                    "run the cell again once it is back."
+                )
             cell_id = _new_id()
             self._record(CellSubmitted(cell_id, code, origin, proposal_id, rerun_of))
             sink = CellSink(self, cell_id)
@@ -596,7 +604,20 @@ class Session:
         self.kernel_state = state
         if state is KernelState.DEAD and not self._death_recorded and not self._closed:
             self._death_recorded = True
-            self._record(KernelDied(self._running_cell, "the kernel process exited"))
+            self._disconnected_at = None
+            reason = self._kernel.state_reason or "the kernel process exited"
+            self._record(KernelDied(self._running_cell, reason))
+        elif state is KernelState.DISCONNECTED and self._disconnected_at is None:
+            self._disconnected_at = time.monotonic()
+            if not self._closed:
+                self._record(KernelDisconnected(self._running_cell, self._kernel.state_reason))
+        elif state in (KernelState.IDLE, KernelState.BUSY) and self._disconnected_at is not None:
+            gap = time.monotonic() - self._disconnected_at
+            self._disconnected_at = None
+            if not self._closed:
+                self._record(KernelReconnected(round(gap, 3)))
+        elif state is KernelState.STARTING:
+            self._disconnected_at = None  # a new kernel (restart), not the same one back
         for watcher in list(self._kernel_watchers):
             watcher(state)
 

@@ -22,6 +22,7 @@ KERNEL_STYLES = {
     "idle": "bold green",
     "busy": "bold yellow",
     "dead": "bold red",
+    "disconnected": "bold magenta",
     "failed": "bold red",
     "closing": "bold blue",
 }

@@ -1,9 +1,12 @@
 """The transcript fold: what a person reads, rebuilt from events alone."""
 
 from pairrepl.core.events import (
+    EVENT_TYPES,
     CellFinished,
     CellLoaded,
     CellSubmitted,
+    KernelDisconnected,
+    KernelReconnected,
     KernelStarted,
     ProposalAccepted,
     ProposalMade,
@@ -83,3 +86,28 @@ def test_an_illegal_move_in_an_old_ledger_does_not_stop_it_from_opening() -> Non
     item = transcript.proposals["p1"]
     assert item.proposal.state is ProposalState.REJECTED
     assert item.rejection_reason == "no"
+
+
+def test_a_connection_gap_is_two_notices_and_the_cells_stay_on_their_kernel() -> None:
+    transcript = fold(
+        KernelStarted("remote"),
+        CellSubmitted("a", "x = 1"),
+        CellFinished("a", 1, OK, 0.1),
+        KernelDisconnected(None, "lost the connection to http://gpu:8888"),
+        KernelReconnected(12.34),
+    )
+    notices = [item for item in transcript.items if isinstance(item, NoticeItem)]
+    assert "Lost the connection to the kernel (lost the connection to http://gpu:8888)" in (
+        notices[0].text
+    )
+    assert notices[0].severity == "warning"
+    assert "after 12.3 s" in notices[1].text and "intact" in notices[1].text
+    assert transcript.cells_lost_with_kernel() == []  # a reconnect is the same kernel
+
+
+def test_connection_events_round_trip_through_the_ledger_payload() -> None:
+    from pairrepl.core.events import event_from_payload, event_to_payload
+
+    for event in (KernelDisconnected("c1", "server down"), KernelReconnected(3.5)):
+        assert EVENT_TYPES[event.KIND] is type(event)
+        assert event_from_payload(event.KIND, event.VERSION, event_to_payload(event)) == event
