@@ -31,6 +31,9 @@ from types import TracebackType
 #: shorter, so a killed kernel is noticed quickly in tests.
 TEST_TIME_TO_DEAD = 1.0
 
+# By default the server's iopub data rate limit is off (``limit_output_rate``): a test of
+# our adapter should not depend on how fast this shared machine prints.
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -48,12 +51,14 @@ class JupyterServer:
         token: str | None = None,
         config: Path | None = None,
         time_to_dead: float | None = TEST_TIME_TO_DEAD,
+        limit_output_rate: bool = False,
     ) -> None:
         self.directory = Path(directory)
         self.port = port or free_port()
         self.token = token or secrets.token_hex(16)
         self.config = config
         self.time_to_dead = time_to_dead
+        self.limit_output_rate = limit_output_rate
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.directory / "jupyter-server.log"
 
@@ -85,6 +90,8 @@ class JupyterServer:
         ]
         if self.time_to_dead is not None:
             args.append(f"--KernelRestarter.time_to_dead={self.time_to_dead}")
+        if not self.limit_output_rate:  # the server drops output past 1 MB/s by default
+            args.append("--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=0")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--allow-root")
         if self.config is not None:

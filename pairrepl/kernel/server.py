@@ -166,7 +166,9 @@ class ServerKernel(JupyterKernel):
     async def _open(self) -> None:
         """A websocket with a new session id, the router on it, the inspector loaded."""
         assert self.kernel_id is not None
-        session = Session(key=b"", session=str(uuid.uuid4()))
+        # The server signs what it forwards with the kernel's key; ours is never checked,
+        # but an empty one makes jupyter_client warn.
+        session = Session(key=uuid.uuid4().hex.encode(), session=str(uuid.uuid4()))
         connection = await self._connect_websocket(session)
         channels = WebSocketChannels(
             session, connection, self._on_connection_lost, observe=self._notice_server_status

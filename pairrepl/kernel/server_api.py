@@ -12,6 +12,7 @@ says what to do: a wrong token, a wrong URL, an unknown kernelspec or kernel id.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 from collections.abc import Mapping
@@ -29,6 +30,8 @@ PAIRREPL_KERNELSPEC = "pairrepl"
 #: Seconds to open a TCP connection to the server, and for a whole request.
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 60.0  # starting a kernel on a busy gateway can take a while
+#: Tries of a restart or shutdown that the server refuses while it restarts the kernel.
+SERVER_BUSY_RETRIES = 8
 
 
 class ServerUnreachable(KernelUnavailable):
@@ -153,10 +156,10 @@ class ServerApi:
         await self._kernel_call("POST", kernel_id, "/interrupt")
 
     async def restart(self, kernel_id: str) -> None:
-        await self._kernel_call("POST", kernel_id, "/restart")
+        await self._retrying(self._kernel_call, "POST", kernel_id, "/restart")
 
     async def shutdown(self, kernel_id: str) -> None:
-        await self._kernel_call("DELETE", kernel_id, "")
+        await self._retrying(self._kernel_call, "DELETE", kernel_id, "")
 
     def close(self) -> None:
         if self._http is not None:
@@ -164,6 +167,18 @@ class ServerApi:
             self._http = None
 
     # Internals ------------------------------------------------------------------------
+
+    async def _retrying(self, call: Any, *args: Any) -> None:
+        """A server that is itself restarting a crashed kernel answers 500 to a restart
+        or a shutdown of it for a moment (jupyter_client races there): try again."""
+        for attempt in range(SERVER_BUSY_RETRIES):
+            try:
+                await call(*args)
+                return
+            except ServerError:
+                if attempt == SERVER_BUSY_RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.25 * (attempt + 1))
 
     async def _kernel_call(self, method: str, kernel_id: str, action: str) -> None:
         try:

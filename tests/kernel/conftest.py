@@ -1,22 +1,29 @@
 """Shared fixtures for the kernel adapter tests: real ipykernel processes, no mocks.
 
-One ``LocalKernel`` is shared per test module (``shared_kernel``); tests that kill,
-restart or shut down a kernel start their own with ``start_local``.
+The contract every ``KernelBackend`` keeps is tested once, against each adapter: the
+``shared_kernel`` and ``start_kernel`` fixtures are parametrized over a ``LocalKernel``
+and a ``ServerKernel`` on a real ``jupyter server`` (one per test run, started here).
+One kernel of each kind is shared per test module (``shared_kernel``); tests that kill,
+restart or shut down a kernel start their own with ``start_kernel`` (or ``start_local``
+for what only a local kernel has: a pid we own, a connection file, a log).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-from pairrepl.core.execution import KernelState
-from pairrepl.core.outputs import Output, StreamOutput
-from pairrepl.kernel import LocalKernel
+from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.outputs import Output, ResultOutput, StreamOutput
+from pairrepl.kernel import KernelBackend, LocalKernel, ServerKernel
+from tests.jupyter_server import JupyterServer
+
+KINDS = ["local", "server"]
 
 
 class RecordingSink:
@@ -74,6 +81,54 @@ def local_kernel(directory: Path) -> LocalKernel:
     return LocalKernel(cwd=directory, log_path=directory / ".pairrepl" / "kernel.log")
 
 
+def make_kernel(kind: str, directory: Path, server: JupyterServer) -> KernelBackend:
+    if kind == "local":
+        return local_kernel(directory)
+    return ServerKernel(server.url, server.token, reconnect_delays=(0.1, 0.2, 0.4))
+
+
+async def kernel_pid(kernel: KernelBackend) -> int:
+    """The kernel process's pid, asked of the kernel itself (the server's kernels run on
+    this machine in the tests)."""
+    sink = RecordingSink()
+    reply = await kernel.execute("__import__('os').getpid()", sink)
+    assert reply.status is ExecutionStatus.OK
+    result = sink.outputs[-1]
+    assert isinstance(result, ResultOutput)
+    return int(result.text)
+
+
+@pytest.fixture(scope="session")
+def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """One real jupyter server for the whole run (only started if a test asks for it)."""
+    with JupyterServer(tmp_path_factory.mktemp("jupyter-server")) as server:
+        yield server
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest_asyncio.fixture
+async def start_kernel(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Callable[[], Awaitable[KernelBackend]]]:
+    """Start kernels of the parametrized kind; all are shut down afterwards."""
+    started: list[KernelBackend] = []
+
+    async def start() -> KernelBackend:
+        server = request.getfixturevalue("jupyter_server") if kind == "server" else None
+        kernel = make_kernel(kind, tmp_path, server)  # type: ignore[arg-type]
+        started.append(kernel)
+        await kernel.start()
+        return kernel
+
+    yield start
+    for kernel in started:
+        await kernel.shutdown()
+
+
 @pytest_asyncio.fixture
 async def start_local(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[LocalKernel]]]:
     """Start kernels of the test's own (same event loop); all are shut down afterwards."""
@@ -90,9 +145,13 @@ async def start_local(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[Lo
         await kernel.shutdown()
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def shared_kernel(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalKernel]:
-    kernel = local_kernel(tmp_path_factory.mktemp("shared-kernel"))
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=KINDS)
+async def shared_kernel(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[KernelBackend]:
+    kind = str(request.param)
+    server = request.getfixturevalue("jupyter_server") if kind == "server" else None
+    kernel = make_kernel(kind, tmp_path_factory.mktemp("shared-kernel"), server)  # type: ignore[arg-type]
     await kernel.start()
     yield kernel
     await kernel.shutdown()

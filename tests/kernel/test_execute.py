@@ -1,6 +1,8 @@
 """Executing cells through a real kernel: outputs, routing, statuses, stdin, interrupts.
 
-All tests here share one kernel (none kills or restarts it).
+The contract of every ``KernelBackend``: each test runs against a local kernel and a
+kernel on a Jupyter Server (``shared_kernel`` is parametrized), except the few marked
+``LOCAL_ONLY``. All tests here share one kernel of each kind (none kills or restarts it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
-from pairrepl.kernel import KernelUnavailable, LocalKernel
+from pairrepl.kernel import KernelBackend, KernelUnavailable, LocalKernel
 from pairrepl.kernel.channels import ZmqChannels
 from pairrepl.kernel.router import MessageRouter
 
@@ -22,10 +24,13 @@ from .conftest import RecordingSink, StateLog, wait_until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+#: For what only a local kernel has (its connection file).
+LOCAL_ONLY = pytest.mark.parametrize("shared_kernel", ["local"], indirect=True)
+
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
-async def test_outputs_arrive_in_order_with_result_and_count(shared_kernel: LocalKernel) -> None:
+async def test_outputs_arrive_in_order_with_result_and_count(shared_kernel: KernelBackend) -> None:
     sink = RecordingSink()
     reply = await shared_kernel.execute(
         "print('a')\nimport sys; print('b', file=sys.stderr)\n6*7", sink
@@ -40,7 +45,7 @@ async def test_outputs_arrive_in_order_with_result_and_count(shared_kernel: Loca
 
 
 async def test_execute_returns_after_the_outputs_even_when_the_reply_overtakes_them(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     # A big last output travels on iopub while the tiny reply races it on shell.
     code = "print('x' * 4_000_000)\nprint('END')"
@@ -52,7 +57,7 @@ async def test_execute_returns_after_the_outputs_even_when_the_reply_overtakes_t
 
 
 async def test_display_without_text_plain_keeps_the_bundle_and_base64(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     sink = RecordingSink()
     code = f"from IPython.display import display\ndisplay({{'image/png': {PNG!r}}}, raw=True)"
@@ -61,7 +66,7 @@ async def test_display_without_text_plain_keeps_the_bundle_and_base64(
 
 
 async def test_error_gives_error_output_with_traceback_and_a_namespace(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     sink = RecordingSink()
     reply = await shared_kernel.execute("bound_before_error = 1\nraise ValueError('boom')", sink)
@@ -73,7 +78,7 @@ async def test_error_gives_error_output_with_traceback_and_a_namespace(
     assert "bound_before_error" in reply.namespace.by_name()
 
 
-async def test_late_output_after_idle_reaches_the_same_sink(shared_kernel: LocalKernel) -> None:
+async def test_late_output_after_idle_reaches_the_same_sink(shared_kernel: KernelBackend) -> None:
     sink = RecordingSink()
     code = (
         "import asyncio, threading\n"
@@ -87,7 +92,7 @@ async def test_late_output_after_idle_reaches_the_same_sink(shared_kernel: Local
     await wait_until(lambda: "late from loop" in sink.stdout(), timeout=5)
 
 
-async def test_a_thread_prints_under_the_cell_that_started_it(shared_kernel: LocalKernel) -> None:
+async def test_a_thread_prints_under_the_cell_that_started_it(shared_kernel: KernelBackend) -> None:
     """Even when it prints after the next cell ran (ipykernel alone would label it with
     the latest request)."""
     starter, next_cell = RecordingSink(), RecordingSink()
@@ -109,7 +114,7 @@ async def test_a_thread_prints_under_the_cell_that_started_it(shared_kernel: Loc
 
 
 async def test_pool_workers_print_under_the_cell_that_submitted(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     first, second = RecordingSink(), RecordingSink()
     await shared_kernel.execute(
@@ -123,7 +128,7 @@ async def test_pool_workers_print_under_the_cell_that_submitted(
     assert second.stdout() == "second\n"
 
 
-async def test_concurrent_cells_outputs_are_routed_by_parent(shared_kernel: LocalKernel) -> None:
+async def test_concurrent_cells_outputs_are_routed_by_parent(shared_kernel: KernelBackend) -> None:
     sinks = [RecordingSink() for _ in range(4)]
     replies = await asyncio.gather(
         *(
@@ -136,7 +141,7 @@ async def test_concurrent_cells_outputs_are_routed_by_parent(shared_kernel: Loca
         assert sink.stdout() == f"cell{i}\n" * 50
 
 
-async def test_cell_queued_behind_a_failing_cell_is_aborted(shared_kernel: LocalKernel) -> None:
+async def test_cell_queued_behind_a_failing_cell_is_aborted(shared_kernel: KernelBackend) -> None:
     failing = asyncio.create_task(
         shared_kernel.execute("import time; time.sleep(0.3); 1/0", RecordingSink())
     )
@@ -147,7 +152,7 @@ async def test_cell_queued_behind_a_failing_cell_is_aborted(shared_kernel: Local
     assert queued.namespace is None
 
 
-async def test_input_goes_to_the_sink_and_back(shared_kernel: LocalKernel) -> None:
+async def test_input_goes_to_the_sink_and_back(shared_kernel: KernelBackend) -> None:
     sink = RecordingSink(answers=["Ada", "s3cret"])
     code = "import getpass\nname = input('name? ')\npw = getpass.getpass('pw: ')\n(name, len(pw))"
     reply = await shared_kernel.execute(code, sink)
@@ -156,7 +161,7 @@ async def test_input_goes_to_the_sink_and_back(shared_kernel: LocalKernel) -> No
     assert sink.outputs[-1].text == "('Ada', 6)"
 
 
-async def test_a_failing_input_sink_answers_an_empty_line(shared_kernel: LocalKernel) -> None:
+async def test_a_failing_input_sink_answers_an_empty_line(shared_kernel: KernelBackend) -> None:
     sink = RecordingSink(answers=[])  # pop from an empty list raises
     reply = await asyncio.wait_for(shared_kernel.execute("repr(input('? '))", sink), 10)
     assert reply.status is ExecutionStatus.OK
@@ -164,7 +169,7 @@ async def test_a_failing_input_sink_answers_an_empty_line(shared_kernel: LocalKe
 
 
 async def test_interrupt_stops_an_endless_loop_and_the_kernel_stays_usable(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     states = StateLog()
     shared_kernel.watch(states)
@@ -178,7 +183,7 @@ async def test_interrupt_stops_an_endless_loop_and_the_kernel_stays_usable(
     assert after.status is ExecutionStatus.OK
 
 
-async def test_busy_and_idle_are_reported(shared_kernel: LocalKernel) -> None:
+async def test_busy_and_idle_are_reported(shared_kernel: KernelBackend) -> None:
     states = StateLog()
     shared_kernel.watch(states)
     states.states.clear()
@@ -186,7 +191,7 @@ async def test_busy_and_idle_are_reported(shared_kernel: LocalKernel) -> None:
     assert states.states[:2] == [KernelState.BUSY, KernelState.IDLE]
 
 
-async def test_is_complete_answers_at_once_while_a_cell_runs(shared_kernel: LocalKernel) -> None:
+async def test_is_complete_answers_at_once_while_a_cell_runs(shared_kernel: KernelBackend) -> None:
     running = asyncio.create_task(
         shared_kernel.execute("import time; time.sleep(1.5)", RecordingSink())
     )
@@ -201,7 +206,7 @@ async def test_is_complete_answers_at_once_while_a_cell_runs(shared_kernel: Loca
     await running
 
 
-async def test_a_million_lines_flow_through(shared_kernel: LocalKernel) -> None:
+async def test_a_million_lines_flow_through(shared_kernel: KernelBackend) -> None:
     class CountingSink(RecordingSink):
         lines = 0
         messages = 0
@@ -231,7 +236,8 @@ async def test_execute_before_start_raises_kernel_unavailable(tmp_path: Path) ->
     assert (await kernel.namespace()).error
 
 
-async def test_a_lost_execute_reply_does_not_hang(shared_kernel: LocalKernel) -> None:
+@LOCAL_ONLY
+async def test_a_lost_execute_reply_does_not_hang(shared_kernel: KernelBackend) -> None:
     """The reply goes to another client's socket, so our router sees the outputs and the
     idle but never the reply: it must finish from what iopub showed."""
     assert shared_kernel.connection_file is not None

@@ -8,27 +8,27 @@ import pytest
 
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
-from pairrepl.kernel import LocalKernel
+from pairrepl.kernel import KernelBackend
 
 from .conftest import RecordingSink
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-async def run(kernel: LocalKernel, code: str) -> NamespaceSummary:
+async def run(kernel: KernelBackend, code: str) -> NamespaceSummary:
     reply = await kernel.execute(code, RecordingSink())
     assert reply.status is ExecutionStatus.OK, code
     assert reply.namespace is not None
     return reply.namespace
 
 
-async def variable(kernel: LocalKernel, name: str) -> VariableSummary:
+async def variable(kernel: KernelBackend, name: str) -> VariableSummary:
     summary = await kernel.namespace()
     assert summary.error is None, summary.error
     return summary.by_name()[name]
 
 
-async def test_execute_reply_carries_the_summary(shared_kernel: LocalKernel) -> None:
+async def test_execute_reply_carries_the_summary(shared_kernel: KernelBackend) -> None:
     summary = await run(shared_kernel, "answer = 42")
     assert summary.error is None
     assert summary.by_name()["answer"] == VariableSummary(
@@ -36,7 +36,7 @@ async def test_execute_reply_carries_the_summary(shared_kernel: LocalKernel) -> 
     )
 
 
-async def test_int_function_and_a_million_item_dict(shared_kernel: LocalKernel) -> None:
+async def test_int_function_and_a_million_item_dict(shared_kernel: KernelBackend) -> None:
     await run(
         shared_kernel, "big = {i: i for i in range(1_000_000)}\ndef greet(who):\n    return who"
     )
@@ -52,7 +52,7 @@ async def test_int_function_and_a_million_item_dict(shared_kernel: LocalKernel) 
 
 
 async def test_a_hanging_repr_is_cut_off_and_the_next_cell_runs_normally(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     await run(
         shared_kernel,
@@ -70,7 +70,7 @@ async def test_a_hanging_repr_is_cut_off_and_the_next_cell_runs_normally(
     await run(shared_kernel, "del sleepy")
 
 
-async def test_a_raising_repr_and_a_ten_megabyte_repr(shared_kernel: LocalKernel) -> None:
+async def test_a_raising_repr_and_a_ten_megabyte_repr(shared_kernel: KernelBackend) -> None:
     await run(
         shared_kernel,
         "class Broken:\n    def __repr__(self):\n        raise ValueError('no')\n"
@@ -84,7 +84,9 @@ async def test_a_raising_repr_and_a_ten_megabyte_repr(shared_kernel: LocalKernel
     assert summary.by_name()["huge"].repr == "h" * 79 + "…"
 
 
-async def test_a_wide_dataframe_is_recognised_without_its_repr(shared_kernel: LocalKernel) -> None:
+async def test_a_wide_dataframe_is_recognised_without_its_repr(
+    shared_kernel: KernelBackend,
+) -> None:
     await run(
         shared_kernel,
         "class FakeFrame:\n"
@@ -102,7 +104,7 @@ async def test_a_wide_dataframe_is_recognised_without_its_repr(shared_kernel: Lo
 
 
 async def test_in_place_mutation_changes_the_fingerprint_not_the_identity(
-    shared_kernel: LocalKernel,
+    shared_kernel: KernelBackend,
 ) -> None:
     before = (await run(shared_kernel, "items = [1]")).by_name()["items"]
     after = (await run(shared_kernel, "items.append(2)")).by_name()["items"]
@@ -110,7 +112,7 @@ async def test_in_place_mutation_changes_the_fingerprint_not_the_identity(
     assert (before.fingerprint, after.fingerprint) == ("len=1", "len=2")
 
 
-async def test_ipython_names_are_hidden_unless_rebound(shared_kernel: LocalKernel) -> None:
+async def test_ipython_names_are_hidden_unless_rebound(shared_kernel: KernelBackend) -> None:
     names = (await run(shared_kernel, "1")).by_name()
     for hidden in ("In", "Out", "get_ipython", "exit", "quit", "_", "_i", "_oh"):
         assert hidden not in names
@@ -119,7 +121,7 @@ async def test_ipython_names_are_hidden_unless_rebound(shared_kernel: LocalKerne
     await run(shared_kernel, "del open")
 
 
-async def test_the_number_of_names_is_capped(shared_kernel: LocalKernel) -> None:
+async def test_the_number_of_names_is_capped(shared_kernel: KernelBackend) -> None:
     summary = await run(shared_kernel, "globals().update({f'v{i}': i for i in range(2100)})")
     assert summary.truncated
     assert len(summary.variables) == 2000
@@ -127,7 +129,7 @@ async def test_the_number_of_names_is_capped(shared_kernel: LocalKernel) -> None
     assert not summary.truncated
 
 
-async def test_summary_leaves_in_out_history_and_count_alone(shared_kernel: LocalKernel) -> None:
+async def test_summary_leaves_in_out_history_and_count_alone(shared_kernel: KernelBackend) -> None:
     await run(shared_kernel, "'marker'")
     await run(
         shared_kernel,
@@ -147,13 +149,13 @@ async def test_summary_leaves_in_out_history_and_count_alone(shared_kernel: Loca
     assert sink.outputs[-1].text == "(1, 0, 1, True, 1)"
 
 
-async def test_summary_survives_reset(shared_kernel: LocalKernel) -> None:
+async def test_summary_survives_reset(shared_kernel: KernelBackend) -> None:
     summary = await run(shared_kernel, "%reset -f")
     assert summary.error is None
     assert (await run(shared_kernel, "fresh = 1")).by_name().keys() == {"fresh"}
 
 
-async def test_describe_gives_a_fuller_bounded_view(shared_kernel: LocalKernel) -> None:
+async def test_describe_gives_a_fuller_bounded_view(shared_kernel: KernelBackend) -> None:
     await run(
         shared_kernel,
         "def area(width: float, height: float) -> float:\n"
@@ -170,13 +172,13 @@ async def test_describe_gives_a_fuller_bounded_view(shared_kernel: LocalKernel) 
     assert "49, …]" in numbers and len(numbers) <= 2000
 
 
-async def test_describe_of_unknown_or_odd_names_is_none(shared_kernel: LocalKernel) -> None:
+async def test_describe_of_unknown_or_odd_names_is_none(shared_kernel: KernelBackend) -> None:
     assert await shared_kernel.describe("no_such_name") is None
     assert await shared_kernel.describe("__import__('os').getcwd()") is None
     assert await shared_kernel.describe("In") is None  # IPython's, not the user's
 
 
-async def test_describe_is_bounded_for_a_hanging_repr(shared_kernel: LocalKernel) -> None:
+async def test_describe_is_bounded_for_a_hanging_repr(shared_kernel: KernelBackend) -> None:
     await run(
         shared_kernel,
         "import time\nclass Stuck:\n    def __repr__(self):\n        time.sleep(60)\n"
