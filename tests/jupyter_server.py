@@ -165,7 +165,9 @@ class TcpProxy:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        """Listen (again); a no-op while listening."""
+        if self._server is None:
+            self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
 
     async def refuse(self) -> None:
         """Stop listening and drop every connection: the server looks down."""

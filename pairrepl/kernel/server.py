@@ -135,13 +135,15 @@ class ServerKernel(JupyterKernel):
 
     async def _restart_owned(self, kernel_id: str) -> None:
         """Restart it in place; if the server lost it (the server restarted), start a new
-        one of the same kernelspec."""
-        try:
-            await self.api.restart(kernel_id)
-        except UnknownKernel:
-            model = await self.api.start_kernel(self.kernel_name or "python3")
-            self.kernel_id = str(model["id"])
-            self._describe()
+        one of the same kernelspec. (Asked first: Jupyter Server answers 500, not 404,
+        to a restart of a kernel it does not have.)"""
+        if await self.api.kernel(kernel_id) is not None:
+            with contextlib.suppress(UnknownKernel):
+                await self.api.restart(kernel_id)
+                return
+        model = await self.api.start_kernel(self.kernel_name or "python3")
+        self.kernel_id = str(model["id"])
+        self._describe()
 
     async def shutdown(self) -> None:
         """Close the channels; stop the kernel on the server only if we started it."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -96,13 +96,6 @@ async def kernel_pid(kernel: KernelBackend) -> int:
     result = sink.outputs[-1]
     assert isinstance(result, ResultOutput)
     return int(result.text)
-
-
-@pytest.fixture(scope="session")
-def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
-    """One real jupyter server for the whole run (only started if a test asks for it)."""
-    with JupyterServer(tmp_path_factory.mktemp("jupyter-server")) as server:
-        yield server
 
 
 @pytest.fixture(params=KINDS)
