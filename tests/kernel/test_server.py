@@ -8,7 +8,6 @@ import asyncio
 import json
 import urllib.request
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -159,33 +158,3 @@ async def test_a_cut_while_idle_is_healed_at_once(
     sink = RecordingSink()
     assert (await through_proxy.execute("print('again')", sink)).status is ExecutionStatus.OK
     assert sink.stdout() == "again\n"
-
-
-async def test_a_server_restart_loses_the_kernel_and_restart_starts_a_new_one(
-    tmp_path: Path,
-) -> None:
-    """The server shuts its kernels down when it stops: when it is back, ours is gone
-    (a death, with the reason); the human's restart starts a fresh kernel there."""
-    server = JupyterServer(tmp_path)
-    server.start()
-    kernel = ServerKernel(server.url, server.token, reconnect_delays=FAST_RECONNECT)
-    try:
-        await kernel.start()
-        first_id = kernel.kernel_id
-        states = StateLog()
-        kernel.watch(states)
-        await kernel.execute("lost = 1", RecordingSink())
-        await asyncio.to_thread(server.stop)
-        await states.wait_for(KernelState.DISCONNECTED, timeout=10)
-        await asyncio.to_thread(server.start)
-        await states.wait_for(KernelState.DEAD, timeout=15)
-        assert "no longer has the kernel" in kernel.state_reason
-
-        await kernel.restart()
-        assert kernel.kernel_id != first_id
-        reply = await kernel.execute("fresh = 2", RecordingSink())
-        assert reply.status is ExecutionStatus.OK and reply.namespace is not None
-        assert set(reply.namespace.by_name()) == {"fresh"}
-    finally:
-        await kernel.shutdown()
-        await asyncio.to_thread(server.stop)
