@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pairrepl.agent import ProviderConfig
+    from pairrepl.kernel import KernelBackend
     from pairrepl.session import SessionSettings
 
 SUBCOMMANDS = ("sessions", "export", "doctor")
@@ -60,6 +62,7 @@ def app_parser() -> argparse.ArgumentParser:
         metavar="CONNECTION_FILE",
         help="attach to a running kernel (it is left running on exit)",
     )
+    add_server_options(parser)
     parser.add_argument(
         "--resume",
         nargs="?",
@@ -82,6 +85,82 @@ def app_parser() -> argparse.ArgumentParser:
         help="the most the AI's context may use (default: [tool.pairrepl] context_budget, else 8000)",
     )
     return parser
+
+
+def add_server_options(parser: argparse.ArgumentParser, *, attach: bool = True) -> None:
+    server = parser.add_argument_group(
+        "kernel on a Jupyter Server / Enterprise Gateway",
+        "the kernel runs there; the app, the ledger and the AI keys stay here",
+    )
+    server.add_argument("--server", metavar="URL", help="e.g. http://gpu-box:8888 (with base path)")
+    server.add_argument("--token", help="the server's token (default: $JUPYTER_TOKEN)")
+    server.add_argument(
+        "--kernel", metavar="NAME", help="kernelspec to start (default: pairrepl, else python3)"
+    )
+    if attach:
+        server.add_argument(
+            "--kernel-id", metavar="ID", help="attach to this running kernel (left running on exit)"
+        )
+
+
+def server_token(options: argparse.Namespace) -> str | None:
+    return options.token or os.environ.get("JUPYTER_TOKEN") or None
+
+
+def check_server_options(options: argparse.Namespace) -> None:
+    kernel_id = getattr(options, "kernel_id", None)
+    if options.server is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--token", options.token),
+                ("--kernel", options.kernel),
+                ("--kernel-id", kernel_id),
+            )
+            if value
+        ]
+        if given:
+            raise UsageError(f"{', '.join(given)} only make sense with --server URL.")
+        return
+    if getattr(options, "existing", None):
+        raise UsageError("--existing and --server cannot be used together: choose one kernel.")
+    if options.kernel and kernel_id:
+        raise UsageError("--kernel starts a new kernel, --kernel-id attaches to one: not both.")
+
+
+def server_kernel(options: argparse.Namespace) -> KernelBackend:
+    from pairrepl.kernel import ServerKernel
+
+    return ServerKernel(
+        options.server,
+        server_token(options),
+        kernel_name=options.kernel,
+        kernel_id=options.kernel_id,
+    )
+
+
+def preflight_server(options: argparse.Namespace) -> None:
+    """Before the screen opens: the server answers, takes the token, and has the kernelspec
+    or kernel asked for. Any problem is a one-line UsageError, never a traceback."""
+    import asyncio
+
+    from pairrepl.kernel import KernelUnavailable, ServerApi
+
+    async def check() -> None:
+        api = ServerApi(options.server, server_token(options))
+        try:
+            await api.check()
+            if options.kernel_id:
+                await api.require_kernel(options.kernel_id)
+            else:
+                (await api.kernelspecs()).choose(options.kernel)
+        finally:
+            api.close()
+
+    try:
+        asyncio.run(check())
+    except KernelUnavailable as error:
+        raise UsageError(str(error)) from None
 
 
 def add_provider_options(parser: argparse.ArgumentParser) -> None:
@@ -123,6 +202,9 @@ def run_app(args: list[str]) -> int:
     connection = Path(options.existing).resolve() if options.existing else None
     if connection is not None and not connection.is_file():
         raise UsageError(f"no connection file at {options.existing}.")
+    check_server_options(options)
+    if options.server is not None:
+        preflight_server(options)
 
     from pairrepl.kernel import ExistingKernel, LocalKernel
     from pairrepl.ledger import Ledger, SessionNotFound
@@ -140,7 +222,10 @@ def run_app(args: list[str]) -> int:
             raise UsageError(str(error)) from error
 
     async def open_session() -> Session:
-        if connection is not None:
+        kernel: KernelBackend
+        if options.server is not None:
+            kernel = server_kernel(options)
+        elif connection is not None:
             kernel = ExistingKernel(connection)
         else:
             kernel = LocalKernel(root, ledger.state_dir / "kernel.log")
@@ -221,8 +306,10 @@ def doctor(args: list[str]) -> int:
         prog="pairrepl doctor", description="Check that pairrepl can work here."
     )
     parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
+    add_server_options(parser, attach=False)
     add_provider_options(parser)
     options = parser.parse_args(args)
+    check_server_options(options)
     root = project_root_from(options.project)
     import asyncio
 
@@ -247,14 +334,17 @@ async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[
     except Exception as error:
         checks.append(("ledger", f"cannot open it: {error}"))
 
-    kernel = LocalKernel(root, root / ".pairrepl" / "doctor-kernel.log")
-    try:
-        await kernel.start()
-        checks.append((f"kernel ({kernel.description})", None))
-    except (KernelUnavailable, OSError) as error:
-        checks.append(("kernel", f"did not start: {error}"))
-    finally:
-        await kernel.shutdown()
+    if options.server is not None:
+        checks += await _server_checks(options)
+    else:
+        kernel = LocalKernel(root, root / ".pairrepl" / "doctor-kernel.log")
+        try:
+            await kernel.start()
+            checks.append((f"kernel ({kernel.description})", None))
+        except (KernelUnavailable, OSError) as error:
+            checks.append(("kernel", f"did not start: {error}"))
+        finally:
+            await kernel.shutdown()
 
     config = provider_config(root, options)
     if not config.configured:
@@ -267,6 +357,65 @@ async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[
         await provider.aclose()
     checks.append((f"AI provider {config.describe()}", problem))
     return checks
+
+
+#: A trivial cell slower than this through a server points at Nagle's algorithm there.
+SLOW_ROUND_TRIP_MS = 25.0
+
+
+async def _server_checks(options: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """Reachable, token accepted, kernelspecs, and a kernel that starts and answers (then
+    is shut down), with its round trip: each a line, stopping at the first failure."""
+    import statistics
+
+    from pairrepl.kernel import KernelUnavailable, ServerApi, ServerKernel
+
+    url = options.server
+    api = ServerApi(url, server_token(options))
+    checks: list[tuple[str, str | None]] = []
+    try:
+        version = await api.check()
+        checks.append((f"server {api.url} (Jupyter Server {version}), token accepted", None))
+        specs = await api.kernelspecs()
+        name = specs.choose(options.kernel)
+        checks.append((f"kernelspecs {', '.join(specs.names)}; pairrepl starts {name}", None))
+    except KernelUnavailable as error:
+        return [*checks, (f"server {url}", str(error))]
+    finally:
+        api.close()
+
+    kernel = ServerKernel(url, server_token(options), kernel_name=options.kernel)
+    try:
+        await kernel.start()
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            await kernel.execute("1+1", _QuietSink())
+            times.append((time.perf_counter() - started) * 1000)
+        median = statistics.median(times)
+        problem = None
+        if median > SLOW_ROUND_TRIP_MS:
+            problem = (
+                f"a trivial cell takes {median:.0f} ms: the server probably keeps Nagle's "
+                "algorithm on for kernel websockets (see docs/benchmarks.md for the fix)"
+            )
+        inspector = f"; {kernel.extension_error}" if kernel.extension_error else ""
+        checks.append(
+            (f"kernel ({kernel.description}), trivial cell {median:.1f} ms{inspector}", problem)
+        )
+    except KernelUnavailable as error:
+        checks.append(("kernel on the server", f"did not start: {error}"))
+    finally:
+        await kernel.shutdown()
+    return checks
+
+
+class _QuietSink:
+    def output(self, output: object) -> None:
+        pass
+
+    async def input_requested(self, prompt: str, password: bool) -> str:
+        return ""
 
 
 def list_sessions(args: list[str]) -> int:

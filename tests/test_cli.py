@@ -12,6 +12,7 @@ from pairrepl.kernel import LocalKernel
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session
 from tests.agent.fake_llm_server import FakeLLMServer, HttpError, Turn
+from tests.jupyter_server import JupyterServer, free_port
 
 
 async def recorded_session(root: Path) -> str:
@@ -79,3 +80,80 @@ def test_doctor_checks_kernel_ledger_and_provider(
         broken = capsys.readouterr().out
     assert healthy.count("ok") == 3
     assert ("FAIL  AI provider" in broken and "401" in broken) or "key" in broken
+
+
+@pytest.mark.parametrize(
+    ("args", "env_token", "message"),
+    [
+        (["--token", "wrong"], None, "the token was refused; pass the right one with --token"),
+        ([], "wrong-from-env", "the token was refused"),
+        ([], None, "the token is missing"),
+        (["--token", "{token}", "--kernel", "cobol"], None, "no kernelspec 'cobol'"),
+        (["--token", "{token}", "--kernel-id", "k-0"], None, "has no kernel k-0"),
+    ],
+    ids=["wrong-token", "wrong-token-from-env", "no-token", "unknown-kernelspec", "unknown-id"],
+)
+def test_server_mistakes_are_one_line_errors_before_the_screen_opens(
+    args: list[str],
+    env_token: str | None,
+    message: str,
+    jupyter_server: JupyterServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JUPYTER_TOKEN", raising=False)
+    if env_token:
+        monkeypatch.setenv("JUPYTER_TOKEN", env_token)
+    argv = ["--server", jupyter_server.url, *(a.format(token=jupyter_server.token) for a in args)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pairrepl", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--server", "http://127.0.0.1:{port}"], "cannot reach a Jupyter Server"),
+        (["--server", "ftp://host"], "not a server URL"),
+        (["--kernel", "python3"], "only make sense with --server"),
+        (["--server", "x", "--existing", "k.json"], "cannot be used together"),
+    ],
+)
+def test_server_option_mistakes_are_clear(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k.json").write_text("{}")
+    argv = [a.format(port=free_port()) for a in args]
+    result = subprocess.run(
+        [sys.executable, "-m", "pairrepl", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_checks_a_server(
+    jupyter_server: JupyterServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUPYTER_TOKEN", jupyter_server.token)
+    for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "PAIRREPL_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+    main(["doctor", str(tmp_path), "--server", jupyter_server.url])
+    report = capsys.readouterr().out
+    assert f"ok    server {jupyter_server.url} (Jupyter Server" in report
+    assert "token accepted" in report
+    assert "pairrepl starts python3" in report
+    assert "ok    kernel (python3 kernel" in report or "FAIL  kernel (python3 kernel" in report
+    assert "trivial cell" in report
+    assert jupyter_server.get("/api/kernels") == []  # the doctor's kernel was shut down
+
+    monkeypatch.setenv("JUPYTER_TOKEN", "wrong")
+    assert main(["doctor", str(tmp_path), "--server", jupyter_server.url]) == 1
+    assert "FAIL  server" in capsys.readouterr().out
