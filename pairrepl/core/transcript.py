@@ -181,7 +181,7 @@ class Transcript:
             return self._add(
                 NoticeItem(
                     f"Lost the connection to the kernel{reason}. Reconnecting; the kernel "
-                    "may still be running. Cells wait until it is back.",
+                    "may still be running. Run cells again once it is back.",
                     "warning",
                 )
             )

@@ -49,7 +49,10 @@ log = logging.getLogger(__name__)
 RECONNECT_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 #: The statuses a Jupyter Server sends (with no parent) when the kernel process was
 #: replaced behind our back: auto-restarted after a crash, or given up on.
-_REPLACED_STATES = {"restarting": "the server is restarting it", "dead": "the server gave up on it"}
+_REPLACED_STATES = {
+    "restarting": "its process ended; the server started a fresh one",
+    "dead": "its process ended and the server could not start it again",
+}
 _TOKEN_EXPRESSION = "getattr(__import__('sys'), '_pairrepl_kernel_token', None)"
 
 
@@ -225,9 +228,9 @@ class ServerKernel(JupyterKernel):
         if self._monitor_paused or self._dead:
             return  # our own restart, or already reported
         if state in _REPLACED_STATES:
-            self._server_replaced(f"the kernel process died ({_REPLACED_STATES[state]})")
+            self._server_replaced(_REPLACED_STATES[state])
         elif state == "starting":
-            self._server_replaced("the kernel was restarted from elsewhere")
+            self._server_replaced("it was restarted from elsewhere, e.g. JupyterLab")
 
     def _server_replaced(self, reason: str) -> None:
         self._replaced_by_server = True
@@ -238,7 +241,7 @@ class ServerKernel(JupyterKernel):
     def _on_connection_lost(self, reason: str) -> None:
         if self._closing or self._dead or self._monitor_paused:
             return
-        self.state_reason = f"lost the connection to {self.api.url}: {reason}"
+        self.state_reason = f"{self.api.url}: {reason}"
         log.warning("%s; reconnecting", self.state_reason)
         self._emit(KernelState.DISCONNECTED)
         if self._reconnecting is None or self._reconnecting.done():
@@ -258,8 +261,8 @@ class ServerKernel(JupyterKernel):
                 model = await self.api.kernel(self.kernel_id)
                 if model is None:
                     self._server_replaced(
-                        f"the server at {self.api.url} no longer has the kernel (the server "
-                        "restarted, or the kernel was shut down)"
+                        f"the server at {self.api.url} no longer has it: the server restarted, "
+                        "or the kernel was shut down there"
                     )
                     return
                 connection = await self._connect_websocket(self._channels.session)
@@ -297,7 +300,7 @@ class ServerKernel(JupyterKernel):
         result = (reply.get("user_expressions") or {}).get("token") or {}
         seen = str((result.get("data") or {}).get("text/plain", ""))
         if reply.get("status") == "ok" and self._token and self._token not in seen:
-            self._server_replaced("the kernel was restarted while the connection was down")
+            self._server_replaced("it was restarted while the connection was down")
 
     async def _stop_reconnecting(self) -> None:
         task, self._reconnecting = self._reconnecting, None

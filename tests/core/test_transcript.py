@@ -93,11 +93,11 @@ def test_a_connection_gap_is_two_notices_and_the_cells_stay_on_their_kernel() ->
         KernelStarted("remote"),
         CellSubmitted("a", "x = 1"),
         CellFinished("a", 1, OK, 0.1),
-        KernelDisconnected(None, "lost the connection to http://gpu:8888"),
+        KernelDisconnected(None, "http://gpu:8888: the connection dropped"),
         KernelReconnected(12.34),
     )
     notices = [item for item in transcript.items if isinstance(item, NoticeItem)]
-    assert "Lost the connection to the kernel (lost the connection to http://gpu:8888)" in (
+    assert "Lost the connection to the kernel (http://gpu:8888: the connection dropped)" in (
         notices[0].text
     )
     assert notices[0].severity == "warning"

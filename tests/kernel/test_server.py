@@ -133,7 +133,7 @@ async def test_a_dropped_connection_reconnects_and_the_running_cell_finishes(
     await wait_until(lambda: "before" in sink.stdout(), timeout=10)
     await proxy.refuse()  # the network goes away while the cell runs...
     await states.wait_for(KernelState.DISCONNECTED, timeout=5)
-    assert "lost the connection" in kernel.state_reason
+    assert kernel.state_reason.startswith(proxy.url)
     with pytest.raises(KernelUnavailable, match="reconnecting"):
         await kernel.execute("1", RecordingSink())
     await asyncio.sleep(2.0)  # ...past the cell's end

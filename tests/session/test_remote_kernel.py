@@ -65,7 +65,7 @@ async def test_a_connection_gap_is_in_the_ledger_and_the_session_goes_on(
         events = [entry.event for entry in ledger.entries(session.id)]
     gap = [e for e in events if isinstance(e, KernelDisconnected | KernelReconnected)]
     assert [type(e) for e in gap] == [KernelDisconnected, KernelReconnected]
-    assert "lost the connection" in gap[0].reason  # type: ignore[union-attr]
+    assert gap[0].reason.startswith(proxy.url)  # type: ignore[union-attr]
     assert gap[1].gap_s >= 0.5  # type: ignore[union-attr]
     # the refused cell was never recorded: only the two that ran
     assert [e.code for e in events if isinstance(e, CellSubmitted)] == ["kept = 42", "kept + 1"]
@@ -107,5 +107,5 @@ async def test_a_server_restart_is_recorded_as_a_death_and_restart_starts_a_new_
     finally:
         await asyncio.to_thread(server.stop)
     died = [e for e in events if isinstance(e, KernelDied)]
-    assert len(died) == 1 and "no longer has the kernel" in died[0].reason
+    assert len(died) == 1 and "no longer has it" in died[0].reason
     assert any(isinstance(e, KernelRestarted) for e in events)
