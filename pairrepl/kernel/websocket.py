@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 PING_INTERVAL_SECONDS = 10.0
 PING_TIMEOUT_SECONDS = 10.0
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # one output may be large; the session caps it
+#: Whether to ACK at once (``TCP_QUICKACK``, Linux); off only to measure what it saves
+#: (``benchmarks/server_roundtrip.py``).
+QUICK_ACK = True
 
 
 async def open_websocket(request: HTTPRequest) -> WebSocketClientConnection:
@@ -187,7 +190,7 @@ def decode(frame: str | bytes) -> tuple[str, Message]:
 def _quick_ack(connection: WebSocketClientConnection) -> None:
     """ACK the next segment at once, so a server that keeps Nagle on does not wait for
     our delayed ACK before sending its next small frame. Linux only; elsewhere a no-op."""
-    quickack = getattr(socket, "TCP_QUICKACK", None)
+    quickack = getattr(socket, "TCP_QUICKACK", None) if QUICK_ACK else None
     stream = getattr(connection.protocol, "stream", None)
     sock = getattr(stream, "socket", None)
     if quickack is None or sock is None:

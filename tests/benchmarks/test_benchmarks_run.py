@@ -21,3 +21,15 @@ def test_roundtrip_benchmark_runs_and_prints_a_ratio() -> None:
     assert result.returncode == 0, result.stderr
     assert "ratio (median)" in result.stdout
     assert "printed lines" in result.stdout
+
+
+def test_server_roundtrip_benchmark_runs_and_prints_ratios() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "server_roundtrip.py"), "--iterations", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ratio (median)") == 5
+    assert "server+nodelay" in result.stdout
