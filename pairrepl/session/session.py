@@ -566,6 +566,10 @@ class Session:
     async def interrupt(self) -> None:
         if self.kernel_state is KernelState.DEAD:
             return
+        if self.kernel_state is KernelState.DISCONNECTED:
+            raise SessionError(
+                "The connection to the kernel is down; interrupt again once it is back."
+            )
         self._record(Interrupted(self._running_cell))
         await self._kernel.interrupt()
 

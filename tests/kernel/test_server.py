@@ -158,3 +158,24 @@ async def test_a_cut_while_idle_is_healed_at_once(
     sink = RecordingSink()
     assert (await through_proxy.execute("print('again')", sink)).status is ExecutionStatus.OK
     assert sink.stdout() == "again\n"
+
+
+async def test_a_kernel_restarted_while_we_were_away_is_a_death(
+    through_proxy: ServerKernel, proxy: TcpProxy, jupyter_server: JupyterServer
+) -> None:
+    """Same id on the server, new process: its variables are gone, so it is dead to us."""
+    states = StateLog()
+    through_proxy.watch(states)
+    await through_proxy.execute("gone = 1", RecordingSink())
+    await proxy.refuse()
+    await states.wait_for(KernelState.DISCONNECTED, timeout=5)
+    restart = urllib.request.Request(
+        f"{jupyter_server.url}/api/kernels/{through_proxy.kernel_id}/restart",
+        data=b"{}",
+        headers={"Authorization": f"token {jupyter_server.token}"},
+        method="POST",
+    )
+    await asyncio.to_thread(urllib.request.urlopen, restart, None, 30)
+    await proxy.start()
+    await states.wait_for(KernelState.DEAD, timeout=10)
+    assert "restarted" in through_proxy.state_reason
