@@ -145,6 +145,7 @@ def test_doctor_checks_a_server(
     monkeypatch.setenv("JUPYTER_TOKEN", jupyter_server.token)
     for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "PAIRREPL_PROVIDER"):
         monkeypatch.delenv(name, raising=False)
+    kernels_before = jupyter_server.get("/api/kernels")
     main(["doctor", str(tmp_path), "--server", jupyter_server.url])
     report = capsys.readouterr().out
     assert f"ok    server {jupyter_server.url} (Jupyter Server" in report
@@ -152,7 +153,7 @@ def test_doctor_checks_a_server(
     assert "pairrepl starts python3" in report
     assert "ok    kernel (python3 kernel" in report or "FAIL  kernel (python3 kernel" in report
     assert "trivial cell" in report
-    assert jupyter_server.get("/api/kernels") == []  # the doctor's kernel was shut down
+    assert jupyter_server.get("/api/kernels") == kernels_before  # its kernel was shut down
 
     monkeypatch.setenv("JUPYTER_TOKEN", "wrong")
     assert main(["doctor", str(tmp_path), "--server", jupyter_server.url]) == 1

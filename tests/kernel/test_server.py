@@ -110,6 +110,12 @@ async def test_attach_by_id_uses_the_kernel_and_leaves_it_running(
         await kernel.shutdown()
     models = jupyter_server.get("/api/kernels")
     assert kernel_id in [model["id"] for model in models]  # type: ignore[union-attr,index]
+    delete = urllib.request.Request(
+        f"{jupyter_server.url}/api/kernels/{kernel_id}",
+        headers={"Authorization": f"token {jupyter_server.token}"},
+        method="DELETE",
+    )
+    urllib.request.urlopen(delete, timeout=30).close()  # the other user is done with it
 
 
 # A dropped connection ------------------------------------------------------------------
