@@ -251,6 +251,47 @@ class ContextMarked:
     mark: str  # "pinned" | "hidden" | "normal"
 
 
+@dataclass(frozen=True)
+class PromotionWritten:
+    """Code that ran was written into a project file, after a fresh interpreter imported it.
+
+    ``before`` and ``after`` are the file's whole text, so the promotion can be undone
+    exactly; ``symbols`` are the definitions it added or replaced. The per-symbol
+    provenance (origin, evidence, explanation) goes to ``.pairrepl/provenance.jsonl``.
+    """
+
+    KIND: ClassVar[str] = "promotion_written"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+    cell_id: str
+    target: str  # relative to the project root
+    before: str
+    after: str
+    symbols: tuple[str, ...]
+    origin: Origin
+    proposal_id: str | None = None
+    explanation: str | None = None
+    as_test: bool = False
+
+
+@dataclass(frozen=True)
+class PromotionUndone:
+    KIND: ClassVar[str] = "promotion_undone"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+
+
+@dataclass(frozen=True)
+class ModuleReloaded:
+    """After a promotion, the kernel imported the module again; ``report`` says whether
+    the live objects and the file agree (and what a reload cannot fix)."""
+
+    KIND: ClassVar[str] = "module_reloaded"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+    report: str
+
+
 Event = (
     SessionStarted
     | SessionResumed
@@ -274,6 +315,9 @@ Event = (
     | RequestEdited
     | ReplyEdited
     | ContextMarked
+    | PromotionWritten
+    | PromotionUndone
+    | ModuleReloaded
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.KIND: cls for cls in typing.get_args(Event)}
@@ -347,4 +391,6 @@ def _decode(hint: Any, value: Any) -> Any:
         return target(value)
     if target is NamespaceDiff:
         return NamespaceDiff.from_payload(value)
+    if typing.get_origin(target) is tuple:
+        return tuple(value)
     return value
