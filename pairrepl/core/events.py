@@ -272,6 +272,7 @@ class PromotionWritten:
     proposal_id: str | None = None
     explanation: str | None = None
     as_test: bool = False
+    created: bool = False  # the file did not exist before: undo removes it
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,9 @@ class PromotionItem:
     target: str
     symbols: tuple[str, ...]
     origin: Origin
+    before: str  # the file's whole text before and after: what undo needs
+    after: str
+    created: bool = False
     as_test: bool = False
     explanation: str | None = None
     reload_report: str = ""
@@ -289,6 +292,9 @@ class Transcript:
                 event.target,
                 event.symbols,
                 event.origin,
+                event.before,
+                event.after,
+                event.created,
                 event.as_test,
                 event.explanation,
             )
