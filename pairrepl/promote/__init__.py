@@ -1,12 +1,17 @@
 """Promotion: cells that ran become definitions in the project's modules.
 
 `plan_promotion` (pure) says what a cell contributes and the module's new text;
+`plan_test_promotion` does the same for a cell of asserts, as a pytest test;
 `write_promotion` writes it safely or refuses; `undo_text` reverts exactly or refuses.
-libcst is used here and nowhere else in the project.
+`top_level_symbols` finds each symbol's lines in a module (for provenance and blame);
+`unresolved_names` and `top_level_bindings` find what promoted code needs from other
+cells. libcst is used here and nowhere else in the project.
 """
 
 from pairrepl.promote.errors import PromotionRefused
+from pairrepl.promote.names import Binding, top_level_bindings, unresolved_names
 from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
+from pairrepl.promote.symbols import Symbol, top_level_symbols
 from pairrepl.promote.undo import undo_text
 from pairrepl.promote.write import (
     read_target,
@@ -17,12 +22,17 @@ from pairrepl.promote.write import (
 
 __all__ = [
     "CONSTANT_NAME",
+    "Binding",
     "PromotionPlan",
     "PromotionRefused",
+    "Symbol",
     "plan_promotion",
     "read_target",
     "resolve_target",
+    "top_level_bindings",
+    "top_level_symbols",
     "undo_text",
+    "unresolved_names",
     "write_module_text",
     "write_promotion",
 ]
