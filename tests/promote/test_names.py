@@ -11,7 +11,7 @@ from pairrepl.promote import Binding, PromotionRefused, top_level_bindings, unre
 
 def test_reads_in_every_scope_are_found_and_bindings_in_reach_resolve_them() -> None:
     module = dedent(
-        '''\
+        """\
         import os.path
         from typing import TYPE_CHECKING
 
@@ -57,7 +57,7 @@ def test_reads_in_every_scope_are_found_and_bindings_in_reach_resolve_them() -> 
         except Problem as error:
             print(error)
         del gone
-        '''
+        """
     )
     assert unresolved_names(module) == (
         "Base",
