@@ -8,10 +8,11 @@
 cells. libcst is used here and nowhere else in the project.
 """
 
+from pairrepl.core.provenance import Symbol
 from pairrepl.promote.errors import PromotionRefused
 from pairrepl.promote.names import Binding, top_level_bindings, unresolved_names
 from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
-from pairrepl.promote.symbols import Symbol, top_level_symbols
+from pairrepl.promote.symbols import top_level_symbols
 from pairrepl.promote.undo import undo_text
 from pairrepl.promote.write import (
     read_target,

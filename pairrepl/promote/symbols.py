@@ -9,34 +9,16 @@ writes: functions and classes, the constants `plan_promotion` promotes, and impo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from pairrepl.core.provenance import Symbol
 from pairrepl.promote.plan import constant_name, parse_text
 
 # Python's own line breaks (not str.splitlines', which also splits on form feeds etc.),
 # so line numbers agree with libcst's.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-# `pairrepl/core/provenance.py` did not exist when this was written; the brief says the
-# type lives there. Until it does, it is defined here, exactly as specified.
-@dataclass(frozen=True)
-class Symbol:
-    """One top-level symbol of a module and the whole lines it occupies.
-
-    `kind` is "function", "class", "constant" or "import". `first_line` / `last_line`
-    are 1-based and inclusive; `text` is exactly those lines of the module, newlines
-    kept.
-    """
-
-    name: str
-    kind: str
-    first_line: int
-    last_line: int
-    text: str
 
 
 def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
