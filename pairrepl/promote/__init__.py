@@ -11,8 +11,10 @@ cells. libcst is used here and nowhere else in the project.
 from pairrepl.core.provenance import Symbol
 from pairrepl.promote.errors import PromotionRefused
 from pairrepl.promote.names import Binding, top_level_bindings, unresolved_names
+from pairrepl.promote.paths import module_name_for, test_target_for
 from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
 from pairrepl.promote.symbols import top_level_symbols
+from pairrepl.promote.testplan import default_test_name, plan_test_promotion
 from pairrepl.promote.undo import undo_text
 from pairrepl.promote.write import (
     read_target,
@@ -27,9 +29,13 @@ __all__ = [
     "PromotionPlan",
     "PromotionRefused",
     "Symbol",
+    "default_test_name",
+    "module_name_for",
     "plan_promotion",
+    "plan_test_promotion",
     "read_target",
     "resolve_target",
+    "test_target_for",
     "top_level_bindings",
     "top_level_symbols",
     "undo_text",
