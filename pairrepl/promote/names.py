@@ -107,7 +107,7 @@ def outside_reads(module: cst.Module) -> tuple[str, ...] | None:
     evaluated_never = {
         id(name)
         for annotated in facts.annotated
-        if isinstance(scopes[annotated], FunctionScope)
+        if isinstance(scopes.get(annotated), FunctionScope)
         for name in _names_in(annotated.annotation)
     }
     found: list[tuple[CodePosition, str]] = []
