@@ -183,10 +183,7 @@ class LineBlame:
     text: str
     origin: str
     record: ProvenanceRecord | None = None
-
-    @property
-    def changed_by_hand(self) -> bool:
-        return self.record is not None and self.origin == CHANGED_BY_HAND
+    changed_by_hand: bool = False  # promoted, then edited in the file (origin "human")
 
 
 def blame(
@@ -195,7 +192,9 @@ def blame(
     """Attribute each line of `file_text` from its top-level `symbols` and the file's
     live provenance `records` (oldest first; the newest record of a symbol wins)."""
     lines = file_text.splitlines(keepends=True)
-    origins: list[tuple[str, ProvenanceRecord | None]] = [(UNRECORDED, None)] * len(lines)
+    origins: list[tuple[str, ProvenanceRecord | None, bool]] = [(UNRECORDED, None, False)] * len(
+        lines
+    )
     newest: dict[tuple[str, str], ProvenanceRecord] = {}
     for record in records:
         newest[(record.kind, record.symbol)] = record
@@ -203,25 +202,28 @@ def blame(
         found = newest.get((symbol.kind, symbol.name))
         if found is None:
             continue
-        for offset, origin in enumerate(_symbol_line_origins(symbol, found)):
-            origins[symbol.first_line - 1 + offset] = (origin, found)
+        for offset, changed in enumerate(_changed_lines(symbol, found)):
+            origin = CHANGED_BY_HAND if changed else found.origin.value
+            origins[symbol.first_line - 1 + offset] = (origin, found, changed)
     return [
-        LineBlame(number, text.rstrip("\n"), origin, record)
-        for number, (text, (origin, record)) in enumerate(zip(lines, origins, strict=True), 1)
+        LineBlame(number, text.rstrip("\n"), origin, record, changed)
+        for number, (text, (origin, record, changed)) in enumerate(
+            zip(lines, origins, strict=True), 1
+        )
     ]
 
 
-def _symbol_line_origins(symbol: Symbol, record: ProvenanceRecord) -> list[str]:
+def _changed_lines(symbol: Symbol, record: ProvenanceRecord) -> list[bool]:
+    """For each line of the symbol now: was it changed since the record was written?"""
     now = symbol.text.splitlines()
     if code_hash(symbol.text) == record.content_hash:
-        return [record.origin.value] * len(now)
-    then = record.text.splitlines()
-    origins = [CHANGED_BY_HAND] * len(now)
-    matcher = difflib.SequenceMatcher(a=then, b=now, autojunk=False)
+        return [False] * len(now)
+    changed = [True] * len(now)
+    matcher = difflib.SequenceMatcher(a=record.text.splitlines(), b=now, autojunk=False)
     for block in matcher.get_matching_blocks():
         for offset in range(block.size):
-            origins[block.b + offset] = record.origin.value
-    return origins
+            changed[block.b + offset] = False
+    return changed
 
 
 # --- report ---------------------------------------------------------------------------
@@ -253,7 +255,7 @@ class UnderstandingFigures:
     def add(self, line: LineBlame) -> None:
         if line.record is None:
             return
-        if line.origin == CHANGED_BY_HAND:
+        if line.changed_by_hand:
             self.changed_by_hand += 1
         elif line.origin == Origin.AI.value:
             self.ai += 1
