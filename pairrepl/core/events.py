@@ -386,12 +386,12 @@ def _decode(hint: Any, value: Any) -> Any:
         return None
     if hint == Output:
         return output_from_payload(value)
+    if typing.get_origin(hint) is tuple:
+        return tuple(value)
     options = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
     target = options[0]
     if isinstance(target, type) and issubclass(target, Enum):
         return target(value)
     if target is NamespaceDiff:
         return NamespaceDiff.from_payload(value)
-    if typing.get_origin(target) is tuple:
-        return tuple(value)
     return value
