@@ -96,6 +96,7 @@ def plan_promotion(
     *,
     target_name: str = "module.py",
     extra_imports: Sequence[str] = (),
+    place_after: str | None = None,
 ) -> PromotionPlan:
     """Plan promoting `cell_code` into a module whose current text is `target_text`.
 
@@ -104,8 +105,11 @@ def plan_promotion(
     the promoted code needs but the cell does not hold, typically found in an earlier
     cell of the session: they are merged exactly as if they were imports at the top of
     the cell (same deduplication against the target and against each other).
+    `place_after` names a top-level definition of the target: new definitions go right
+    after it instead of at the end.
     Raises `PromotionRefused` when the cell, the target or an extra import does not
-    parse, or an extra import is not an import statement.
+    parse, an extra import is not an import statement, or `place_after` is not defined
+    at the top level of the target.
     """
     cell = parse_text(cell_code, "the cell")
     target = parse_text(target_text, target_name)
@@ -113,7 +117,7 @@ def plan_promotion(
     parts = CellParts(
         parts.definitions, parse_imports(extra_imports) + parts.imports, parts.skipped
     )
-    return merge_into(parts, target, target_text, target_name)
+    return merge_into(parts, target, target_text, target_name, place_after=place_after)
 
 
 def parse_imports(statements: Sequence[str]) -> tuple[cst.Import | cst.ImportFrom, ...]:
@@ -136,12 +140,21 @@ def parse_imports(statements: Sequence[str]) -> tuple[cst.Import | cst.ImportFro
 
 
 def merge_into(
-    parts: CellParts, target: cst.Module, target_text: str, target_name: str
+    parts: CellParts,
+    target: cst.Module,
+    target_text: str,
+    target_name: str,
+    *,
+    place_after: str | None = None,
 ) -> PromotionPlan:
     """Merge what a cell contributes into the parsed target: the plan (shared by the
     definition and the test promotion, so both keep the same guarantees)."""
     body = list(target.body)
     defined_at = _top_level_definitions(target)
+    if place_after is not None and place_after not in defined_at:
+        raise PromotionRefused(
+            f"{target_name} defines no {place_after!r} at its top level to place the code after."
+        )
     added: list[str] = []
     replaced: list[str] = []
     unchanged: list[str] = []
@@ -175,7 +188,13 @@ def merge_into(
         blank = (cst.EmptyLine(),) if position == 0 and after_docstring else ()
         import_lines.append(cst.SimpleStatementLine(body=[statement], leading_lines=blank))
     body[insert_at:insert_at] = import_lines
-    body.extend(appended)
+    if place_after is None:
+        body.extend(appended)
+    else:
+        after = defined_at[place_after] + (
+            len(import_lines) if insert_at <= defined_at[place_after] else 0
+        )
+        body[after + 1 : after + 1] = appended
 
     new_module = target.with_changes(body=body)
     if appended:

@@ -155,11 +155,17 @@ class Promoter:
     # --- 1. draft ------------------------------------------------------------------
 
     def draft(
-        self, source: str | None = None, *, target: str | None = None, as_test: bool = False
+        self,
+        source: str | None = None,
+        *,
+        target: str | None = None,
+        as_test: bool = False,
+        place_after: str | None = None,
     ) -> PromotionDraft:
         """Plan promoting `source` (a cell id, or code that ran; None: the newest cell that
         ran without error and defines something) into `target` (default: the project's
-        `promote_to`, else the target of this session's last promotion)."""
+        `promote_to`, else the target of this session's last promotion). New
+        definitions go at the end, or right after the definition `place_after`."""
         cell = self.cell_that_ran(source, as_test=as_test)
         self._check_accepted(cell)
         under_test = self._default_target()
@@ -180,7 +186,7 @@ class Promoter:
             path = resolve_target(self.project_root, target)
             text = read_target(self.project_root, target)
             imports, first = self._needs_from_session(cell, text, target, as_test, under_test)
-            plan = self._plan(cell.code, text, target, as_test, under_test, imports)
+            plan = self._plan(cell.code, text, target, as_test, under_test, imports, place_after)
         except PromotionRefused as refused:
             raise PromotionError(refused.message, diff=refused.diff) from refused
         proposal = self.transcript.proposals.get(cell.proposal_id or "")
@@ -247,10 +253,15 @@ class Promoter:
         as_test: bool,
         under_test: str | None,
         extra_imports: Iterable[str],
+        place_after: str | None = None,
     ) -> PromotionPlan:
         if not as_test:
             return plan_promotion(
-                code, text, target_name=target, extra_imports=tuple(extra_imports)
+                code,
+                text,
+                target_name=target,
+                extra_imports=tuple(extra_imports),
+                place_after=place_after,
             )
         module_names = self._names_defined_in(under_test)
         return plan_test_promotion(

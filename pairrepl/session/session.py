@@ -533,11 +533,17 @@ class Session:
     # -- promotion ---------------------------------------------------------------------
 
     def draft_promotion(
-        self, source: str | None = None, *, target: str | None = None, as_test: bool = False
+        self,
+        source: str | None = None,
+        *,
+        target: str | None = None,
+        as_test: bool = False,
+        place_after: str | None = None,
     ) -> PromotionDraft:
-        """What promoting ``source`` (a cell id, or code that ran OK; None: the last cell
-        that did) into ``target`` would write. Raises ``PromotionError`` when it cannot."""
-        return self._promoter.draft(source, target=target, as_test=as_test)
+        """What promoting ``source`` (a cell id, or code that ran OK; None: the newest
+        cell that did and defines something) into ``target`` would write (new definitions
+        at the end, or after ``place_after``). Raises ``PromotionError`` when it cannot."""
+        return self._promoter.draft(source, target=target, as_test=as_test, place_after=place_after)
 
     def promotable_cell(self, source: str | None = None) -> CellItem:
         """The cell promoting ``source`` would take (None: the newest cell that ran
@@ -551,6 +557,7 @@ class Session:
         explanation: str | None = None,
         *,
         as_test: bool = False,
+        place_after: str | None = None,
         expected_hash: str | None = None,
     ) -> Promotion:
         """Write the definitions of code that ran into ``target``, record who wrote them,
@@ -559,7 +566,9 @@ class Session:
         ``expected_hash``: the target text's hash when the human saw the diff; if the file
         changed since, nothing is written.
         """
-        draft = self.draft_promotion(source, target=target, as_test=as_test)
+        draft = self.draft_promotion(
+            source, target=target, as_test=as_test, place_after=place_after
+        )
         if expected_hash is not None and draft.plan.original_hash != expected_hash:
             raise PromotionError(
                 f"{draft.target} changed on disk since you saw the diff; nothing was written. "

@@ -32,7 +32,7 @@ from pairrepl.tui.render import short_id
 if TYPE_CHECKING:
     from pairrepl.tui.app import PairreplApp
 
-DraftMaker = Callable[[str | None, bool], PromotionDraft]
+DraftMaker = Callable[[str | None, bool, str | None], PromotionDraft]
 
 ORIGIN_STYLES = {
     Origin.AI.value: "bold magenta",
@@ -50,6 +50,7 @@ class PromoteRequest:
     source: str
     target: str
     as_test: bool
+    place_after: str | None
     explanation: str
     expected_hash: str
 
@@ -77,6 +78,12 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
                 yield Label("into ", classes="dim")
                 yield Input(placeholder="path/relative/to/the/project.py", id="promote-target")
                 yield Checkbox("as a test", id="promote-as-test")
+            with Horizontal(id="promote-after-row"):
+                yield Label("after ", classes="dim")
+                yield Input(
+                    placeholder="(optional) a definition in the file; new code goes at the end",
+                    id="promote-after",
+                )
             yield Static("", id="promote-summary")
             with VerticalScroll(id="promote-diff-scroll"):
                 yield Static("", id="promote-diff")
@@ -85,23 +92,23 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
                 yield Button("Promote (Ctrl+S)", variant="primary", id="promote-yes")
                 yield Button("Cancel (Escape)", id="promote-no")
             yield Label(
-                "Enter in the path plans again · nothing is written until you promote",
+                "Enter in the path or after plans again · nothing is written until you promote",
                 classes="dim",
             )
 
     def on_mount(self) -> None:
-        self._plan(None, as_test=False)
+        self._plan(None, as_test=False, place_after=None)
         target = self.query_one("#promote-target", Input)
         if self.draft is not None:
             target.value = self.draft.target
         why = self.query_one("#promote-why", Input)
         (why if why.display else target).focus()
 
-    def _plan(self, target: str | None, *, as_test: bool) -> None:
+    def _plan(self, target: str | None, *, as_test: bool, place_after: str | None) -> None:
         summary = self.query_one("#promote-summary", Static)
         diff = self.query_one("#promote-diff", Static)
         try:
-            self.draft = self.make_draft(target or None, as_test)
+            self.draft = self.make_draft(target or None, as_test, place_after or None)
         except SessionError as error:
             self.draft = None
             summary.update(Text(str(error), "bold red"))
@@ -122,14 +129,21 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         self.query_one("#promote-why", Input).display = needs_why
 
     @on(Input.Submitted, "#promote-target")
-    def _target_changed(self, event: Input.Submitted) -> None:
-        self._plan(event.value.strip(), as_test=self._as_test)
+    @on(Input.Submitted, "#promote-after")
+    def _target_changed(self) -> None:
+        target = self.query_one("#promote-target", Input).value.strip()
+        self._plan(target, as_test=self._as_test, place_after=self._place_after)
 
     @on(Checkbox.Changed, "#promote-as-test")
     def _as_test_changed(self, event: Checkbox.Changed) -> None:
-        self._plan(None, as_test=event.value)  # a test goes to its own file
+        self._plan(None, as_test=event.value, place_after=None)  # a test has its own file
+        self.query_one("#promote-after-row").display = not event.value
         if self.draft is not None:
             self.query_one("#promote-target", Input).value = self.draft.target
+
+    @property
+    def _place_after(self) -> str | None:
+        return self.query_one("#promote-after", Input).value.strip() or None
 
     @on(Input.Submitted, "#promote-why")
     def _why_submitted(self) -> None:
@@ -158,7 +172,12 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             return
         self.dismiss(
             PromoteRequest(
-                self.source, draft.target, draft.as_test, explanation, draft.plan.original_hash
+                self.source,
+                draft.target,
+                draft.as_test,
+                None if draft.as_test else self._place_after,
+                explanation,
+                draft.plan.original_hash,
             )
         )
 
@@ -261,8 +280,10 @@ class PromotionActions:
         label = f"In [{cell.execution_count}]" if cell.execution_count else short_id(cell.cell_id)
         title = f"Promote {label} · {cell.origin.value}"
 
-        def make_draft(target: str | None, as_test: bool) -> PromotionDraft:
-            return session.draft_promotion(cell.cell_id, target=target, as_test=as_test)
+        def make_draft(target: str | None, as_test: bool, after: str | None) -> PromotionDraft:
+            return session.draft_promotion(
+                cell.cell_id, target=target, as_test=as_test, place_after=after
+            )
 
         def confirmed(request: PromoteRequest | None) -> None:
             if request is not None:
@@ -279,6 +300,7 @@ class PromotionActions:
             request.target,
             request.explanation or None,
             as_test=request.as_test,
+            place_after=request.place_after,
             expected_hash=request.expected_hash,
         )
         if not promotion.changed:

@@ -261,3 +261,14 @@ def test_an_extra_import_that_is_not_an_import_is_refused() -> None:
         plan_promotion("X = 1\n", "", extra_imports=["import os\nprint(os)"])
     with pytest.raises(PromotionRefused, match="not valid Python"):
         plan_promotion("X = 1\n", "", extra_imports=["import"])
+
+
+def test_new_definitions_go_where_the_user_chooses() -> None:
+    target = "import os\n\n\ndef first():\n    pass\n\n\ndef last():\n    pass\n"
+    plan = plan_promotion("import re\ndef middle():\n    return 2\n", target, place_after="first")
+    assert plan.new_text == (
+        "import os\nimport re\n\n\ndef first():\n    pass\n\n\ndef middle():\n    return 2\n"
+        "\n\ndef last():\n    pass\n"
+    )
+    with pytest.raises(PromotionRefused, match="no 'nowhere'"):
+        plan_promotion("def middle():\n    return 2\n", target, place_after="nowhere")
