@@ -138,13 +138,25 @@ class ProvenanceRecord:
         )
 
 
-def record_for(
-    symbol: Symbol, file: str, template: ProvenanceRecord | None = None, **fields: Any
-) -> ProvenanceRecord:
-    """A record of `symbol` as it now stands in `file` (fields from `template` or kwargs)."""
-    base: dict[str, Any] = {} if template is None else dict(template.__dict__)
-    base.update(fields)
-    base.update(
+@dataclass(frozen=True)
+class PromotionFacts:
+    """What every symbol written by one promotion shares."""
+
+    promotion_id: str
+    origin: Origin
+    session_id: str
+    time: float
+    model: str | None = None
+    request: str | None = None
+    request_id: str | None = None
+    proposal_id: str | None = None
+    explanation: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+def record_for(symbol: Symbol, file: str, facts: PromotionFacts) -> ProvenanceRecord:
+    """The record of `symbol` as it now stands in `file`, written by one promotion."""
+    return ProvenanceRecord(
         file=file,
         symbol=symbol.name,
         kind=symbol.kind,
@@ -152,8 +164,8 @@ def record_for(
         last_line=symbol.last_line,
         content_hash=code_hash(symbol.text),
         text=symbol.text,
+        **{name: getattr(facts, name) for name in PromotionFacts.__dataclass_fields__},
     )
-    return ProvenanceRecord(**base)
 
 
 def live_records(

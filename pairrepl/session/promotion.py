@@ -34,7 +34,7 @@ from pairrepl.core.events import Event, PromotionUndone, PromotionWritten
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.outputs import output_to_payload
 from pairrepl.core.proposals import ProposalState
-from pairrepl.core.provenance import Evidence, ProvenanceRecord, record_for
+from pairrepl.core.provenance import Evidence, PromotionFacts, ProvenanceRecord, record_for
 from pairrepl.core.transcript import CellItem, PromotionItem, Transcript
 from pairrepl.ledger import ProvenanceLog
 from pairrepl.promote import (
@@ -393,15 +393,8 @@ class Promoter:
         draft = promotion.draft
         proposal = self.transcript.proposals.get(draft.cell.proposal_id or "")
         exchange = self.transcript.exchanges.get(proposal.proposal.prompt_id) if proposal else None
-        template = ProvenanceRecord(
+        facts = PromotionFacts(
             promotion_id=promotion.id,
-            file=draft.target,
-            symbol="",
-            kind="",
-            first_line=0,
-            last_line=0,
-            content_hash="",
-            text="",
             origin=draft.cell.origin,
             session_id=self.session_id,
             time=promotion.time,
@@ -414,7 +407,7 @@ class Promoter:
         )
         wanted_imports = set(draft.plan.imports_added)
         return [
-            record_for(symbol, draft.target, template)
+            record_for(symbol, draft.target, facts)
             for symbol in top_level_symbols(draft.plan.new_text)
             if (symbol.kind == "import" and symbol.name in wanted_imports)
             or (symbol.kind != "import" and symbol.name in draft.symbols)

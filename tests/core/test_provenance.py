@@ -6,6 +6,7 @@ from pairrepl.core.provenance import (
     CHANGED_BY_HAND,
     UNRECORDED,
     Evidence,
+    PromotionFacts,
     ProvenanceRecord,
     Symbol,
     blame,
@@ -18,22 +19,15 @@ FUNCTION = "def area(r):\n    pi = 3.14\n    return pi * r * r\n"
 
 
 def record(text: str, *, origin: Origin = Origin.AI, when: float = 10.0) -> ProvenanceRecord:
-    template = ProvenanceRecord(
-        promotion_id="p1",
-        file="geo.py",
-        symbol="",
-        kind="",
-        first_line=0,
-        last_line=0,
-        content_hash="",
-        text="",
-        origin=origin,
-        session_id="s1",
-        time=when,
+    facts = PromotionFacts(
+        "p1",
+        origin,
+        "s1",
+        when,
         explanation="area of a circle",
         evidence=(Evidence("c1", 3, "h", "o", FUNCTION),),
     )
-    return record_for(Symbol("area", "function", 1, 3, text), "geo.py", template)
+    return record_for(Symbol("area", "function", 1, 3, text), "geo.py", facts)
 
 
 def symbols_of(text: str, first_line: int) -> list[Symbol]:
