@@ -175,7 +175,10 @@ class Promoter:
                     "Which module does this test test? Promote the code first, or set "
                     "[tool.pairrepl] promote_to in pyproject.toml."
                 )
-            target = target or test_target_for(module_name_for(under_test))
+            try:
+                target = target or test_target_for(module_name_for(under_test))
+            except PromotionRefused as refused:
+                raise PromotionError(refused.message) from refused
         target = target or under_test
         if not target:
             raise PromotionError(
@@ -187,13 +190,15 @@ class Promoter:
             text = read_target(self.project_root, target)
             imports, first = self._needs_from_session(cell, text, target, as_test, under_test)
             plan = self._plan(cell.code, text, target, as_test, under_test, imports, place_after)
+            relative = path.relative_to(self.project_root).as_posix()
+            module_name = module_name_for(relative)
         except PromotionRefused as refused:
             raise PromotionError(refused.message, diff=refused.diff) from refused
         proposal = self.transcript.proposals.get(cell.proposal_id or "")
         return PromotionDraft(
             cell=cell,
-            target=path.relative_to(self.project_root).as_posix(),
-            module_name=module_name_for(path.relative_to(self.project_root).as_posix()),
+            target=relative,
+            module_name=module_name,
             as_test=as_test,
             plan=plan,
             target_exists=path.exists(),
@@ -212,8 +217,8 @@ class Promoter:
         if source is None:
             if not ran_ok:
                 raise PromotionError("Nothing to promote: no cell has run without error yet.")
-            wanted = _asserts_something if as_test else _defines_something
-            return ([cell for cell in ran_ok if wanted(cell.code)] or ran_ok)[-1]
+            promotable = _asserts_something if as_test else _defines_something
+            return ([cell for cell in ran_ok if promotable(cell.code)] or ran_ok)[-1]
         by_id = self.transcript.cells.get(source)
         if by_id is not None:
             if by_id.status is not ExecutionStatus.OK:
