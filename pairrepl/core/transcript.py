@@ -356,6 +356,14 @@ class Transcript:
             if cell.loaded_from is not None and cell.rerun_as is None
         ]
 
+    def cell_that_bound(self, name: str) -> CellItem | None:
+        """The newest cell whose run added or rebound ``name`` (by its namespace diff)."""
+        for cell in reversed(self.code_cells()):
+            diff = cell.namespace_diff
+            if any(change.name == name for change in (*diff.added, *diff.changed)):
+                return cell
+        return None
+
     def cells_lost_with_kernel(self) -> list[CellItem]:
         """Cells that ran without error on an earlier kernel and were not re-run since:
         what to offer to re-run after a restart or a resume (never re-run by itself)."""

@@ -624,7 +624,11 @@ class Session:
         source of the newest functions defined in the session (so the AI sees them even
         when the cells that defined them fell out of the budget). Taken now: a snapshot
         at request time, recorded with the request, never re-read later."""
-        functions = [v.name for v in self.namespace.variables if v.type_name == "function"]
+        functions = [
+            v.name
+            for v in self.namespace.variables
+            if v.type_name == "function" and not self._bound_in_hidden_cell(v.name)
+        ]
         names = dict.fromkeys([*referenced_names(request), *functions[-FUNCTION_VIEWS:]])
         views = {}
         for name in names:
@@ -632,6 +636,12 @@ class Session:
             if view is not None:
                 views[name] = view
         return views
+
+    def _bound_in_hidden_cell(self, name: str) -> bool:
+        """A function the human hid from the AI (by hiding the cell that defined it) is
+        not shown to it unasked; a ``$name`` in the request still shows it."""
+        cell = self.transcript.cell_that_bound(name)
+        return cell is not None and cell.cell_id in self.transcript.hidden
 
     # -- controlling the kernel ----------------------------------------------------------
 
