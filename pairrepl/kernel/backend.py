@@ -8,9 +8,9 @@ kernel on a Jupyter Server or Enterprise Gateway, over its REST and websocket AP
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.namespace import NamespaceSummary
@@ -60,6 +60,13 @@ class KernelBackend(Protocol):
 
     async def is_complete(self, code: str) -> str:
         """``"complete"``, ``"incomplete"`` or ``"invalid"``, as IPython decides."""
+
+    async def reload_module(
+        self, module_name: str, names: list[str], search_paths: list[str]
+    ) -> Mapping[str, Any] | None:
+        """Import (or re-import) a promoted module in the kernel, without touching the
+        user's names, and compare each of ``names`` there with the module's object.
+        None when the kernel could not answer."""
 
     async def interrupt(self) -> None: ...
 

@@ -106,6 +106,19 @@ class JupyterKernel(ABC):
     async def is_complete(self, code: str) -> str:
         return check_complete(code)
 
+    async def reload_module(
+        self, module_name: str, names: list[str], search_paths: list[str]
+    ) -> Mapping[str, Any] | None:
+        try:
+            result = await self._evaluate(
+                summary.reload_expression(module_name, names, search_paths)
+            )
+        except asyncio.CancelledError:
+            raise
+        except (KernelUnavailable, _KernelWentAway):
+            return None
+        return summary.decode_json(result)
+
     def watch(self, on_state: Callable[[KernelState], None]) -> None:
         self._watchers.append(on_state)
         if self._state is not None:

@@ -45,6 +45,7 @@ from pairrepl.core.transcript import CellItem, ExchangeItem, Item, NoteItem, Pro
 from pairrepl.session import Session, SessionError
 from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
+from pairrepl.tui.promotion import PromotionActions
 from pairrepl.tui.render import AI_MARK, ActionTargets, item_id, short_id
 from pairrepl.tui.review import ReviewPane, current_proposal, last_run
 from pairrepl.tui.screens import (
@@ -94,7 +95,7 @@ def as_request(text: str) -> str | None:
     return None
 
 
-class PairreplApp(App[None]):
+class PairreplApp(PromotionActions, App[None]):
     """A REPL on a live IPython kernel. ``open_session`` is awaited on mount."""
 
     CSS_PATH = "app.tcss"
