@@ -385,7 +385,11 @@ def _short_repr(value: Any, depth: int, safe: bool, limits: _Limits) -> str:
         items = [
             _short_repr(key, depth - 1, safe, limits)
             + ": "
-            + _short_repr(item, depth - 1, safe, limits)
+            + (
+                REDACTED  # {"token": ...}: a secret by its key, as by a name
+                if type(key) is str and looks_secret(key)
+                else _short_repr(item, depth - 1, safe, limits)
+            )
             for key, item in itertools.islice(value.items(), limits.dict_items)
         ]
         return "{" + ", ".join(items) + (", …" if len(value) > len(items) else "") + "}"
