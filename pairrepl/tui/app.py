@@ -756,6 +756,10 @@ class PairreplApp(App[None]):
         except TimeoutError:
             return Completions(start=cursor, end=cursor, error="the kernel did not answer in time")
 
+    @on(CodeInput.Escaped)
+    def _input_escaped(self) -> None:
+        self.query_one(HelpPanel).close()
+
     @on(CodeInput.CompletionsShown)
     def _completions_shown(self, event: CodeInput.CompletionsShown) -> None:
         self.query_one(CompletionMenu).show(event.matches, event.chosen)

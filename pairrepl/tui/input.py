@@ -10,6 +10,10 @@ The input also remembers when it holds the human's edit of an AI proposal
 (``editing_proposal``): running it then runs that proposal's edit (origin ai-edited).
 Emptying the input or Escape drops the link. Up/Down walk the history only from the
 first/last line, so moving inside a multi-line cell still works as in any editor.
+
+Tab after a name asks the kernel for completions (``completer``, set by the app): one is
+put in, several open a menu that Tab / Shift+Tab walk through. At the start of a line Tab
+indents, as in IPython.
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ class CodeInput(TextArea):
             self.code = code
             self.proposal_id = proposal_id
 
+    class Escaped(Message):
+        """Escape in the input: close what is open above it (the help panel)."""
+
     class CompletionsShown(Message):
         """The completion menu changed: ``matches`` to show (empty: close it), the chosen
         one, and ``note`` when there is something to say instead (none found, an error)."""
@@ -117,6 +124,11 @@ class CodeInput(TextArea):
             event.stop()
             event.prevent_default()
             self.take()  # the AI's text must not stay behind as if the human wrote it
+            return
+        if event.key == "escape":  # stay here (TextArea would move the focus on)
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Escaped())
             return
         await super()._on_key(event)
 
