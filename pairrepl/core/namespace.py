@@ -150,7 +150,7 @@ def _how(old: VariableSummary, new: VariableSummary) -> ChangeKind:
     return ChangeKind.REBOUND
 
 
-SHORT_REPR = 40
+SHORT_REPR = 32
 
 
 def _short(variable: VariableSummary) -> str:
