@@ -336,7 +336,12 @@ def inspect_path(
 
 
 def _describe(ip: Any, query: _Query, value: Any, offset: int, items_only: bool) -> dict[str, Any]:
-    kind = _kind(value)
+    try:  # duck typing reads attributes: a hostile __getattr__ could hang right here
+        kind = query.run(lambda: _kind(value), PART_SECONDS, budgeted=False)
+    except _namespace._TimeLimitExceeded:
+        kind = "object"
+    except Exception:
+        kind = "object"
     payload: dict[str, Any] = {
         "error": None,
         "kind": kind,
@@ -346,7 +351,7 @@ def _describe(ip: Any, query: _Query, value: Any, offset: int, items_only: bool)
         total = _guarded(query, lambda: str(_item_count(value)), PART_SECONDS)
         payload["items_total"] = int(total) if total.isdigit() else None
         payload["items_offset"] = offset
-        payload["items"] = _items_page(query, value, offset)
+        payload["items"] = _items_page(query, value, offset, kind)
     if items_only:
         return payload
     payload["module"] = _guarded(query, lambda: _module_of(value), PART_SECONDS)
@@ -413,10 +418,10 @@ def _item_count(value: Any) -> int:
     return len(value)
 
 
-def _items_page(query: _Query, value: Any, offset: int) -> list[list[Any]]:
+def _items_page(query: _Query, value: Any, offset: int, kind: str) -> list[list[Any]]:
     """``PAGE_SIZE`` items from ``offset``: [label, step, type, short repr] each. The
     iteration itself is bounded, so a page of a million-item dict costs one page."""
-    frame = _frame_like(value)
+    frame = kind == "frame"
 
     def take() -> list[tuple[str, Any]]:
         if frame:
@@ -440,7 +445,7 @@ def _items_page(query: _Query, value: Any, offset: int) -> list[list[Any]]:
     entries = []
     for index, (label, item) in enumerate(pairs):
         step = ["item", offset + index]
-        secret = frame is False and isinstance(value, Mapping) and _namespace.looks_secret(label)
+        secret = kind == "mapping" and _namespace.looks_secret(label)
         if secret:
             entries.append([label, step, _namespace._type_name(item), _namespace.REDACTED])
             continue

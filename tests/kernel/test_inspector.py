@@ -112,12 +112,16 @@ async def test_hostile_objects_show_as_such_and_the_next_cell_runs(
         "    @property\n    def broken(self):\n        raise ValueError('no')\n"
         "    @property\n    def stuck(self):\n        time.sleep(60)\n"
         "    def method(self, a, b=2):\n        pass\n"
-        "sleepy, touchy = Sleepy(), Touchy()",
+        "class Lazy:\n    def __getattr__(self, name):\n        time.sleep(60)\n"
+        "sleepy, touchy, lazy = Sleepy(), Touchy(), Lazy()",
     )
     started = time.monotonic()
     sleepy = await inspect(shared_kernel, ObjectPath.name("sleepy"))
     assert time.monotonic() - started < 1.5
     assert sleepy.repr.startswith("<timed out")
+    started = time.monotonic()
+    lazy = await inspect(shared_kernel, ObjectPath.name("lazy"))  # every getattr hangs
+    assert time.monotonic() - started < 2.5 and lazy.type_name == "Lazy"
     touchy = await inspect(shared_kernel, ObjectPath.name("touchy"))
     shown = {entry.label: (entry.type_name, entry.summary) for entry in touchy.attributes}
     assert shown[".broken"] == ("?", "<raised ValueError: no>")
