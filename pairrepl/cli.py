@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pairrepl.agent import ProviderConfig
-    from pairrepl.session import SessionSettings
+    from pairrepl.session import PromotionSettings, SessionSettings
 
-SUBCOMMANDS = ("sessions", "export", "doctor")
+SUBCOMMANDS = ("sessions", "export", "doctor", "blame", "report")
 PROJECT_MARKERS = ("pyproject.toml", ".pairrepl", ".git")
 
 
@@ -51,7 +51,7 @@ def app_parser() -> argparse.ArgumentParser:
         description=(
             "A REPL on a live IPython kernel where the AI proposes and the human runs. "
             "Other commands: 'pairrepl sessions', 'pairrepl export SESSION_ID --to FILE.ipynb', "
-            "'pairrepl doctor'."
+            "'pairrepl doctor', 'pairrepl blame FILE', 'pairrepl report'."
         ),
     )
     parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
@@ -106,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return export(args[1:])
         if args and args[0] == "doctor":
             return doctor(args[1:])
+        if args and args[0] == "blame":
+            return blame(args[1:])
+        if args and args[0] == "report":
+            return report(args[1:])
         return run_app(args)
     except UsageError as error:
         print(f"pairrepl: {error}", file=sys.stderr)
@@ -183,25 +187,44 @@ def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings
     from pairrepl.agent import Agent, ContextLimits, make_provider
     from pairrepl.session import SessionSettings
 
+    promotion = promotion_settings(root)
     config = provider_config(root, options)
     for warning in config.warnings:
         print(f"pairrepl: {warning}", file=sys.stderr)
     if not config.configured:
         if config.problem and config.sources:  # asked for a provider, but it is not usable
             raise UsageError(config.problem)
-        return SessionSettings()
+        return SessionSettings(promotion=promotion)
     try:
         agent = Agent(make_provider(config))
     except Exception as error:  # e.g. a replay script that does not parse
         raise UsageError(str(error)) from error
     budget = options.budget or project_setting(root, "context_budget")
     if budget is None:
-        return SessionSettings(agent=agent)
+        return SessionSettings(agent=agent, promotion=promotion)
     if not isinstance(budget, int) or budget < 500:
         raise UsageError(
             f"The context budget must be a number of tokens of 500 or more, not {budget!r}."
         )
-    return SessionSettings(agent=agent, context_limits=ContextLimits(budget_tokens=budget))
+    limits = ContextLimits(budget_tokens=budget)
+    return SessionSettings(agent=agent, context_limits=limits, promotion=promotion)
+
+
+def promotion_settings(root: Path) -> PromotionSettings:
+    """``promote_to`` and ``explain_back`` from ``[tool.pairrepl]``."""
+    from pairrepl.session import PromotionSettings
+
+    target = project_setting(root, "promote_to")
+    explain_back = project_setting(root, "explain_back")
+    if target is not None and not isinstance(target, str):
+        raise UsageError(f"[tool.pairrepl] promote_to must be a path, not {target!r}.")
+    if explain_back is not None and not isinstance(explain_back, bool):
+        raise UsageError(
+            f"[tool.pairrepl] explain_back must be true or false, not {explain_back!r}."
+        )
+    return PromotionSettings(
+        default_target=target, explain_back=True if explain_back is None else explain_back
+    )
 
 
 def project_setting(root: Path, name: str) -> object:
@@ -318,6 +341,105 @@ def export(args: list[str]) -> int:
         ledger.close()
     print(f"Wrote {target} (session {session_id}).")
     return 0
+
+
+def blame(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="pairrepl blame",
+        description="Each line of a file with who wrote it: human, ai (verbatim) or ai-edited, "
+        "and the request that led to it. Works from .pairrepl/provenance.jsonl and the file.",
+    )
+    parser.add_argument("file", help="a .py file of the project")
+    parser.add_argument("--project", help="the project folder (default: found from here)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    options = parser.parse_args(args)
+
+    import json
+
+    from pairrepl.session.blame import BlameError, blame_file
+
+    root = project_root_from(options.project)
+    try:
+        lines = blame_file(root, options.file)
+    except BlameError as error:
+        raise UsageError(str(error)) from error
+    for line in lines:
+        record = line.record
+        if options.json:
+            print(
+                json.dumps(
+                    {
+                        "line": line.number,
+                        "origin": line.origin,
+                        "promotion_id": record.promotion_id if record else None,
+                        "symbol": record.symbol if record else None,
+                        "request": record.request if record else None,
+                        "explanation": record.explanation if record else None,
+                        "text": line.text,
+                    }
+                )
+            )
+            continue
+        why = ""
+        if record is not None:
+            why = record.request or "(typed by the human)"
+            why = f"{record.promotion_id[:8]} {_when(record.time)} {_clip(why, 40)}"
+        print(f"{line.number:>5} {line.origin:<9} {why:<66} | {line.text}")
+    return 0
+
+
+def report(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="pairrepl report",
+        description="The project's understanding figures: promoted lines by origin, and how "
+        "many of the AI's verbatim lines a human explained in their own words.",
+    )
+    parser.add_argument("--project", help="the project folder (default: found from here)")
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="only lines promoted since then")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    options = parser.parse_args(args)
+    since = None
+    if options.since:
+        try:
+            since = time.mktime(time.strptime(options.since, "%Y-%m-%d"))
+        except ValueError as error:
+            raise UsageError(
+                f"--since takes a date like 2026-01-31, not {options.since!r}."
+            ) from error
+
+    import json
+
+    from pairrepl.session.blame import project_report
+
+    result = project_report(project_root_from(options.project), since=since)
+    if options.json:
+        print(json.dumps(result.to_payload(), indent=2))
+        return 0
+    if not result.files:
+        print("Nothing promoted yet: .pairrepl/provenance.jsonl names no file.")
+        return 0
+    print(f"{'FILE':<40}{'LINES':>6}{'HUMAN':>7}{'AI':>6}{'EDITED':>8}{'CHANGED':>9}  AI EXPLAINED")
+    for name, numbers in [*result.files.items(), ("(project)", result.total)]:
+        print(
+            f"{_clip(name, 39):<40}{numbers.promoted:>6}{numbers.human:>7}{numbers.ai:>6}"
+            f"{numbers.ai_edited:>8}{numbers.changed_by_hand:>9}  {_share(numbers.explained_share)}"
+        )
+    share = _share(result.total.ai_verbatim_share)
+    print(f"\nAI-verbatim share of promoted lines: {share}.")
+    for name in result.missing_files:
+        print(f"note: {name} is in provenance but not in the project any more.")
+    if result.unreadable_lines:
+        print(f"note: {result.unreadable_lines} line(s) of provenance.jsonl could not be read.")
+    return 0
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _when(timestamp: float) -> str:

@@ -1,5 +1,6 @@
 """The `pairrepl` command's small subcommands, and its errors, as a user meets them."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,32 @@ def test_doctor_checks_kernel_ledger_and_provider(
         broken = capsys.readouterr().out
     assert healthy.count("ok") == 3
     assert ("FAIL  AI provider" in broken and "401" in broken) or "key" in broken
+
+
+async def test_blame_and_report_from_provenance_and_the_files_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Ledger.open(tmp_path) as ledger:
+        session = await Session.start(tmp_path, LocalKernel(tmp_path, tmp_path / "k.log"), ledger)
+        await session.run("def half(x):\n    return x / 2\n")
+        await session.promote(target="maths.py")
+        await session.close()
+    maths = tmp_path / "maths.py"
+    maths.write_text('"""Added by hand."""\n\n\n' + maths.read_text().replace("x / 2", "x * 0.5"))
+
+    assert main(["blame", "maths.py", "--project", str(tmp_path), "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["text"], line["origin"]) for line in lines] == [
+        ('"""Added by hand."""', "-"),
+        ("", "-"),
+        ("", "-"),
+        ("def half(x):", "human"),  # promoted from a human cell
+        ("    return x * 0.5", "human"),  # changed by hand since
+    ]
+    assert main(["report", "--project", str(tmp_path), "--json"]) == 0
+    totals = json.loads(capsys.readouterr().out)["total"]
+    assert (totals["promoted_lines"], totals["changed_by_hand"]) == (2, 1)
+    assert main(["report", "--project", str(tmp_path), "--since", "2999-01-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["promoted_lines"] == 0
+    assert main(["blame", "/etc/hostname", "--project", str(tmp_path)]) == 2
+    assert "outside the project" in capsys.readouterr().err

@@ -251,6 +251,48 @@ class ContextMarked:
     mark: str  # "pinned" | "hidden" | "normal"
 
 
+@dataclass(frozen=True)
+class PromotionWritten:
+    """Code that ran was written into a project file, after a fresh interpreter imported it.
+
+    ``before`` and ``after`` are the file's whole text, so the promotion can be undone
+    exactly; ``symbols`` are the definitions it added or replaced. The per-symbol
+    provenance (origin, evidence, explanation) goes to ``.pairrepl/provenance.jsonl``.
+    """
+
+    KIND: ClassVar[str] = "promotion_written"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+    cell_id: str
+    target: str  # relative to the project root
+    before: str
+    after: str
+    symbols: tuple[str, ...]
+    origin: Origin
+    proposal_id: str | None = None
+    explanation: str | None = None
+    as_test: bool = False
+    created: bool = False  # the file did not exist before: undo removes it
+
+
+@dataclass(frozen=True)
+class PromotionUndone:
+    KIND: ClassVar[str] = "promotion_undone"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+
+
+@dataclass(frozen=True)
+class ModuleReloaded:
+    """After a promotion, the kernel imported the module again; ``report`` says whether
+    the live objects and the file agree (and what a reload cannot fix)."""
+
+    KIND: ClassVar[str] = "module_reloaded"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+    report: str
+
+
 Event = (
     SessionStarted
     | SessionResumed
@@ -274,6 +316,9 @@ Event = (
     | RequestEdited
     | ReplyEdited
     | ContextMarked
+    | PromotionWritten
+    | PromotionUndone
+    | ModuleReloaded
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.KIND: cls for cls in typing.get_args(Event)}
@@ -341,6 +386,8 @@ def _decode(hint: Any, value: Any) -> Any:
         return None
     if hint == Output:
         return output_from_payload(value)
+    if typing.get_origin(hint) is tuple:
+        return tuple(value)
     options = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
     target = options[0]
     if isinstance(target, type) and issubclass(target, Enum):

@@ -3,11 +3,12 @@
 The lifecycle, in one place:
 
     proposed ──run──► ran_ok ──accept──► accepted ──promote──► promoted
-        │      └────► ran_error
+        │      └────► ran_error               ◄──undo of its last promotion──┘
         └─ rejected  (from any state before promoted)
 
 A proposal that ran (ok or not) may run again after an edit-and-rerun; ``accepted``
-needs a successful run. Every other move raises ``IllegalTransition``.
+needs a successful run; undoing the last live promotion of its code makes it accepted
+again (the file no longer holds it). Every other move raises ``IllegalTransition``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class ProposalState(Enum):
     RAN_OK = "ran_ok"  # the human ran it and it finished without error
     RAN_ERROR = "ran_error"  # the human ran it and it raised (or was interrupted)
     ACCEPTED = "accepted"  # the human looked at what it did and kept it
-    PROMOTED = "promoted"  # written into a source file; final
+    PROMOTED = "promoted"  # written into a source file (undo brings it back to accepted)
     REJECTED = "rejected"  # the human turned it down; final
 
 
@@ -34,7 +35,7 @@ TRANSITIONS: dict[ProposalState, frozenset[ProposalState]] = {
     ProposalState.RAN_OK: frozenset(_RAN | {ProposalState.ACCEPTED, ProposalState.REJECTED}),
     ProposalState.RAN_ERROR: frozenset(_RAN | {ProposalState.REJECTED}),
     ProposalState.ACCEPTED: frozenset({ProposalState.PROMOTED, ProposalState.REJECTED}),
-    ProposalState.PROMOTED: frozenset(),
+    ProposalState.PROMOTED: frozenset({ProposalState.ACCEPTED}),  # undo
     ProposalState.REJECTED: frozenset(),
 }
 

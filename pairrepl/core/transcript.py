@@ -20,9 +20,12 @@ from pairrepl.core.events import (
     KernelDied,
     KernelRestarted,
     KernelStarted,
+    ModuleReloaded,
     NoteAdded,
     OutputProduced,
     OutputSpilled,
+    PromotionUndone,
+    PromotionWritten,
     ProposalAccepted,
     ProposalMade,
     ProposalRejected,
@@ -115,7 +118,25 @@ class ProposalItem:
     rejection_reason: str | None = None
 
 
-Item = CellItem | NoteItem | NoticeItem | ExchangeItem | ProposalItem
+@dataclass
+class PromotionItem:
+    """Definitions from a cell written into a project file (and whether that was undone)."""
+
+    promotion_id: str
+    cell_id: str
+    target: str
+    symbols: tuple[str, ...]
+    origin: Origin
+    before: str  # the file's whole text before and after: what undo needs
+    after: str
+    created: bool = False
+    as_test: bool = False
+    explanation: str | None = None
+    reload_report: str = ""
+    undone: bool = False
+
+
+Item = CellItem | NoteItem | NoticeItem | ExchangeItem | ProposalItem | PromotionItem
 
 
 @dataclass
@@ -124,6 +145,7 @@ class Transcript:
     cells: dict[str, CellItem] = field(default_factory=dict)
     exchanges: dict[str, ExchangeItem] = field(default_factory=dict)
     proposals: dict[str, ProposalItem] = field(default_factory=dict)
+    promotions: dict[str, PromotionItem] = field(default_factory=dict)
     pinned: set[str] = field(default_factory=set)  # item ids always in the AI's context
     hidden: set[str] = field(default_factory=set)  # item ids never in the AI's context
     kernel_epoch: int = 0
@@ -202,6 +224,8 @@ class Transcript:
             if rejected is not None:
                 rejected.rejection_reason = event.reason
             return rejected
+        if isinstance(event, PromotionWritten | PromotionUndone | ModuleReloaded):
+            return self._apply_promotion(event)
         if isinstance(event, SessionResumed):
             self._resumed = True
             return None
@@ -258,6 +282,51 @@ class Transcript:
             found.cost_usd = event.cost_usd
         return found
 
+    def _apply_promotion(
+        self, event: PromotionWritten | PromotionUndone | ModuleReloaded
+    ) -> Item | None:
+        if isinstance(event, PromotionWritten):
+            item = PromotionItem(
+                event.promotion_id,
+                event.cell_id,
+                event.target,
+                event.symbols,
+                event.origin,
+                event.before,
+                event.after,
+                event.created,
+                event.as_test,
+                event.explanation,
+            )
+            self.promotions[event.promotion_id] = item
+            proposal = self.proposals.get(event.proposal_id or "")
+            if proposal is not None and proposal.proposal.state is not ProposalState.PROMOTED:
+                self._move_proposal(event.proposal_id, ProposalState.PROMOTED)
+            return self._add(item)
+        found = self.promotions.get(event.promotion_id)
+        if found is None:
+            return None
+        if isinstance(event, ModuleReloaded):
+            found.reload_report = event.report
+            return found
+        found.undone = True
+        cell = self.cells.get(found.cell_id)
+        if cell is not None and not self.live_promotions_of(cell.proposal_id):
+            self._move_proposal(cell.proposal_id, ProposalState.ACCEPTED)
+        return found
+
+    def live_promotions_of(self, proposal_id: str | None) -> list[PromotionItem]:
+        """The promotions of a proposal's code that were not undone."""
+        if proposal_id is None:
+            return []
+        return [
+            promotion
+            for promotion in self.promotions.values()
+            if not promotion.undone
+            and self.cells.get(promotion.cell_id) is not None
+            and self.cells[promotion.cell_id].proposal_id == proposal_id
+        ]
+
     def _move_proposal(self, proposal_id: str | None, wanted: ProposalState) -> ProposalItem | None:
         """Follow a recorded move. The session checked it before recording; a ledger that
         holds an illegal one anyway (an older bug) must still open, so it is skipped."""
@@ -286,6 +355,14 @@ class Transcript:
             for cell in self.code_cells()
             if cell.loaded_from is not None and cell.rerun_as is None
         ]
+
+    def cell_that_bound(self, name: str) -> CellItem | None:
+        """The newest cell whose run added or rebound ``name`` (by its namespace diff)."""
+        for cell in reversed(self.code_cells()):
+            diff = cell.namespace_diff
+            if any(change.name == name for change in (*diff.added, *diff.changed)):
+                return cell
+        return None
 
     def cells_lost_with_kernel(self) -> list[CellItem]:
         """Cells that ran without error on an earlier kernel and were not re-run since:

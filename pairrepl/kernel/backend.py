@@ -7,9 +7,9 @@ test fixtures choose one; everything above talks to this protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
@@ -74,6 +74,13 @@ class KernelBackend(Protocol):
     async def help(self, code: str, cursor: int, detail: int = 0) -> HelpText:
         """IPython's ``obj?`` (detail 0) / ``obj??`` (detail 1) text for the name at
         ``cursor`` (bounded). Never raises."""
+
+    async def reload_module(
+        self, module_name: str, names: list[str], search_paths: list[str]
+    ) -> Mapping[str, Any] | None:
+        """Import (or re-import) a promoted module in the kernel, without touching the
+        user's names, and compare each of ``names`` there with the module's object.
+        None when the kernel could not answer."""
 
     async def interrupt(self) -> None: ...
 

@@ -150,6 +150,19 @@ class JupyterKernel(ABC):
             return HelpText(code.strip("?"), error=str(error) or "no kernel")
         return inspection.help_text(code.strip("?"), result)
 
+    async def reload_module(
+        self, module_name: str, names: list[str], search_paths: list[str]
+    ) -> Mapping[str, Any] | None:
+        try:
+            result = await self._evaluate(
+                summary.reload_expression(module_name, names, search_paths)
+            )
+        except asyncio.CancelledError:
+            raise
+        except (KernelUnavailable, _KernelWentAway):
+            return None
+        return summary.decode_json(result)
+
     def watch(self, on_state: Callable[[KernelState], None]) -> None:
         self._watchers.append(on_state)
         if self._state is not None:

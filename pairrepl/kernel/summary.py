@@ -19,6 +19,7 @@ from typing import Any
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
 from pairrepl.kernel_ext import inspector as kernel_inspector
 from pairrepl.kernel_ext import namespace as kernel_namespace
+from pairrepl.kernel_ext import promoted as kernel_promoted
 from pairrepl.kernel_ext import thread_output as kernel_thread_output
 
 #: The key of our entry in an execute request's ``user_expressions``.
@@ -48,7 +49,7 @@ def install_from_source() -> str:
     not importable (an existing kernel in another environment). Its modules are
     stdlib-only and self-contained on purpose so that this works."""
     lines = ["import types as _pairrepl_types"]
-    for module in (kernel_namespace, kernel_inspector, kernel_thread_output):
+    for module in (kernel_namespace, kernel_inspector, kernel_thread_output, kernel_promoted):
         source = Path(str(module.__file__)).read_text(encoding="utf-8")
         filename = f"pairrepl/kernel_ext/{Path(str(module.__file__)).name}"
         lines.append(f"_pairrepl_module = _pairrepl_types.ModuleType({module.__name__!r})")
@@ -80,6 +81,22 @@ def decode_view(result: Mapping[str, Any] | None) -> str | None:
     except (ValueError, TypeError, SyntaxError, KeyError):
         return None
     return view if isinstance(view, str) else None
+
+
+def reload_expression(module_name: str, names: list[str], search_paths: list[str]) -> str:
+    """The expression for ``reload_module``; every argument goes in as a literal."""
+    function = kernel_promoted.RELOAD_FUNCTION_NAME
+    return f"{function}({module_name!r}, {names!r}, {search_paths!r})"
+
+
+def decode_json(result: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A user expression that returned JSON text → the object; None if it failed."""
+    if not result or result.get("status") != "ok":
+        return None
+    try:
+        return _payload(result.get("data") or {})
+    except (ValueError, TypeError, SyntaxError, KeyError):
+        return None
 
 
 def user_expressions() -> dict[str, str]:

@@ -1,14 +1,18 @@
 """The session ledger (SQLite) and notebook import/export.
 
+Also ``provenance.jsonl``, the committed record of who wrote each promoted symbol.
 This is the only package that imports ``sqlite3`` and ``nbformat``.
 """
 
 from pairrepl.ledger.notebook import NotebookCell, export_notebook, read_notebook
+from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
 from pairrepl.ledger.store import Ledger, SessionInfo, SessionNotFound, UnreadableEvent
 
 __all__ = [
     "Ledger",
     "NotebookCell",
+    "ProvenanceHistory",
+    "ProvenanceLog",
     "SessionInfo",
     "SessionNotFound",
     "UnreadableEvent",

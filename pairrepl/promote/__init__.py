@@ -1,12 +1,20 @@
 """Promotion: cells that ran become definitions in the project's modules.
 
 `plan_promotion` (pure) says what a cell contributes and the module's new text;
+`plan_test_promotion` does the same for a cell of asserts, as a pytest test;
 `write_promotion` writes it safely or refuses; `undo_text` reverts exactly or refuses.
-libcst is used here and nowhere else in the project.
+`top_level_symbols` finds each symbol's lines in a module (for provenance and blame);
+`unresolved_names` and `top_level_bindings` find what promoted code needs from other
+cells. libcst is used here and nowhere else in the project.
 """
 
+from pairrepl.core.provenance import Symbol
 from pairrepl.promote.errors import PromotionRefused
+from pairrepl.promote.names import Binding, top_level_bindings, unresolved_names
+from pairrepl.promote.paths import module_name_for, test_target_for
 from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
+from pairrepl.promote.symbols import top_level_symbols
+from pairrepl.promote.testplan import default_test_name, plan_test_promotion
 from pairrepl.promote.undo import undo_text
 from pairrepl.promote.write import (
     read_target,
@@ -17,12 +25,21 @@ from pairrepl.promote.write import (
 
 __all__ = [
     "CONSTANT_NAME",
+    "Binding",
     "PromotionPlan",
     "PromotionRefused",
+    "Symbol",
+    "default_test_name",
+    "module_name_for",
     "plan_promotion",
+    "plan_test_promotion",
     "read_target",
     "resolve_target",
+    "test_target_for",
+    "top_level_bindings",
+    "top_level_symbols",
     "undo_text",
+    "unresolved_names",
     "write_module_text",
     "write_promotion",
 ]

@@ -8,6 +8,8 @@ Pure: text in, text out, no file access. What a cell contributes:
   (`retries: int = 3`, `name: str`). A name defined twice in the cell: the last one wins,
   as it did when the cell ran.
 - **imports**: top-level `import` / `from ... import ...` statements.
+- **extra imports** the caller passes (found in earlier cells of the session) are
+  handled exactly like imports of the cell.
 - Everything else is **exploratory** and skipped (expressions such as `df.head()`,
   `print(...)`, lowercase assignments, loops, `if`, `with`, dunder assignments such as
   `__all__`); the plan lists it so the user sees what is left behind.
@@ -71,33 +73,88 @@ class PromotionPlan:
 
 
 @dataclass(frozen=True)
-class _Definition:
+class Definition:
+    """One top-level definition (or constant) a cell contributes, under its name."""
+
     name: str
     node: Statement
     is_constant: bool
 
 
 @dataclass(frozen=True)
-class _CellParts:
-    definitions: tuple[_Definition, ...]
+class CellParts:
+    """What a cell contributes to a module: definitions, imports, and what is left behind."""
+
+    definitions: tuple[Definition, ...]
     imports: tuple[cst.Import | cst.ImportFrom, ...]
     skipped: tuple[str, ...]
 
 
 def plan_promotion(
-    cell_code: str, target_text: str, *, target_name: str = "module.py"
+    cell_code: str,
+    target_text: str,
+    *,
+    target_name: str = "module.py",
+    extra_imports: Sequence[str] = (),
+    place_after: str | None = None,
 ) -> PromotionPlan:
     """Plan promoting `cell_code` into a module whose current text is `target_text`.
 
     `target_text` is "" for a file that does not exist yet. `target_name` only labels
-    the diff. Raises `PromotionRefused` when the cell or the target does not parse.
+    the diff. `extra_imports` are import statements (code, e.g. `"import numpy as np"`)
+    the promoted code needs but the cell does not hold, typically found in an earlier
+    cell of the session: they are merged exactly as if they were imports at the top of
+    the cell (same deduplication against the target and against each other).
+    `place_after` names a top-level definition of the target: new definitions go right
+    after it instead of at the end.
+    Raises `PromotionRefused` when the cell, the target or an extra import does not
+    parse, an extra import is not an import statement, or `place_after` is not defined
+    at the top level of the target.
     """
-    cell = _parse(cell_code, "the cell")
-    target = _parse(target_text, target_name)
+    cell = parse_text(cell_code, "the cell")
+    target = parse_text(target_text, target_name)
     parts = _split_cell(cell)
+    parts = CellParts(
+        parts.definitions, parse_imports(extra_imports) + parts.imports, parts.skipped
+    )
+    return merge_into(parts, target, target_text, target_name, place_after=place_after)
 
+
+def parse_imports(statements: Sequence[str]) -> tuple[cst.Import | cst.ImportFrom, ...]:
+    """Each code string as import nodes; `PromotionRefused` if one is anything else."""
+    imports: list[cst.Import | cst.ImportFrom] = []
+    for code in statements:
+        module = parse_text(code, f"the import {code!r}")
+        found = [
+            small
+            for statement in module.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+            if isinstance(small, cst.Import | cst.ImportFrom)
+        ]
+        others = [s for s in module.body if not _is_import_line(s)]
+        if not found or others:
+            raise PromotionRefused(f"{code!r} is not an import statement.")
+        imports.extend(found)
+    return tuple(imports)
+
+
+def merge_into(
+    parts: CellParts,
+    target: cst.Module,
+    target_text: str,
+    target_name: str,
+    *,
+    place_after: str | None = None,
+) -> PromotionPlan:
+    """Merge what a cell contributes into the parsed target: the plan (shared by the
+    definition and the test promotion, so both keep the same guarantees)."""
     body = list(target.body)
     defined_at = _top_level_definitions(target)
+    if place_after is not None and place_after not in defined_at:
+        raise PromotionRefused(
+            f"{target_name} defines no {place_after!r} at its top level to place the code after."
+        )
     added: list[str] = []
     replaced: list[str] = []
     unchanged: list[str] = []
@@ -131,7 +188,13 @@ def plan_promotion(
         blank = (cst.EmptyLine(),) if position == 0 and after_docstring else ()
         import_lines.append(cst.SimpleStatementLine(body=[statement], leading_lines=blank))
     body[insert_at:insert_at] = import_lines
-    body.extend(appended)
+    if place_after is None:
+        body.extend(appended)
+    else:
+        after = defined_at[place_after] + (
+            len(import_lines) if insert_at <= defined_at[place_after] else 0
+        )
+        body[after + 1 : after + 1] = appended
 
     new_module = target.with_changes(body=body)
     if appended:
@@ -151,7 +214,7 @@ def plan_promotion(
     )
 
 
-def _parse(text: str, what: str) -> cst.Module:
+def parse_text(text: str, what: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -164,15 +227,15 @@ def _parse(text: str, what: str) -> cst.Module:
 # --- what a cell contributes ---------------------------------------------------------
 
 
-def _split_cell(cell: cst.Module) -> _CellParts:
-    definitions: dict[str, _Definition] = {}
+def _split_cell(cell: cst.Module) -> CellParts:
+    definitions: dict[str, Definition] = {}
     imports: list[cst.Import | cst.ImportFrom] = []
     skipped: list[str] = []
     for statement in cell.body:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
             name = statement.name.value
             definitions.pop(name, None)  # the last definition wins, in its own position
-            definitions[name] = _Definition(name, statement, is_constant=False)
+            definitions[name] = Definition(name, statement, is_constant=False)
             continue
         if not isinstance(statement, cst.SimpleStatementLine):
             skipped.append(cell.code_for_node(statement).strip())
@@ -181,7 +244,7 @@ def _split_cell(cell: cst.Module) -> _CellParts:
             if isinstance(small, cst.Import | cst.ImportFrom):
                 imports.append(small)
                 continue
-            name_or_none = _constant_name(small)
+            name_or_none = constant_name(small)
             if name_or_none is None:
                 skipped.append(cell.code_for_node(small).strip().rstrip(";").strip())
                 continue
@@ -191,11 +254,11 @@ def _split_cell(cell: cst.Module) -> _CellParts:
                     body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
                 )
             definitions.pop(name_or_none, None)
-            definitions[name_or_none] = _Definition(name_or_none, line, is_constant=True)
-    return _CellParts(tuple(definitions.values()), tuple(imports), tuple(skipped))
+            definitions[name_or_none] = Definition(name_or_none, line, is_constant=True)
+    return CellParts(tuple(definitions.values()), tuple(imports), tuple(skipped))
 
 
-def _constant_name(small: cst.BaseSmallStatement) -> str | None:
+def constant_name(small: cst.BaseSmallStatement) -> str | None:
     """The name a small statement defines as a constant, or None if it is not one."""
     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
         return small.target.value
@@ -219,7 +282,7 @@ def _top_level_definitions(module: cst.Module) -> dict[str, int]:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
             found[statement.name.value] = index
         elif isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-            name = _constant_name(statement.body[0])
+            name = constant_name(statement.body[0])
             if name is not None:
                 found[name] = index
     return found

@@ -5,6 +5,12 @@
 through its events.
 """
 
+from pairrepl.session.promotion import (
+    Promotion,
+    PromotionDraft,
+    PromotionError,
+    PromotionSettings,
+)
 from pairrepl.session.session import (
     NO_PROVIDER,
     Session,
@@ -13,4 +19,14 @@ from pairrepl.session.session import (
     Usage,
 )
 
-__all__ = ["NO_PROVIDER", "Session", "SessionError", "SessionSettings", "Usage"]
+__all__ = [
+    "NO_PROVIDER",
+    "Promotion",
+    "PromotionDraft",
+    "PromotionError",
+    "PromotionSettings",
+    "Session",
+    "SessionError",
+    "SessionSettings",
+    "Usage",
+]

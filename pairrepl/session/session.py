@@ -42,6 +42,7 @@ from pairrepl.core.events import (
     KernelRestarted,
     KernelStarted,
     LedgerEntry,
+    ModuleReloaded,
     NoteAdded,
     ProposalAccepted,
     ProposalMade,
@@ -65,11 +66,20 @@ from pairrepl.core.transcript import (
     ExchangeItem,
     Item,
     NoteItem,
+    PromotionItem,
     ProposalItem,
     Transcript,
 )
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, read_notebook
+from pairrepl.session.errors import SessionError
+from pairrepl.session.promotion import (
+    Promoter,
+    Promotion,
+    PromotionDraft,
+    PromotionError,
+    PromotionSettings,
+)
 from pairrepl.session.sink import CellSink
 
 Listener = Callable[[LedgerEntry, Item | None], None]
@@ -84,10 +94,6 @@ InputHandler = Callable[[str, bool], Awaitable[str]]
 FUNCTION_VIEWS = 3  # how many of the session's functions the AI sees in full
 
 
-class SessionError(Exception):
-    """Something the human asked for cannot be done now; the message says why and what to do."""
-
-
 def _new_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -100,6 +106,7 @@ class SessionSettings:
     no_agent_reason: str = NO_PROVIDER
     output_limits: OutputLimits = dataclasses.field(default_factory=OutputLimits)
     context_limits: ContextLimits = dataclasses.field(default_factory=ContextLimits)
+    promotion: PromotionSettings = dataclasses.field(default_factory=PromotionSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,6 +152,9 @@ class Session:
         self._running_cell: str | None = None
         self._death_recorded = False
         self._closed = False
+        self._promoter = Promoter(
+            self.project_root, session_id, transcript, self._record, settings.promotion
+        )
         kernel.watch(self._on_kernel_state)
 
     # -- opening ---------------------------------------------------------------------
@@ -539,6 +549,76 @@ class Session:
         self.hint_mode = not self.hint_mode
         return self.hint_mode
 
+    # -- promotion ---------------------------------------------------------------------
+
+    def draft_promotion(
+        self,
+        source: str | None = None,
+        *,
+        target: str | None = None,
+        as_test: bool = False,
+        place_after: str | None = None,
+    ) -> PromotionDraft:
+        """What promoting ``source`` (a cell id, or code that ran OK; None: the newest
+        cell that did and defines something) into ``target`` would write (new definitions
+        at the end, or after ``place_after``). Raises ``PromotionError`` when it cannot."""
+        return self._promoter.draft(source, target=target, as_test=as_test, place_after=place_after)
+
+    def promotable_cell(self, source: str | None = None) -> CellItem:
+        """The cell promoting ``source`` would take (None: the newest cell that ran
+        without error and defines something). Raises ``PromotionError`` if none."""
+        return self._promoter.cell_that_ran(source)
+
+    async def promote(
+        self,
+        source: str | None = None,
+        target: str | None = None,
+        explanation: str | None = None,
+        *,
+        as_test: bool = False,
+        place_after: str | None = None,
+        expected_hash: str | None = None,
+    ) -> Promotion:
+        """Write the definitions of code that ran into ``target``, record who wrote them,
+        then re-import the module in the kernel and say whether it agrees with the session.
+
+        ``expected_hash``: the target text's hash when the human saw the diff; if the file
+        changed since, nothing is written.
+        """
+        draft = self.draft_promotion(
+            source, target=target, as_test=as_test, place_after=place_after
+        )
+        if expected_hash is not None and draft.plan.original_hash != expected_hash:
+            raise PromotionError(
+                f"{draft.target} changed on disk since you saw the diff; nothing was written. "
+                "Look at the new diff and promote again."
+            )
+        promotion = await asyncio.to_thread(self._promoter.write, draft, explanation)
+        self._promoter.record(promotion)
+        if promotion.changed and not as_test:
+            report = await self._reload_promoted(draft)
+            self._record(ModuleReloaded(promotion.id, report))
+        return promotion
+
+    async def undo_promotion(self, promotion_id: str | None = None) -> PromotionItem:
+        """Revert a promotion (the last one in force by default) exactly, or refuse with
+        the diff of what changed in the file since."""
+        return self._promoter.undo(promotion_id)
+
+    async def _reload_promoted(self, draft: PromotionDraft) -> str:
+        how = f"to use the file's version in the kernel: import {draft.module_name}"
+        if self._running_cell is not None or self.kernel_state is KernelState.DEAD:
+            return f"The kernel is busy or dead, so the module was not re-imported; {how}."
+        paths = [str(self.project_root), str(self.project_root / "src")]
+        result = await self._kernel.reload_module(draft.module_name, list(draft.symbols), paths)
+        if result is None:
+            return f"The kernel did not answer, so the module was not re-imported; {how}."
+        if result.get("error"):
+            return f"Importing {draft.module_name} in the kernel failed: {result['error']}."
+        names = result.get("names") or {}
+        verdicts = "; ".join(f"{name}: {verdict}" for name, verdict in names.items())
+        return f"{str(result.get('action', 'imported')).capitalize()} {draft.module_name} in the kernel. {verdicts}"
+
     def _proposal(self, proposal_id: str) -> ProposalItem:
         item = self.transcript.proposals.get(proposal_id)
         if item is None:
@@ -563,7 +643,11 @@ class Session:
         source of the newest functions defined in the session (so the AI sees them even
         when the cells that defined them fell out of the budget). Taken now: a snapshot
         at request time, recorded with the request, never re-read later."""
-        functions = [v.name for v in self.namespace.variables if v.type_name == "function"]
+        functions = [
+            v.name
+            for v in self.namespace.variables
+            if v.type_name == "function" and not self._bound_in_hidden_cell(v.name)
+        ]
         names = dict.fromkeys([*referenced_names(request), *functions[-FUNCTION_VIEWS:]])
         views = {}
         for name in names:
@@ -571,6 +655,12 @@ class Session:
             if view is not None:
                 views[name] = view
         return views
+
+    def _bound_in_hidden_cell(self, name: str) -> bool:
+        """A function the human hid from the AI (by hiding the cell that defined it) is
+        not shown to it unasked; a ``$name`` in the request still shows it."""
+        cell = self.transcript.cell_that_bound(name)
+        return cell is not None and cell.cell_id in self.transcript.hidden
 
     # -- controlling the kernel ----------------------------------------------------------
 

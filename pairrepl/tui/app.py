@@ -48,6 +48,7 @@ from pairrepl.tui.assist import CompletionMenu, HelpPanel
 from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
 from pairrepl.tui.inspector import InspectorScreen
+from pairrepl.tui.promotion import PromotionActions
 from pairrepl.tui.render import AI_MARK, ActionTargets, item_id, short_id
 from pairrepl.tui.review import ReviewPane, current_proposal, last_run
 from pairrepl.tui.screens import (
@@ -98,7 +99,7 @@ def as_request(text: str) -> str | None:
     return None
 
 
-class PairreplApp(App[None]):
+class PairreplApp(PromotionActions, App[None]):
     """A REPL on a live IPython kernel. ``open_session`` is awaited on mount."""
 
     CSS_PATH = "app.tcss"

@@ -160,6 +160,19 @@ ACTIONS: tuple[AppAction, ...] = (
         in_palette=False,
     ),
     AppAction(
+        "promote",
+        ("ctrl+s",),
+        "Promote the last good cell",
+        "Write the definitions of the newest cell that ran without error into a project file: a dialog shows the target, what goes in and the exact diff first. AI code must be accepted; AI-verbatim code needs one line in your own words.",
+        footer="promote",
+    ),
+    AppAction(
+        "undo_promotion",
+        (),
+        "Undo the last promotion",
+        "Put the file of the newest promotion back exactly as it was, if nobody changed it since (otherwise a refusal shows what changed).",
+    ),
+    AppAction(
         "toggle_focus",
         ("f2",),
         "Switch input / transcript / variables",
@@ -305,6 +318,27 @@ ACTIONS: tuple[AppAction, ...] = (
         scope="transcript",
     ),
     AppAction(
+        "item_promote",
+        ("s",),
+        "Promote the selected cell",
+        "In the transcript: promote the selected cell (it must have run without error) into a project file, after showing the diff.",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_undo_promotion",
+        ("u",),
+        "Undo the selected promotion",
+        "In the transcript: put the selected promotion's file back exactly as it was before it.",
+        scope="transcript",
+    ),
+    AppAction(
+        "item_blame",
+        ("b",),
+        "Blame the selected promotion's file",
+        "In the transcript: show each line of the file the selected promotion wrote to, with who wrote it (human, ai, ai-edited) and the request behind it.",
+        scope="transcript",
+    ),
+    AppAction(
         "scroll_transcript_up",
         ("pageup",),
         "Scroll the transcript up",
@@ -359,7 +393,8 @@ def key_label(key: str) -> str:
 
 
 def keys_label(action: AppAction) -> str:
-    return " / ".join(key_label(key) for key in action.keys)
+    """The keys of an action; an action without keys is found in the palette."""
+    return " / ".join(key_label(key) for key in action.keys) or "Ctrl+P"
 
 
 def app_bindings() -> list[Binding]:
@@ -373,7 +408,7 @@ def app_bindings() -> list[Binding]:
             key_display=key_label(action.keys[0]),
         )
         for action in ACTIONS
-        if action.bound and action.scope == "app"
+        if action.bound and action.keys and action.scope == "app"
     ]
 
 
@@ -436,7 +471,7 @@ def action_keys(name: str) -> str:
     """The shown key of an action (for hints like "press F9 to re-run")."""
     for action in ACTIONS:
         if action.action == name:
-            return key_label(action.keys[0])
+            return keys_label(action).split(" / ")[0]
     raise KeyError(name)
 
 

@@ -100,6 +100,8 @@ class CodeInput(TextArea):
         self.completeness: Callable[[str], Awaitable[str]] = _always_complete
         self.completer: Callable[[str, int], Awaitable[Completions]] | None = None
         self._menu: _Menu | None = None  # the completions Tab is cycling through
+        self._proposal_code = ""  # the proposal's code as it was put here, to tell an edit
+        self._drop_armed = False  # Escape was pressed once on an edited proposal
         self._history_index: int | None = None  # None: editing a fresh draft
         self._draft = ""
 
@@ -123,8 +125,13 @@ class CodeInput(TextArea):
         if event.key == "escape" and self.editing_proposal is not None:
             event.stop()
             event.prevent_default()
+            if self.text != self._proposal_code and not self._drop_armed:
+                self._drop_armed = True  # the human changed it: one more Escape to lose that
+                self.notify("Escape again drops your edit of the proposal.", timeout=4)
+                return
             self.take()  # the AI's text must not stay behind as if the human wrote it
             return
+        self._drop_armed = False
         if event.key == "escape":  # stay here (TextArea would move the focus on)
             event.stop()
             event.prevent_default()
@@ -182,6 +189,8 @@ class CodeInput(TextArea):
         self._show(code)
         self._history_index = None
         self.editing_proposal = proposal_id
+        self._proposal_code = code
+        self._drop_armed = False
 
     @on(TextArea.Changed)
     def _emptied(self, event: TextArea.Changed) -> None:

@@ -31,6 +31,7 @@ from pairrepl.core.transcript import (
     Item,
     NoteItem,
     NoticeItem,
+    PromotionItem,
     ProposalItem,
 )
 from pairrepl.tui.commands import action_keys
@@ -126,6 +127,8 @@ def render_item(
         lines = render_proposal(
             item, highlight=highlight, current=item.proposal.id == targets.proposal_id
         )
+    elif isinstance(item, PromotionItem):
+        lines = render_promotion(item)
     else:
         lines = render_notice(item)
     if mark in CONTEXT_MARKS:
@@ -144,6 +147,8 @@ def selection_keys(item: Item, mark: str = "normal") -> Text | None:
             offered.append(("item_run", "run"))
         if item.status is ExecutionStatus.ERROR:
             offered.append(("item_fix", "fix"))
+        if item.status is ExecutionStatus.OK:
+            offered.append(("item_promote", "promote"))
     if isinstance(item, (CellItem, NoteItem)):
         offered.append(("item_pin", "unpin" if mark == "pinned" else "pin"))
         offered.append(("item_hide", "unhide" if mark == "hidden" else "hide"))
@@ -153,6 +158,10 @@ def selection_keys(item: Item, mark: str = "normal") -> Text | None:
             ("item_edit_reply", "edit reply"),
             ("item_run", "retry"),
         ]
+    if isinstance(item, PromotionItem):
+        offered.append(("item_blame", "blame the file"))
+        if not item.undone:
+            offered.append(("item_undo_promotion", "undo"))
     if not offered:
         return None
     line = Text("▶ ", STYLE_KEY)
@@ -580,6 +589,22 @@ def _gutter_lines(label: str, label_style: str, text: str, style: str = "") -> l
         line = Text(gutter, label_style)
         line.append(raw, style)
         lines.append(line)
+    return lines
+
+
+def render_promotion(item: PromotionItem) -> list[Text]:
+    """``⇪ promoted slugify → src/pkg/text.py · ai``, then the kernel's verdict."""
+    what = ", ".join(item.symbols) or "nothing new"
+    kind = "test" if item.as_test else "promoted"
+    header = Text(f"⇪ {kind} {what} → {item.target}", "bold green" if not item.undone else "dim")
+    header.append(f" · {item.origin.value} · {short_id(item.promotion_id)}", STYLE_DIM)
+    if item.undone:
+        header.append(" · undone", "bold yellow")
+    lines = [header]
+    if item.explanation:
+        lines.append(_indented(Text(f"explained: {_clean(item.explanation)}", "italic")))
+    if item.reload_report:
+        lines.append(_indented(Text(f"kernel: {_clean(item.reload_report)}", STYLE_DIM)))
     return lines
 
 

@@ -20,6 +20,7 @@ LEGAL = {
     (S.RAN_ERROR, S.REJECTED),
     (S.ACCEPTED, S.PROMOTED),
     (S.ACCEPTED, S.REJECTED),
+    (S.PROMOTED, S.ACCEPTED),  # its promotion was undone
 }
 
 

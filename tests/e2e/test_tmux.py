@@ -151,3 +151,51 @@ def test_the_readme_demo_asks_the_replay_and_runs_only_on_a_key(
     terminal.wait_for("ran_ok")
     terminal.press("C-t")  # accept it
     terminal.wait_for("accepted")
+
+
+def test_the_demo_promotes_the_function_and_blame_names_the_ai(
+    terminals: list[Terminal], tmp_path: Path
+) -> None:
+    project = tmp_path / "examples"
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "examples",
+        project,
+        ignore=shutil.ignore_patterns(".pairrepl", "tests", "__pycache__"),
+    )
+    terminal = pairrepl(terminals, project)
+    terminal.type("from pricing import load_prices")
+    terminal.press("Enter")
+    terminal.type('prices = load_prices("prices.csv")')
+    terminal.press("Enter")
+    terminal.wait_for("In [2]:")
+    proposals = ("globals()", "type(prices)", "odd = [p for p", "def clean_prices")
+    for turn, code in enumerate(proposals, 1):  # the fourth recorded turn: clean_prices
+        terminal.type(f"/step {turn}")
+        terminal.press("Enter")
+        terminal.wait_for(code)
+    terminal.press("C-r")
+    terminal.wait_for("ran_ok")
+    terminal.press("C-t")
+    terminal.wait_for("accepted")
+
+    terminal.press("C-s")
+    screen = terminal.wait_for("+def clean_prices(raw):")  # the diff, before any write
+    assert "adds: clean_prices" in screen
+    assert "def clean_prices" not in (project / "pricing.py").read_text()
+    terminal.type("drops missing prices and parses strings like $1,200.50 into floats")
+    terminal.press("Enter")
+    terminal.wait_for("promoted clean_prices → pricing.py")
+    terminal.wait_for("clean_prices: agrees")  # the kernel re-imported it
+    assert "def clean_prices(raw):" in (project / "pricing.py").read_text()
+
+    blame = subprocess.run(
+        [sys.executable, "-m", "pairrepl", "blame", "pricing.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(row for row in blame.splitlines() if "def clean_prices(raw):" in row)
+    assert " ai " in line and "step 4" in line  # who wrote it, and the request behind it
+    load_line = next(row for row in blame.splitlines() if "def load_prices" in row)
+    assert " - " in load_line  # written before pairrepl, by hand

@@ -234,3 +234,41 @@ def test_a_cell_or_target_that_does_not_parse_is_refused() -> None:
         plan_promotion("%timeit f()\n", "")
     with pytest.raises(PromotionRefused, match=r"mod\.py is not valid Python"):
         plan_promotion("X = 1\n", "def (:\n", target_name="mod.py")
+
+
+def test_extra_imports_merge_like_the_cells_own_without_duplicates() -> None:
+    plan = plan_promotion(
+        "import os\ndef f(a):\n    return np.array(a), os.sep, b\n",
+        '"""Doc."""\nimport numpy as np\n',
+        extra_imports=["import numpy as np", "import os", "from a import b, c", "from a import b"],
+    )
+    # extras come first, as imports of earlier cells would; the cell's `import os` is a dup
+    assert plan.imports_added == ("import os", "from a import b, c")
+    assert plan.new_text == (
+        '"""Doc."""\nimport numpy as np\nimport os\nfrom a import b, c\n\n\n'
+        "def f(a):\n    return np.array(a), os.sep, b\n"
+    )
+    again = plan_promotion(
+        "def f(a):\n    return np.array(a), os.sep, b\n",
+        plan.new_text,
+        extra_imports=["import os", "from a import b"],
+    )
+    assert not again.has_changes
+
+
+def test_an_extra_import_that_is_not_an_import_is_refused() -> None:
+    with pytest.raises(PromotionRefused, match="not an import statement"):
+        plan_promotion("X = 1\n", "", extra_imports=["import os\nprint(os)"])
+    with pytest.raises(PromotionRefused, match="not valid Python"):
+        plan_promotion("X = 1\n", "", extra_imports=["import"])
+
+
+def test_new_definitions_go_where_the_user_chooses() -> None:
+    target = "import os\n\n\ndef first():\n    pass\n\n\ndef last():\n    pass\n"
+    plan = plan_promotion("import re\ndef middle():\n    return 2\n", target, place_after="first")
+    assert plan.new_text == (
+        "import os\nimport re\n\n\ndef first():\n    pass\n\n\ndef middle():\n    return 2\n"
+        "\n\ndef last():\n    pass\n"
+    )
+    with pytest.raises(PromotionRefused, match="no 'nowhere'"):
+        plan_promotion("def middle():\n    return 2\n", target, place_after="nowhere")

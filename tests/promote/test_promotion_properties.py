@@ -1,4 +1,5 @@
-"""Property: promotion touches only what it must, and undo restores the exact bytes.
+"""Property: promotion touches only what it must, and undo restores the exact bytes;
+each symbol found in a module is exactly its statement's lines.
 
 Modules are built from a few generated functions, constants and comments; cells define
 one function whose name may or may not exist in the module, maybe with an import and an
@@ -7,6 +8,7 @@ exploratory statement.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +21,7 @@ from pairrepl.core.cells import code_hash
 from pairrepl.promote import (
     plan_promotion,
     read_target,
+    top_level_symbols,
     undo_text,
     write_module_text,
     write_promotion,
@@ -146,3 +149,20 @@ def test_promote_then_undo_restores_the_original_bytes(
         reverted = undo_text(plan.original_text, plan.new_text, current)
         write_module_text(root, "pkg/mod.py", reverted, code_hash(current))
         assert path.read_bytes() == before.encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=modules())
+def test_each_symbol_is_exactly_its_statement_without_the_lines_above(text: str) -> None:
+    module = cst.parse_module(text)
+    expected = [
+        module.code_for_node(statement.with_changes(leading_lines=()))
+        for statement in module.body
+        if isinstance(statement, cst.FunctionDef | cst.SimpleStatementLine)
+    ]
+    if expected and not module.has_trailing_newline and not module.footer:
+        expected[-1] = expected[-1].rstrip("\n")  # the file's last line has no newline
+    symbols = top_level_symbols(text)
+    assert [symbol.text for symbol in symbols] == expected
+    spans = [(symbol.first_line, symbol.last_line) for symbol in symbols]
+    assert all(end < start for (_, end), (start, _) in itertools.pairwise(spans))

@@ -131,7 +131,9 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
     ai_session: Session, server: FakeLLMServer, ledger: Ledger, tmp_path: Path
 ) -> None:
     kept = await ai_session.run("kept_marker = 'always-here'")
-    secret_cell = await ai_session.run("print('never' + '-sent')")
+    secret_cell = await ai_session.run(
+        "def never_shown():\n    return 'hidden' + '-body'\nprint('never' + '-sent')"
+    )
     await ai_session.mark_for_context(kept.cell_id, "pinned")
     await ai_session.mark_for_context(secret_cell.cell_id, "hidden")
     server.script(
@@ -153,6 +155,7 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
     assert "original answer" not in body
     assert "always-here" in body
     assert "never-sent" not in body and "'never' + '-sent'" not in body  # code and output
+    assert "'hidden' + '-body'" not in body  # nor the source of a function it defined
     await ai_session.retry_last()
     assert "next question" in server.bodies[-1]
 

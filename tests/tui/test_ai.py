@@ -205,6 +205,14 @@ async def test_edit_runs_as_ai_edited_and_reject_keeps_the_reason(tmp_path: Path
         await tui.pilot.pause()
         assert not note.display
 
+        await tui.pilot.press("ctrl+o", "end", "2")
+        await tui.pilot.press("escape")  # the human changed it: not lost on one Escape
+        assert tui.app.code_input.text == "x = 12"
+        assert "Escape again drops your edit" in notifications(tui)
+        await tui.pilot.press("escape")
+        assert tui.app.code_input.text == ""
+        assert tui.app.code_input.editing_proposal is None
+
         await tui.pilot.press("ctrl+o", "0", "enter")
         await ran(tui, item)
         cell = tui.session.transcript.cells[item.runs[0]]

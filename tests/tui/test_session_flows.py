@@ -42,7 +42,8 @@ async def test_resume_shows_the_transcript_and_f9_reruns_the_lost_cells(tmp_path
             await tui.wait_until(lambda: "total" in tui.session.namespace.by_name(), 30)
             await tui.settle()
             assert tui.session.transcript.cells_lost_with_kernel() == []
-            assert "total" in widget_text(tui.app.query_one("#variables-table"))
+            table = tui.app.query_one("#variables-table")
+            await tui.wait_until(lambda: "total" in widget_text(table), 10)  # pane refreshes
             assert tui.transcript_text().count("total 30") == 2
         await tui.session.close()
 

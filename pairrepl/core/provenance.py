@@ -1,0 +1,308 @@
+"""Who wrote each promoted line, and the runs that showed it working.
+
+A promotion writes definitions into a module and appends one `ProvenanceRecord` per
+promoted top-level symbol to `.pairrepl/provenance.jsonl` (meant to be committed). Each
+record keeps the symbol's exact text as written, so `blame` can work from provenance and
+the current file alone: a symbol whose text still hashes the same is attributed whole to
+its record; a symbol edited since is compared line by line, and the lines that differ
+are the human's. Pure: no file access here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pairrepl.core.cells import Origin, code_hash
+
+#: A line no promotion wrote (or one whose symbol has no live record).
+UNRECORDED = "-"
+#: A promoted line the human changed by hand after the promotion.
+CHANGED_BY_HAND = "human"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One top-level statement of a module, as blame and provenance see it.
+
+    `kind` is "function", "class", "constant" or "import" (`name` is then the import
+    statement's code). Lines are 1-based and inclusive; `text` is exactly those lines.
+    """
+
+    name: str
+    kind: str
+    first_line: int
+    last_line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One execution that showed the promoted code working against live objects."""
+
+    cell_id: str
+    execution_count: int | None
+    code_hash: str
+    outputs_hash: str
+    code: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "cell_id": self.cell_id,
+            "execution_count": self.execution_count,
+            "code_hash": self.code_hash,
+            "outputs_hash": self.outputs_hash,
+            "code": self.code,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Evidence:
+        return cls(
+            cell_id=str(payload.get("cell_id", "")),
+            execution_count=payload.get("execution_count"),
+            code_hash=str(payload.get("code_hash", "")),
+            outputs_hash=str(payload.get("outputs_hash", "")),
+            code=str(payload.get("code", "")),
+        )
+
+
+@dataclass(frozen=True)
+class ProvenanceRecord:
+    """One promoted symbol: where it went, who wrote it, why, and what proved it."""
+
+    promotion_id: str
+    file: str  # relative to the project root, with forward slashes
+    symbol: str
+    kind: str
+    first_line: int
+    last_line: int
+    content_hash: str
+    text: str
+    origin: Origin
+    session_id: str
+    time: float
+    model: str | None = None
+    request: str | None = None  # the human's words that led to the proposal
+    request_id: str | None = None
+    proposal_id: str | None = None
+    explanation: str | None = None  # the human's own one-line account, if given
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    @property
+    def line_count(self) -> int:
+        return self.last_line - self.first_line + 1
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "promotion_id": self.promotion_id,
+            "file": self.file,
+            "symbol": self.symbol,
+            "kind": self.kind,
+            "lines": [self.first_line, self.last_line],
+            "content_hash": self.content_hash,
+            "origin": self.origin.value,
+            "model": self.model,
+            "request": self.request,
+            "request_id": self.request_id,
+            "session_id": self.session_id,
+            "proposal_id": self.proposal_id,
+            "time": self.time,
+            "explanation": self.explanation,
+            "evidence": [item.to_payload() for item in self.evidence],
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> ProvenanceRecord:
+        first, last = payload.get("lines") or (0, -1)
+        return cls(
+            promotion_id=str(payload["promotion_id"]),
+            file=str(payload["file"]),
+            symbol=str(payload["symbol"]),
+            kind=str(payload.get("kind", "")),
+            first_line=int(first),
+            last_line=int(last),
+            content_hash=str(payload.get("content_hash", "")),
+            text=str(payload.get("text", "")),
+            origin=Origin(payload.get("origin", Origin.HUMAN.value)),
+            session_id=str(payload.get("session_id", "")),
+            time=float(payload.get("time", 0.0)),
+            model=payload.get("model"),
+            request=payload.get("request"),
+            request_id=payload.get("request_id"),
+            proposal_id=payload.get("proposal_id"),
+            explanation=payload.get("explanation"),
+            evidence=tuple(Evidence.from_payload(item) for item in payload.get("evidence", ())),
+        )
+
+
+@dataclass(frozen=True)
+class PromotionFacts:
+    """What every symbol written by one promotion shares."""
+
+    promotion_id: str
+    origin: Origin
+    session_id: str
+    time: float
+    model: str | None = None
+    request: str | None = None
+    request_id: str | None = None
+    proposal_id: str | None = None
+    explanation: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+def record_for(symbol: Symbol, file: str, facts: PromotionFacts) -> ProvenanceRecord:
+    """The record of `symbol` as it now stands in `file`, written by one promotion."""
+    return ProvenanceRecord(
+        file=file,
+        symbol=symbol.name,
+        kind=symbol.kind,
+        first_line=symbol.first_line,
+        last_line=symbol.last_line,
+        content_hash=code_hash(symbol.text),
+        text=symbol.text,
+        **{name: getattr(facts, name) for name in PromotionFacts.__dataclass_fields__},
+    )
+
+
+def live_records(
+    records: Iterable[ProvenanceRecord], undone: Iterable[str]
+) -> list[ProvenanceRecord]:
+    """The records whose promotion was not undone, oldest first."""
+    undone_ids = set(undone)
+    return sorted(
+        (record for record in records if record.promotion_id not in undone_ids),
+        key=lambda record: record.time,
+    )
+
+
+# --- blame ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineBlame:
+    """One line of a file: who wrote it, per provenance.
+
+    `origin` is an `Origin` value ("human", "ai", "ai-edited") for a line a promotion
+    wrote and nobody changed since, `CHANGED_BY_HAND` for a promoted symbol's line the
+    human edited afterwards, or `UNRECORDED` for a line no promotion wrote.
+    """
+
+    number: int
+    text: str
+    origin: str
+    record: ProvenanceRecord | None = None
+    changed_by_hand: bool = False  # promoted, then edited in the file (origin "human")
+
+
+def blame(
+    file_text: str, symbols: Sequence[Symbol], records: Sequence[ProvenanceRecord]
+) -> list[LineBlame]:
+    """Attribute each line of `file_text` from its top-level `symbols` and the file's
+    live provenance `records` (oldest first; the newest record of a symbol wins)."""
+    lines = file_text.splitlines(keepends=True)
+    origins: list[tuple[str, ProvenanceRecord | None, bool]] = [(UNRECORDED, None, False)] * len(
+        lines
+    )
+    newest: dict[tuple[str, str], ProvenanceRecord] = {}
+    for record in records:
+        newest[(record.kind, record.symbol)] = record
+    for symbol in symbols:
+        found = newest.get((symbol.kind, symbol.name))
+        if found is None:
+            continue
+        for offset, changed in enumerate(_changed_lines(symbol, found)):
+            origin = CHANGED_BY_HAND if changed else found.origin.value
+            origins[symbol.first_line - 1 + offset] = (origin, found, changed)
+    return [
+        LineBlame(number, text.rstrip("\n"), origin, record, changed)
+        for number, (text, (origin, record, changed)) in enumerate(
+            zip(lines, origins, strict=True), 1
+        )
+    ]
+
+
+def _changed_lines(symbol: Symbol, record: ProvenanceRecord) -> list[bool]:
+    """For each line of the symbol now: was it changed since the record was written?"""
+    now = symbol.text.splitlines()
+    if code_hash(symbol.text) == record.content_hash:
+        return [False] * len(now)
+    changed = [True] * len(now)
+    matcher = difflib.SequenceMatcher(a=record.text.splitlines(), b=now, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            changed[block.b + offset] = False
+    return changed
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+@dataclass
+class UnderstandingFigures:
+    """Promoted lines by origin, for one file or the whole project."""
+
+    human: int = 0  # promoted from cells the human wrote
+    ai: int = 0  # the AI's text, verbatim
+    ai_edited: int = 0  # the AI's text, changed by the human before it ran
+    changed_by_hand: int = 0  # promoted, then edited in the file
+    ai_explained: int = 0  # AI-verbatim lines whose promotion carries an explanation
+
+    @property
+    def promoted(self) -> int:
+        return self.human + self.ai + self.ai_edited + self.changed_by_hand
+
+    @property
+    def ai_verbatim_share(self) -> float | None:
+        return self.ai / self.promoted if self.promoted else None
+
+    @property
+    def explained_share(self) -> float | None:
+        """Of the AI-verbatim lines, how many a human explained in their own words."""
+        return self.ai_explained / self.ai if self.ai else None
+
+    def add(self, line: LineBlame) -> None:
+        if line.record is None:
+            return
+        if line.changed_by_hand:
+            self.changed_by_hand += 1
+        elif line.origin == Origin.AI.value:
+            self.ai += 1
+            if line.record.explanation:
+                self.ai_explained += 1
+        elif line.origin == Origin.AI_EDITED.value:
+            self.ai_edited += 1
+        else:
+            self.human += 1
+
+    def merge(self, other: UnderstandingFigures) -> None:
+        self.human += other.human
+        self.ai += other.ai
+        self.ai_edited += other.ai_edited
+        self.changed_by_hand += other.changed_by_hand
+        self.ai_explained += other.ai_explained
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "promoted_lines": self.promoted,
+            "human": self.human,
+            "ai": self.ai,
+            "ai_edited": self.ai_edited,
+            "changed_by_hand": self.changed_by_hand,
+            "ai_explained": self.ai_explained,
+            "ai_verbatim_share": self.ai_verbatim_share,
+            "explained_share": self.explained_share,
+        }
+
+
+def figures(lines: Iterable[LineBlame], *, since: float | None = None) -> UnderstandingFigures:
+    """Count blamed lines; with `since`, only lines promoted at or after that time."""
+    counted = UnderstandingFigures()
+    for line in lines:
+        if since is not None and (line.record is None or line.record.time < since):
+            continue
+        counted.add(line)
+    return counted

@@ -1,0 +1,5 @@
+"""The error every use case raises when the human asks for something that cannot be done."""
+
+
+class SessionError(Exception):
+    """Something the human asked for cannot be done now; the message says why and what to do."""

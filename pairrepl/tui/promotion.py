@@ -1,0 +1,331 @@
+"""Promotion in the app: the dialog that shows the diff before anything is written, the
+blame view of a file, and the actions that open them.
+
+The dialog asks the session for a fresh draft whenever the target or "as a test"
+changes, so what it shows is always what `Session.promote` would write; it hands back
+the target text's hash, and the session refuses if the file changed in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from pairrepl.core.cells import Origin
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.provenance import CHANGED_BY_HAND, UNRECORDED, LineBlame
+from pairrepl.core.transcript import CellItem, PromotionItem
+from pairrepl.session import PromotionDraft, SessionError
+from pairrepl.session.blame import BlameError, blame_file
+from pairrepl.tui.render import short_id
+
+if TYPE_CHECKING:
+    from pairrepl.tui.app import PairreplApp
+
+DraftMaker = Callable[[str | None, bool, str | None], PromotionDraft]
+
+ORIGIN_STYLES = {
+    Origin.AI.value: "bold magenta",
+    Origin.AI_EDITED.value: "magenta",
+    Origin.HUMAN.value: "green",
+    CHANGED_BY_HAND: "bold green",
+    UNRECORDED: "dim",
+}
+
+
+@dataclass(frozen=True)
+class PromoteRequest:
+    """What the human confirmed in the dialog."""
+
+    source: str
+    target: str
+    as_test: bool
+    place_after: str | None
+    explanation: str
+    expected_hash: str
+
+
+class PromoteScreen(ModalScreen[PromoteRequest | None]):
+    """Shows what promoting one cell would write, and asks for the explain-back line
+    when the code is the AI's, verbatim. Ctrl+S promotes; Escape writes nothing."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("ctrl+s", "promote", "Promote", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, source: str, title: str, make_draft: DraftMaker) -> None:
+        super().__init__()
+        self.source = source
+        self.title_text = title
+        self.make_draft = make_draft
+        self.draft: PromotionDraft | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="promote-dialog", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with Horizontal(id="promote-target-row"):
+                yield Label("into ", classes="dim")
+                yield Input(placeholder="path/relative/to/the/project.py", id="promote-target")
+                yield Checkbox("as a test", id="promote-as-test")
+            with Horizontal(id="promote-after-row"):
+                yield Label("after ", classes="dim")
+                yield Input(
+                    placeholder="(optional) a definition in the file; new code goes at the end",
+                    id="promote-after",
+                )
+            yield Static("", id="promote-summary")
+            with VerticalScroll(id="promote-diff-scroll"):
+                yield Static("", id="promote-diff")
+            yield Input(placeholder="in your own words: what does this code do?", id="promote-why")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Promote (Ctrl+S)", variant="primary", id="promote-yes")
+                yield Button("Cancel (Escape)", id="promote-no")
+            yield Label(
+                "Enter in the path or after plans again · nothing is written until you promote",
+                classes="dim",
+            )
+
+    def on_mount(self) -> None:
+        self._plan(None, as_test=False, place_after=None)
+        target = self.query_one("#promote-target", Input)
+        if self.draft is not None:
+            target.value = self.draft.target
+        why = self.query_one("#promote-why", Input)
+        (why if why.display else target).focus()
+
+    def _plan(self, target: str | None, *, as_test: bool, place_after: str | None) -> None:
+        summary = self.query_one("#promote-summary", Static)
+        diff = self.query_one("#promote-diff", Static)
+        try:
+            self.draft = self.make_draft(target or None, as_test, place_after or None)
+        except SessionError as error:
+            self.draft = None
+            summary.update(Text(str(error), "bold red"))
+            diff.update("")
+            self._allow(False, needs_why=False)
+            return
+        draft = self.draft
+        summary.update(draft_summary(draft))
+        diff.update(
+            Syntax(draft.plan.diff, "diff", theme="ansi_dark", word_wrap=True)
+            if draft.plan.diff
+            else Text("The file already holds exactly this code: nothing would change.", "dim")
+        )
+        self._allow(draft.blocked is None, needs_why=draft.needs_explanation)
+
+    def _allow(self, allowed: bool, *, needs_why: bool) -> None:
+        self.query_one("#promote-yes", Button).disabled = not allowed
+        self.query_one("#promote-why", Input).display = needs_why
+
+    @on(Input.Submitted, "#promote-target")
+    @on(Input.Submitted, "#promote-after")
+    def _target_changed(self) -> None:
+        target = self.query_one("#promote-target", Input).value.strip()
+        self._plan(target, as_test=self._as_test, place_after=self._place_after)
+
+    @on(Checkbox.Changed, "#promote-as-test")
+    def _as_test_changed(self, event: Checkbox.Changed) -> None:
+        self._plan(None, as_test=event.value, place_after=None)  # a test has its own file
+        self.query_one("#promote-after-row").display = not event.value
+        if self.draft is not None:
+            self.query_one("#promote-target", Input).value = self.draft.target
+
+    @property
+    def _place_after(self) -> str | None:
+        return self.query_one("#promote-after", Input).value.strip() or None
+
+    @on(Input.Submitted, "#promote-why")
+    def _why_submitted(self) -> None:
+        self.action_promote()
+
+    @property
+    def _as_test(self) -> bool:
+        return self.query_one("#promote-as-test", Checkbox).value
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "promote-yes":
+            self.action_promote()
+        else:
+            self.action_cancel()
+
+    def action_promote(self) -> None:
+        draft = self.draft
+        if draft is None or draft.blocked is not None:
+            self.notify("Nothing can be promoted as it stands: see the dialog.", timeout=4)
+            return
+        explanation = self.query_one("#promote-why", Input).value.strip()
+        if draft.needs_explanation and not explanation:
+            self.notify("Write one line in your own words of what the code does.", timeout=6)
+            self.query_one("#promote-why", Input).focus()
+            return
+        self.dismiss(
+            PromoteRequest(
+                self.source,
+                draft.target,
+                draft.as_test,
+                None if draft.as_test else self._place_after,
+                explanation,
+                draft.plan.original_hash,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def draft_summary(draft: PromotionDraft) -> Text:
+    """What the promotion contributes, in words, before the diff."""
+    plan = draft.plan
+    text = Text()
+
+    def part(label: str, names: tuple[str, ...], style: str = "") -> None:
+        if names:
+            text.append(f"{label}: ", "bold")
+            text.append(", ".join(names) + "\n", style)
+
+    part("adds", plan.definitions_added, "green")
+    part("replaces", plan.definitions_replaced, "yellow")
+    part("unchanged", plan.definitions_unchanged, "dim")
+    part("imports", plan.imports_added)
+    part("imports found in other cells", draft.imports_from_session)
+    part("left behind (exploratory)", plan.statements_skipped, "dim")
+    if draft.blocked:
+        text.append(draft.blocked + "\n", "bold red")
+    if draft.needs_explanation:
+        text.append(
+            "This is the AI's code, verbatim: say in your own words what it does.\n", "italic"
+        )
+    return text
+
+
+class BlameScreen(ModalScreen[None]):
+    """Each line of a file with who wrote it, from provenance and the file alone."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape,q,b", "close", "Close"),
+    ]
+
+    def __init__(self, file: str, lines: list[LineBlame]) -> None:
+        super().__init__()
+        self.file = file
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="blame-dialog", classes="dialog"):
+            yield Label(f"blame · {self.file}", classes="dialog-title")
+            with VerticalScroll(id="blame-scroll"):
+                yield Static(blame_text(self.lines), id="blame-lines")
+            yield Label(
+                "ai = the AI's text verbatim · ai-edited · human = promoted from your cell, "
+                "or changed by hand since · - = not promoted · Escape closes",
+                classes="dim",
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def blame_text(lines: list[LineBlame]) -> Text:
+    text = Text()
+    for line in lines:
+        text.append(f"{line.number:>4} ", "dim")
+        text.append(f"{line.origin:<9}", ORIGIN_STYLES.get(line.origin, ""))
+        why = ""
+        if line.record is not None:
+            why = (line.record.request or "typed by the human")[:28]
+        text.append(f" {why:<28} │ ", "dim")
+        text.append(line.text + "\n")
+    return text
+
+
+class PromotionActions:
+    """The app's promotion actions (mixed into `PairreplApp`; keys in commands.py)."""
+
+    def action_promote(self: PairreplApp) -> None:
+        """Promote the newest cell that ran without error and defines something."""
+        session = self.session
+        if session is None or not self._on_main_screen:
+            return
+        try:
+            cell = session.promotable_cell()
+        except SessionError as error:
+            self.notify(str(error), timeout=5)
+            return
+        self._open_promote_dialog(cell)
+
+    def action_item_promote(self: PairreplApp) -> None:
+        cell = self._selection(CellItem, what="a cell")
+        if cell is not None:
+            self._open_promote_dialog(cell)
+
+    def _open_promote_dialog(self: PairreplApp, cell: CellItem) -> None:
+        session = self.session
+        if session is None:
+            return
+        if cell.status is not ExecutionStatus.OK:
+            self.notify("Only a cell that ran without error can be promoted.", timeout=5)
+            return
+        label = f"In [{cell.execution_count}]" if cell.execution_count else short_id(cell.cell_id)
+        title = f"Promote {label} · {cell.origin.value}"
+
+        def make_draft(target: str | None, as_test: bool, after: str | None) -> PromotionDraft:
+            return session.draft_promotion(
+                cell.cell_id, target=target, as_test=as_test, place_after=after
+            )
+
+        def confirmed(request: PromoteRequest | None) -> None:
+            if request is not None:
+                self._guarded(self._promote_and_report(request), "promote")
+
+        self.push_screen(PromoteScreen(cell.cell_id, title, make_draft), callback=confirmed)
+
+    async def _promote_and_report(self: PairreplApp, request: PromoteRequest) -> None:
+        session = self.session
+        if session is None:
+            return
+        promotion = await session.promote(
+            request.source,
+            request.target,
+            request.explanation or None,
+            as_test=request.as_test,
+            place_after=request.place_after,
+            expected_hash=request.expected_hash,
+        )
+        if not promotion.changed:
+            self.notify(f"{promotion.draft.target} already holds this code: nothing changed.")
+            return
+        names = ", ".join(promotion.draft.symbols) or "the test"
+        self.notify(f"Promoted {names} into {promotion.draft.target}.", timeout=6)
+
+    def action_item_undo_promotion(self: PairreplApp) -> None:
+        item = self._selection(PromotionItem, what="a promotion")
+        if item is not None and self.session is not None:
+            self._guarded(self.session.undo_promotion(item.promotion_id), "undo")
+
+    def action_undo_promotion(self: PairreplApp) -> None:
+        if self.session is not None:
+            self._guarded(self.session.undo_promotion(), "undo")
+
+    def action_item_blame(self: PairreplApp) -> None:
+        item = self._selection(PromotionItem, what="a promotion")
+        session = self.session
+        if item is None or session is None:
+            return
+        try:
+            lines = blame_file(session.project_root, item.target)
+        except BlameError as error:  # a file gone or broken since: say so
+            self.notify(f"Cannot blame {item.target}: {error}", severity="warning", timeout=8)
+            return
+        self.push_screen(BlameScreen(item.target, lines))
