@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 
@@ -55,16 +56,47 @@ class NamespaceSummary:
         )
 
 
+class ChangeKind(Enum):
+    """How a name that exists before and after a cell changed."""
+
+    REBOUND = "rebound"  # the name points to another object (``x = x + 1``)
+    MUTATED = "mutated"  # the same object, changed in place (``items.append(2)``)
+
+
 @dataclass(frozen=True)
 class VariableChange:
     name: str
     before: str | None  # a short description, None when added
     after: str | None  # None when deleted
+    how: ChangeKind | None = None  # for changed names; None for added/deleted (and old ledgers)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "before": self.before,
+            "after": self.after,
+            "how": self.how.value if self.how is not None else None,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> VariableChange:
+        how = payload.get("how")
+        return cls(
+            str(payload["name"]),
+            payload.get("before"),
+            payload.get("after"),
+            ChangeKind(how) if how in _CHANGE_KINDS else None,
+        )
+
+
+_CHANGE_KINDS = {kind.value for kind in ChangeKind}
 
 
 @dataclass(frozen=True)
 class NamespaceDiff:
-    """What a cell did to the namespace: ``+`` added, ``~`` changed, ``-`` deleted."""
+    """What a cell did to the namespace: ``+`` added, ``~`` changed (rebound, or mutated
+    in place where the kernel's summary can tell: same ``id``, other len/shape/content
+    fingerprint), ``-`` deleted. Each with short before/after descriptions."""
 
     added: tuple[VariableChange, ...] = ()
     changed: tuple[VariableChange, ...] = ()
@@ -80,7 +112,7 @@ class NamespaceDiff:
         added = [VariableChange(name, None, _short(new[name])) for name in new if name not in old]
         deleted = [VariableChange(name, _short(old[name]), None) for name in old if name not in new]
         changed = [
-            VariableChange(name, _short(old[name]), _short(new[name]))
+            VariableChange(name, _short(old[name]), _short(new[name]), _how(old[name], new[name]))
             for name in new
             if name in old and _changed(old[name], new[name])
         ]
@@ -88,14 +120,14 @@ class NamespaceDiff:
 
     def to_payload(self) -> dict[str, Any]:
         return {
-            key: [vars(change) for change in getattr(self, key)]
+            key: [change.to_payload() for change in getattr(self, key)]
             for key in ("added", "changed", "deleted")
         }
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> NamespaceDiff:
         def changes(key: str) -> tuple[VariableChange, ...]:
-            return tuple(VariableChange(**item) for item in payload.get(key, ()))
+            return tuple(VariableChange.from_payload(item) for item in payload.get(key, ()))
 
         return cls(changes("added"), changes("changed"), changes("deleted"))
 
@@ -110,8 +142,21 @@ def _changed(old: VariableSummary, new: VariableSummary) -> bool:
     )
 
 
+def _how(old: VariableSummary, new: VariableSummary) -> ChangeKind:
+    """Same object (``id``) and type: changed in place. Anything else: rebound."""
+    same_object = old.identity is not None and old.identity == new.identity
+    if same_object and old.type_name == new.type_name:
+        return ChangeKind.MUTATED
+    return ChangeKind.REBOUND
+
+
+SHORT_REPR = 32
+
+
 def _short(variable: VariableSummary) -> str:
+    """``list 3  [1, 2, 3]``: type, size and dtype, then the start of the repr."""
     description = variable.describe()
-    if variable.repr and not variable.size:
-        return f"{description}  {variable.repr[:40]}"
-    return description
+    value = variable.repr
+    if len(value) > SHORT_REPR:
+        value = value[: SHORT_REPR - 1] + "…"
+    return f"{description}  {value}" if value else description

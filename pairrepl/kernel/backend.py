@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.outputs import Output
 
@@ -60,6 +61,21 @@ class KernelBackend(Protocol):
 
     async def is_complete(self, code: str) -> str:
         """``"complete"``, ``"incomplete"`` or ``"invalid"``, as IPython decides."""
+
+    async def inspect(
+        self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
+    ) -> Inspection:
+        """The object at ``path`` as the kernel sees it now (bounded inside the kernel;
+        never touches ``Out``/``In``/history/the execution count). Items are paged from
+        ``offset``; ``items_only`` skips everything but that page. Never raises: a
+        problem is the inspection's ``error``."""
+
+    async def complete(self, code: str, cursor: int) -> Completions:
+        """The kernel's completions for ``code`` at ``cursor`` (bounded). Never raises."""
+
+    async def help(self, code: str, cursor: int, detail: int = 0) -> HelpText:
+        """IPython's ``obj?`` (detail 0) / ``obj??`` (detail 1) text for the name at
+        ``cursor`` (bounded). Never raises."""
 
     async def reload_module(
         self, module_name: str, names: list[str], search_paths: list[str]

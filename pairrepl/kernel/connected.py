@@ -18,8 +18,9 @@ from typing import Any
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
 from pairrepl.core.namespace import NamespaceSummary
-from pairrepl.kernel import summary
+from pairrepl.kernel import inspection, summary
 from pairrepl.kernel.backend import ExecuteReply, ExecutionSink, KernelUnavailable
 from pairrepl.kernel.channels import Channels, ChannelsClosed, ZmqChannels
 from pairrepl.kernel.completeness import check_complete
@@ -105,6 +106,54 @@ class JupyterKernel(ABC):
 
     async def is_complete(self, code: str) -> str:
         return check_complete(code)
+
+    async def inspect(
+        self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
+    ) -> Inspection:
+        """What kernel_ext says about the object at ``path`` (bounded there). Never raises:
+        a missing kernel or inspector comes back as the inspection's ``error``."""
+        expression = inspection.inspect_expression(path, offset, items_only)
+        try:
+            result = await self._evaluate(expression)
+        except asyncio.CancelledError:
+            raise
+        except (KernelUnavailable, _KernelWentAway) as error:
+            return Inspection(path, error=str(error) or "the kernel went away")
+        if summary.is_not_loaded(result):
+            return Inspection(path, error=self.extension_error or summary.NOT_LOADED)
+        return inspection.inspection(path, result)
+
+    async def complete(self, code: str, cursor: int) -> Completions:
+        """The kernel's completions at ``cursor`` (bounded by kernel_ext; a plain
+        ``complete_request`` if the inspector is missing). Never raises."""
+        try:
+            result = await self._evaluate(inspection.complete_expression(code, cursor))
+            if summary.is_not_loaded(result):
+                reply = await self._shell_request(
+                    "complete_request", {"code": code, "cursor_pos": cursor}
+                )
+                return inspection.completions_from_reply(reply, cursor)
+        except asyncio.CancelledError:
+            raise
+        except (KernelUnavailable, _KernelWentAway) as error:
+            return Completions(start=cursor, end=cursor, error=str(error) or "no kernel")
+        return inspection.completions(result, cursor)
+
+    async def help(self, code: str, cursor: int, detail: int = 0) -> HelpText:
+        """IPython's ``obj?`` (detail 0) or ``obj??`` (detail 1) for the name at
+        ``cursor`` (bounded by kernel_ext; a plain ``inspect_request`` if the inspector
+        is missing). Never raises."""
+        try:
+            result = await self._evaluate(inspection.help_expression(code, cursor, detail))
+            if summary.is_not_loaded(result):
+                content = {"code": code, "cursor_pos": cursor, "detail_level": detail}
+                reply = await self._shell_request("inspect_request", content)
+                return inspection.help_from_reply(code.strip("?"), reply)
+        except asyncio.CancelledError:
+            raise
+        except (KernelUnavailable, _KernelWentAway) as error:
+            return HelpText(code.strip("?"), error=str(error) or "no kernel")
+        return inspection.help_text(code.strip("?"), result)
 
     async def reload_module(
         self, module_name: str, names: list[str], search_paths: list[str]
@@ -246,6 +295,19 @@ class JupyterKernel(ABC):
         except ChannelsClosed as error:
             raise KernelUnavailable(str(error)) from error
         return await router.wait(request)
+
+    async def _shell_request(self, msg_type: str, content: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A plain Jupyter shell request (``complete_request``, ``inspect_request``): its
+        reply content, once the kernel answered and went idle."""
+        router = self._live_router()
+        assert self._client is not None
+        message = self._client.session.msg(msg_type, dict(content))
+        request = router.expect(message, NullSink(), silent=True)
+        self._client.shell_channel.send(message)
+        outcome = await router.wait(request)
+        if outcome.reply is None:
+            raise _KernelWentAway()
+        return outcome.reply
 
     async def _load_extension(self) -> None:
         """Install the inspector: from the package if importable there, else from source."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
+from pairrepl.kernel_ext import inspector as kernel_inspector
 from pairrepl.kernel_ext import namespace as kernel_namespace
 from pairrepl.kernel_ext import promoted as kernel_promoted
 from pairrepl.kernel_ext import thread_output as kernel_thread_output
@@ -48,15 +49,19 @@ def install_from_source() -> str:
     not importable (an existing kernel in another environment). Its modules are
     stdlib-only and self-contained on purpose so that this works."""
     lines = ["import types as _pairrepl_types"]
-    for module in (kernel_namespace, kernel_thread_output, kernel_promoted):
+    for module in (kernel_namespace, kernel_inspector, kernel_thread_output, kernel_promoted):
         source = Path(str(module.__file__)).read_text(encoding="utf-8")
         filename = f"pairrepl/kernel_ext/{Path(str(module.__file__)).name}"
+        lines.append(f"_pairrepl_module = _pairrepl_types.ModuleType({module.__name__!r})")
+        if module is kernel_namespace:
+            lines.append("_pairrepl_namespace = _pairrepl_module")
+        else:  # the inspector reuses the namespace module's bounding helpers
+            lines.append("_pairrepl_module._namespace = _pairrepl_namespace")
         lines += [
-            f"_pairrepl_module = _pairrepl_types.ModuleType({module.__name__!r})",
             f"exec(compile({source!r}, {filename!r}, 'exec'), _pairrepl_module.__dict__)",
             "_pairrepl_module.install(get_ipython())",
         ]
-    lines.append("del _pairrepl_types, _pairrepl_module")
+    lines.append("del _pairrepl_types, _pairrepl_module, _pairrepl_namespace")
     return "\n".join(lines)
 
 

@@ -30,6 +30,7 @@ import signal
 import threading
 import time
 import types
+import zlib
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -254,7 +255,7 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
     shape = None
     if type(value) in _SIZED_BUILTINS:
         entry["size"] = str(len(value))
-        entry["fingerprint"] = "len=" + entry["size"]
+        entry["fingerprint"] = "len=" + entry["size"] + _digest_suffix(value)
     elif not safe and not isinstance(value, _NOT_INSPECTED):
         shape = _shape_of(value)
         if shape is not None:
@@ -269,7 +270,7 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
             else:
                 attributes = _attribute_count(value)
                 if attributes is not None:
-                    entry["fingerprint"] = "attrs=" + str(attributes)
+                    entry["fingerprint"] = "attrs=" + str(attributes) + _attributes_digest(value)
     if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
         entry["repr"] = _cap(_frame_repr(value, shape), _SUMMARY)
     else:
@@ -320,6 +321,42 @@ def _attribute_count(value: Any) -> int | None:
         return None
 
 
+_DIGEST_ITEMS = 256
+_DIGEST_CHARS = 200
+_DIGEST_CONTAINERS = (list, tuple, dict, set, frozenset, deque)
+
+
+def _digest_suffix(value: Any) -> str:
+    """`` #1a2b3c4d``: a checksum of a small container of plain scalars, so that an
+    in-place change that keeps the length (``d["a"] = 2``, ``xs[0] = 5``) still shows as
+    a mutation. Empty when it would not be cheap (large, nested, or not plain data),
+    then only the length tells."""
+    if type(value) not in _DIGEST_CONTAINERS or len(value) > _DIGEST_ITEMS:
+        return ""
+    parts = itertools.chain.from_iterable(value.items()) if type(value) is dict else value
+    if not all(_plain_scalar(part) for part in parts):
+        return ""
+    return " #" + format(zlib.crc32(repr(value).encode("utf-8", "backslashreplace")), "08x")
+
+
+def _attributes_digest(value: Any) -> str:
+    """The same checksum over an instance's ``__dict__`` (``obj.count = 2``)."""
+    try:
+        attributes = object.__getattribute__(value, "__dict__")
+    except Exception:
+        return ""
+    return _digest_suffix(attributes) if type(attributes) is dict else ""
+
+
+def _plain_scalar(value: Any) -> bool:
+    kind = type(value)
+    if kind in (str, bytes):
+        return len(value) <= _DIGEST_CHARS
+    if kind is int:
+        return value.bit_length() <= 256
+    return kind in _SCALARS
+
+
 def _frame_repr(value: Any, shape: tuple[int, ...]) -> str:
     """A DataFrame by its first column names; its full repr would render the table."""
     try:
@@ -348,7 +385,11 @@ def _short_repr(value: Any, depth: int, safe: bool, limits: _Limits) -> str:
         items = [
             _short_repr(key, depth - 1, safe, limits)
             + ": "
-            + _short_repr(item, depth - 1, safe, limits)
+            + (
+                REDACTED  # {"token": ...}: a secret by its key, as by a name
+                if type(key) is str and looks_secret(key)
+                else _short_repr(item, depth - 1, safe, limits)
+            )
             for key, item in itertools.islice(value.items(), limits.dict_items)
         ]
         return "{" + ", ".join(items) + (", …" if len(value) > len(items) else "") + "}"

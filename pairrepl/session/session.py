@@ -59,6 +59,7 @@ from pairrepl.core.events import (
     SessionStarted,
 )
 from pairrepl.core.execution import Execution, ExecutionStatus, KernelState
+from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
 from pairrepl.core.outputs import OutputLimits
 from pairrepl.core.proposals import ProposalState
@@ -341,6 +342,24 @@ class Session:
             if not execution.status.succeeded:
                 break
         return executions
+
+    # -- looking into live objects (never recorded: reading changes nothing) ------------
+
+    async def inspect(
+        self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
+    ) -> Inspection:
+        """The object at ``path`` as it is now, bounded inside the kernel. Items come a
+        page at a time from ``offset``; ``items_only`` asks for just that page."""
+        return await self._kernel.inspect(path, offset, items_only=items_only)
+
+    async def complete(self, code: str, cursor: int) -> Completions:
+        """The kernel's completions for ``code`` at ``cursor`` (Tab in the input)."""
+        return await self._kernel.complete(code, cursor)
+
+    async def help(self, code: str, cursor: int | None = None, detail: int = 0) -> HelpText:
+        """IPython's ``obj?`` (detail 0) or ``obj??`` (detail 1) for the name at
+        ``cursor`` (default: the end of ``code``); nothing runs as a cell."""
+        return await self._kernel.help(code, len(code) if cursor is None else cursor, detail)
 
     async def add_note(self, text: str) -> None:
         self._record(NoteAdded(_new_id(), text))

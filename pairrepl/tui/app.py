@@ -39,12 +39,15 @@ from pairrepl.core.events import (
     ReplyStreamed,
 )
 from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.inspection import Completions, Inspection, ObjectPath, help_request
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.proposals import IllegalTransition, ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, Item, NoteItem, ProposalItem
 from pairrepl.session import Session, SessionError
+from pairrepl.tui.assist import CompletionMenu, HelpPanel
 from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
+from pairrepl.tui.inspector import InspectorScreen
 from pairrepl.tui.promotion import PromotionActions
 from pairrepl.tui.render import AI_MARK, ActionTargets, item_id, short_id
 from pairrepl.tui.review import ReviewPane, current_proposal, last_run
@@ -60,6 +63,7 @@ from pairrepl.tui.transcript_view import TranscriptView
 from pairrepl.tui.variables import VariablesPane
 
 IS_COMPLETE_TIMEOUT_S = 2.0
+COMPLETE_TIMEOUT_S = 4.0  # the kernel bounds its own work at 2 s
 PREVIEW_DELAY_S = 0.3  # the context meter waits for events to settle this long
 CLOSE_TIMEOUT_S = 15.0
 REQUEST_PREFIX = "/"
@@ -129,6 +133,8 @@ class PairreplApp(PromotionActions, App[None]):
                 yield ReviewPane(id="review")
             yield VariablesPane(id="variables")
         yield Static("", id="input-note")
+        yield HelpPanel(id="help-panel")
+        yield CompletionMenu(id="completions")
         yield CodeInput(id="input")
         yield Static(footer_text(), id="footer")
 
@@ -151,6 +157,7 @@ class PairreplApp(PromotionActions, App[None]):
     def on_mount(self) -> None:
         self.status.project = self.title.removeprefix("pairrepl · ") or "?"
         self.code_input.completeness = self._completeness
+        self.code_input.completer = self._complete
         self.watch(self.code_input, "editing_proposal", self._show_edit_link)
         self.code_input.focus()
         self.run_worker(self._open(), name="open-session", exit_on_error=False)
@@ -370,6 +377,10 @@ class PairreplApp(PromotionActions, App[None]):
         if session is None:
             self.notify("The kernel is still starting.", severity="warning")
             restore()
+            return
+        asked_help = help_request(code) if proposal_id is None else None
+        if asked_help is not None:  # obj? / obj??: shown in the help panel, never run
+            self._show_help(session, *asked_help)
             return
         request = as_request(code)
         if request is not None:
@@ -699,7 +710,12 @@ class PairreplApp(PromotionActions, App[None]):
     # -- moving around -----------------------------------------------------------------------
 
     def action_toggle_focus(self) -> None:
+        """Input → transcript → variables → input."""
+        variables = self.query_one("#variables-table")
         if self.focused is self.transcript:
+            self.transcript.clear_selection()
+            variables.focus()
+        elif self.focused is variables:
             self.action_focus_input()
         else:
             self.transcript.focus()
@@ -708,7 +724,55 @@ class PairreplApp(PromotionActions, App[None]):
 
     def action_focus_input(self) -> None:
         self.transcript.clear_selection()
+        self.query_one(HelpPanel).close()
         self.code_input.focus()
+
+    # -- looking into live objects -----------------------------------------------------------
+
+    @on(VariablesPane.InspectRequested)
+    def _inspect_variable(self, event: VariablesPane.InspectRequested) -> None:
+        self._open_inspector(ObjectPath.name(event.name))
+
+    def action_inspect_last_error(self) -> None:
+        self._open_inspector(ObjectPath.last_error())
+
+    def _open_inspector(self, root: ObjectPath) -> None:
+        session = self.session
+        if session is None or not self._on_main_screen:
+            return
+
+        async def inspect(path: ObjectPath, offset: int, items_only: bool) -> Inspection:
+            return await session.inspect(path, offset, items_only=items_only)
+
+        self.push_screen(InspectorScreen(inspect, root))
+
+    async def _complete(self, code: str, cursor: int) -> Completions:
+        """Tab in the input. Never waits for a running cell: the kernel answers only
+        after it, and the keys typed meanwhile would wait too."""
+        session = self.session
+        if session is None or session.kernel_state is not KernelState.IDLE:
+            return Completions(start=cursor, end=cursor, error="the kernel is busy: no completions")
+        try:
+            return await asyncio.wait_for(session.complete(code, cursor), COMPLETE_TIMEOUT_S)
+        except TimeoutError:
+            return Completions(start=cursor, end=cursor, error="the kernel did not answer in time")
+
+    @on(CodeInput.Escaped)
+    def _input_escaped(self) -> None:
+        self.query_one(HelpPanel).close()
+
+    @on(CodeInput.CompletionsShown)
+    def _completions_shown(self, event: CodeInput.CompletionsShown) -> None:
+        self.query_one(CompletionMenu).show(event.matches, event.chosen)
+        if event.note:
+            self.notify(event.note, timeout=3)
+
+    def _show_help(self, session: Session, name: str, detail: int) -> None:
+        async def show() -> None:
+            answer = await session.help(name, len(name), detail)
+            self.query_one(HelpPanel).show(answer, detail)
+
+        self._guarded(show(), "help")
 
     # -- the selected item (the transcript's focus) ------------------------------------------
 

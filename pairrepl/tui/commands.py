@@ -30,7 +30,7 @@ class AppAction:
     priority: bool = False  # True: wins over the focused widget's own use of the key
     in_palette: bool = True
     footer: str = ""  # a short name for the footer line; "" keeps it out of the footer
-    scope: str = "app"  # "transcript": bound on the transcript only (its focus, plain keys)
+    scope: str = "app"  # "transcript" / "variables" / "inspector": bound there only (plain keys)
 
 
 ACTIONS: tuple[AppAction, ...] = (
@@ -175,9 +175,82 @@ ACTIONS: tuple[AppAction, ...] = (
     AppAction(
         "toggle_focus",
         ("f2",),
-        "Switch input / transcript",
-        "Move between the input and the transcript (Up/Down or k/j select an item, PageUp/PageDown scroll); Escape goes back to the input.",
+        "Switch input / transcript / variables",
+        "Move from the input to the transcript (Up/Down or k/j select an item, PageUp/PageDown scroll), then to the variables pane, then back; Escape goes back to the input.",
         priority=True,
+    ),
+    AppAction(
+        "",
+        ("tab",),
+        "Complete",
+        "In the input, after a name or a dot: the kernel's completions (one is put in; several are listed, Tab / Shift+Tab choose, Enter keeps, Escape closes). At the start of a line: indent.",
+        bound=False,
+        in_palette=False,
+    ),
+    AppAction(
+        "",
+        ("?",),
+        "Help on an object: obj? / obj??",
+        "Type obj? (signature, docstring) or obj?? (source too) and press Enter: the kernel's inspection shows in a panel above the input; nothing runs as a cell. Escape closes it.",
+        bound=False,
+        in_palette=False,
+    ),
+    AppAction(
+        "",
+        ("enter",),
+        "Inspect the selected variable",
+        "In the variables pane (F2 twice, or a click): open the inspector on the name under the cursor.",
+        bound=False,
+        in_palette=False,
+        scope="variables",
+    ),
+    AppAction(
+        "inspect_last_error",
+        ("e",),
+        "Inspect the last error",
+        "In the variables pane: open the inspector on the exception of the latest cell that raised (sys.last_value), with its traceback.",
+        scope="variables",
+    ),
+    AppAction(
+        "inspector_open",
+        ("enter",),
+        "Open the selected entry",
+        "In the inspector: look into the selected attribute or item the same way (on the last row: load the next page).",
+        in_palette=False,
+        scope="inspector",
+    ),
+    AppAction(
+        "inspector_back",
+        ("backspace", "left"),
+        "Back along the breadcrumb",
+        "In the inspector: back to the object this one was opened from (at the root: close).",
+        in_palette=False,
+        scope="inspector",
+    ),
+    AppAction(
+        "inspector_refresh",
+        ("r",),
+        "Inspect again",
+        "In the inspector: ask the kernel again (the object as it is now).",
+        in_palette=False,
+        scope="inspector",
+    ),
+    AppAction(
+        "",
+        ("tab",),
+        "Details / list",
+        "In the inspector: move between the details (scroll them with the arrows) and the list of items or attributes.",
+        bound=False,
+        in_palette=False,
+        scope="inspector",
+    ),
+    AppAction(
+        "inspector_close",
+        ("escape", "q"),
+        "Close the inspector",
+        "In the inspector: back to where you were.",
+        in_palette=False,
+        scope="inspector",
     ),
     AppAction(
         "select_previous",
@@ -306,7 +379,14 @@ ACTIONS: tuple[AppAction, ...] = (
 
 def key_label(key: str) -> str:
     """How a key is written for people: ``ctrl+j`` → ``Ctrl+J``, ``f5`` → ``F5``."""
-    names = {"pageup": "PageUp", "pagedown": "PageDown", "enter": "Enter", "escape": "Escape"}
+    names = {
+        "pageup": "PageUp",
+        "pagedown": "PageDown",
+        "enter": "Enter",
+        "escape": "Escape",
+        "backspace": "Backspace",
+        "tab": "Tab",
+    }
     if len(key) == 1:  # a plain letter, as typed in the transcript: ``p``, ``E`` is Shift+E
         return f"Shift+{key}" if key.isupper() else key
     return "+".join(names.get(part, part.capitalize()) for part in key.split("+"))
@@ -345,6 +425,46 @@ def transcript_bindings() -> list[Binding]:
         for action in ACTIONS
         if action.bound and action.scope == "transcript"
     ]
+
+
+def variables_bindings() -> list[Binding]:
+    """The keys of the variables pane (Enter and clicks open a name: the table's own)."""
+    return [
+        Binding(",".join(action.keys), f"app.{action.action}", action.title, show=False)
+        for action in ACTIONS
+        if action.bound and action.scope == "variables"
+    ]
+
+
+def inspector_bindings() -> list[Binding]:
+    """The inspector screen's keys; its actions are the screen's own ``action_<name>``."""
+    return [
+        Binding(
+            ",".join(action.keys),
+            action.action,
+            action.title,
+            show=False,
+            priority=action.keys[0] == "enter",  # over the table's own Enter
+        )
+        for action in ACTIONS
+        if action.bound and action.scope == "inspector"
+    ]
+
+
+def inspector_footer() -> str:
+    """``Enter open · Backspace back · r again · Escape close``."""
+    short = {
+        "inspector_open": "open",
+        "inspector_back": "back",
+        "inspector_refresh": "again",
+        "inspector_close": "close",
+        "": "details/list",
+    }
+    return " · ".join(
+        f"{key_label(action.keys[0])} {short[action.action]}"
+        for action in ACTIONS
+        if action.scope == "inspector"
+    )
 
 
 def action_keys(name: str) -> str:

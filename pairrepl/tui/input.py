@@ -10,17 +10,35 @@ The input also remembers when it holds the human's edit of an AI proposal
 (``editing_proposal``): running it then runs that proposal's edit (origin ai-edited).
 Emptying the input or Escape drops the link. Up/Down walk the history only from the
 first/last line, so moving inside a multi-line cell still works as in any editor.
+
+Tab after a name asks the kernel for completions (``completer``, set by the app): one is
+put in, several open a menu that Tab / Shift+Tab walk through. At the start of a line Tab
+indents, as in IPython.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from textual import events, on
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
+
+from pairrepl.core.inspection import Completions
+
+
+@dataclass
+class _Menu:
+    """Completions being chosen with Tab: they replace ``[start, end)`` of the text."""
+
+    matches: tuple[str, ...]
+    start: int
+    end: int
+    chosen: int | None = None
+
 
 _DEDENT_AFTER = re.compile(r"^\s*(return|pass|break|continue|raise)\b")
 INDENT = "    "
@@ -52,6 +70,19 @@ class CodeInput(TextArea):
             self.code = code
             self.proposal_id = proposal_id
 
+    class Escaped(Message):
+        """Escape in the input: close what is open above it (the help panel)."""
+
+    class CompletionsShown(Message):
+        """The completion menu changed: ``matches`` to show (empty: close it), the chosen
+        one, and ``note`` when there is something to say instead (none found, an error)."""
+
+        def __init__(self, matches: tuple[str, ...], chosen: int | None, note: str = "") -> None:
+            super().__init__()
+            self.matches = matches
+            self.chosen = chosen
+            self.note = note
+
     editing_proposal: reactive[str | None] = reactive(None)
     """The proposal whose code the human is editing here, or None."""
 
@@ -67,6 +98,8 @@ class CodeInput(TextArea):
         )
         self.history_source: Callable[[], list[str]] = list
         self.completeness: Callable[[str], Awaitable[str]] = _always_complete
+        self.completer: Callable[[str, int], Awaitable[Completions]] | None = None
+        self._menu: _Menu | None = None  # the completions Tab is cycling through
         self._proposal_code = ""  # the proposal's code as it was put here, to tell an edit
         self._drop_armed = False  # Escape was pressed once on an edited proposal
         self._history_index: int | None = None  # None: editing a fresh draft
@@ -75,6 +108,15 @@ class CodeInput(TextArea):
     # -- Enter -----------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
+        if self._menu is not None and await self._menu_key(event):
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "tab" and self.completer is not None and self._after_a_word():
+            event.stop()
+            event.prevent_default()
+            await self._complete()
+            return
         if event.key == "enter" and not self.read_only:
             event.stop()
             event.prevent_default()
@@ -90,6 +132,11 @@ class CodeInput(TextArea):
             self.take()  # the AI's text must not stay behind as if the human wrote it
             return
         self._drop_armed = False
+        if event.key == "escape":  # stay here (TextArea would move the focus on)
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Escaped())
+            return
         await super()._on_key(event)
 
     async def _enter(self) -> None:
@@ -149,6 +196,70 @@ class CodeInput(TextArea):
     def _emptied(self, event: TextArea.Changed) -> None:
         if not self.text.strip():
             self.editing_proposal = None
+
+    # -- completion ---------------------------------------------------------------------
+
+    def _after_a_word(self) -> bool:
+        """Tab completes after a name, a dot, a quote…; at the start of a line (or after
+        a space) it indents, as in IPython."""
+        row, column = self.cursor_location
+        before = self.document[row][:column]
+        return bool(before.strip()) and not before[-1].isspace()
+
+    async def _complete(self) -> None:
+        """Ask the kernel (awaited here, so keys typed meanwhile land after the result)."""
+        assert self.completer is not None
+        code = self.text
+        cursor = self.document.get_index_from_location(self.cursor_location)
+        found = await self.completer(code, cursor)
+        if self.text != code:  # changed while we waited: the answer is for other text
+            return
+        if found.error or not found.matches:
+            note = found.error or "no completions"
+            self.post_message(self.CompletionsShown((), None, note))
+            return
+        if len(found.matches) == 1:
+            self._replace(found.start, found.end, found.matches[0])
+            return
+        typed = code[found.start : found.end]
+        prefix = found.common_prefix()
+        end = found.end
+        if len(prefix) > len(typed) and prefix.startswith(typed):
+            end = self._replace(found.start, found.end, prefix)
+        self._menu = _Menu(found.matches, found.start, end)
+        self.post_message(self.CompletionsShown(found.matches, None))
+
+    async def _menu_key(self, event: events.Key) -> bool:
+        """A key while the menu is open: Tab / Shift+Tab choose, Enter keeps the choice,
+        Escape closes; any other key closes it and then does what it always does."""
+        menu = self._menu
+        assert menu is not None
+        if event.key in ("tab", "shift+tab"):
+            step = 1 if event.key == "tab" else -1
+            if menu.chosen is None:
+                menu.chosen = 0 if step > 0 else len(menu.matches) - 1
+            else:
+                menu.chosen = (menu.chosen + step) % len(menu.matches)
+            menu.end = self._replace(menu.start, menu.end, menu.matches[menu.chosen])
+            self.post_message(self.CompletionsShown(menu.matches, menu.chosen))
+            return True
+        self.close_completions()
+        return event.key in ("enter", "escape")
+
+    def close_completions(self) -> None:
+        if self._menu is not None:
+            self._menu = None
+            self.post_message(self.CompletionsShown((), None))
+
+    def _replace(self, start: int, end: int, text: str) -> int:
+        """Put ``text`` in place of ``[start, end)``; the cursor goes after it. Returns
+        where it ends."""
+        document = self.document
+        self.replace(
+            text, document.get_location_from_index(start), document.get_location_from_index(end)
+        )
+        self.move_cursor(self.document.get_location_from_index(start + len(text)))
+        return start + len(text)
 
     # -- history -----------------------------------------------------------------------------
 

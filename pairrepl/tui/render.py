@@ -18,7 +18,7 @@ from rich.text import Text
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import OutputSpilled
 from pairrepl.core.execution import ExecutionStatus
-from pairrepl.core.namespace import NamespaceDiff
+from pairrepl.core.namespace import ChangeKind, NamespaceDiff, VariableChange
 from pairrepl.core.outputs import (
     Output,
     ResultOutput,
@@ -346,11 +346,27 @@ def render_namespace_diff(diff: NamespaceDiff, *, gutter: int = GUTTER) -> list[
     for change in diff.added:
         lines.append(_diff_line(indent, "+", change.name, change.after or "", STYLE_ADDED))
     for change in diff.changed:
-        summary = f"{change.before} → {change.after}"
-        lines.append(_diff_line(indent, "~", change.name, summary, STYLE_CHANGED))
+        line = _diff_line(indent, "~", change.name, change_summary(change), STYLE_CHANGED)
+        if change.how is not None:
+            line.append(f"  ({_CHANGE_TAGS[change.how]})", STYLE_CHANGED)
+        lines.append(line)
     for change in diff.deleted:
         lines.append(_diff_line(indent, "-", change.name, change.before or "", STYLE_DELETED))
     return lines
+
+
+_CHANGE_TAGS = {ChangeKind.REBOUND: "rebound", ChangeKind.MUTATED: "mutated in place"}
+
+
+def change_summary(change: VariableChange) -> str:
+    """``before → after``, the type said once when it did not change:
+    ``int  12 → 13``, ``list 1  [1] → 2  [1, 2]``, ``int  1 → str  'a'``."""
+    before, after = change.before or "", change.after or ""
+    type_before, _, rest_before = before.partition(" ")
+    type_after, _, rest_after = after.partition(" ")
+    if type_before == type_after and rest_before and rest_after:
+        return f"{type_before} {rest_before.lstrip()} → {rest_after.lstrip()}"
+    return f"{before} → {after}"
 
 
 def _diff_line(indent: str, sign: str, name: str, summary: str, style: str) -> Text:

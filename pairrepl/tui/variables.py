@@ -1,17 +1,21 @@
 """The variables pane: the live namespace as the kernel summarised it.
 
 It shows a ``NamespaceSummary`` (built inside the kernel with bounded work per object),
-never the objects. The table is rebuilt on each change and capped, which is cheap at
+never the objects. Enter or a click on a name asks for the inspector on it
+(``VariablesPane.InspectRequested``); the app opens it. The table is rebuilt on each change and capped, which is cheap at
 the sizes a namespace has and keeps this widget simple.
 """
 
 from __future__ import annotations
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
+from pairrepl.tui.commands import variables_bindings
 
 MAX_ROWS = 500
 MAX_REPR = 60
@@ -27,36 +31,74 @@ def variable_row(variable: VariableSummary) -> tuple[str, str, str, str]:
     return variable.name, type_name, variable.size or "", value
 
 
+class VariablesTable(DataTable[str]):
+    """The names; Enter or a single click on a row opens the inspector on it."""
+
+    BINDINGS = variables_bindings()
+
+    async def _on_click(self, event: events.Click) -> None:
+        before = self.cursor_coordinate
+        await super()._on_click(event)
+        if self.cursor_coordinate != before:  # Textual opens only on a second click
+            self.action_select_cursor()
+
+
 class VariablesPane(Vertical):
     """Name, type, shape/len and a short repr of each live name."""
 
+    class InspectRequested(Message):
+        """The human chose ``name`` to look into."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     def compose(self) -> ComposeResult:
         yield Static("", id="variables-note")
-        table: DataTable[str] = DataTable(
-            id="variables-table", cursor_type="row", zebra_stripes=True
-        )
+        table = VariablesTable(id="variables-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
 
+    @on(DataTable.RowSelected, "#variables-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.InspectRequested(event.row_key.value))
+
     def show(self, summary: NamespaceSummary) -> None:
         table = self.query_one("#variables-table", DataTable)
+        current = self.selected_name
         table.clear(columns=True)  # fresh columns: their widths fit the new names
         table.add_columns(*COLUMNS)
-        rows = [variable_row(variable) for variable in summary.variables[:MAX_ROWS]]
-        table.add_rows(rows)
+        shown = summary.variables[:MAX_ROWS]
+        for variable in shown:
+            table.add_row(*variable_row(variable), key=variable.name)
+        names = [variable.name for variable in shown]
+        if current in names:  # the cursor stays on the name the human was on
+            table.move_cursor(row=names.index(current), animate=False)
         note = self.query_one("#variables-note", Static)
-        hidden = len(summary.variables) - len(rows)
+        hidden = len(summary.variables) - len(shown)
         if summary.error:
             note.update(f"no variables: {summary.error}")
             note.set_class(True, "error")
         elif summary.truncated or hidden > 0:
-            note.update(f"{len(rows)} names shown; more exist")
+            note.update(f"{len(shown)} names shown; more exist")
             note.set_class(False, "error")
         else:
             note.update(
-                f"{len(rows)} name{'s' if len(rows) != 1 else ''}" if rows else "no names yet"
+                f"{len(shown)} name{'s' if len(shown) != 1 else ''}" if shown else "no names yet"
             )
             note.set_class(False, "error")
+
+    @property
+    def selected_name(self) -> str | None:
+        table = self.query_one("#variables-table", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # no cursor yet
+            return None
 
     @property
     def row_count(self) -> int:

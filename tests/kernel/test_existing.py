@@ -14,6 +14,7 @@ import pytest_asyncio
 from jupyter_client.manager import AsyncKernelManager
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
+from pairrepl.core.inspection import ObjectPath
 from pairrepl.kernel import ExistingKernel, KernelUnavailable
 from pairrepl.kernel.local import CurrentInterpreterKernelSpecs
 
@@ -109,6 +110,8 @@ async def test_inspector_is_sent_as_source_when_pairrepl_is_not_importable(owner
         assert kernel.extension_error is None
         summary = await kernel.namespace()
         assert summary.error is None and "here" in summary.by_name()
+        inspection = await kernel.inspect(ObjectPath.name("here"))
+        assert inspection.error is None and inspection.repr == "1"
     finally:
         await kernel.shutdown()
 
@@ -124,6 +127,10 @@ async def test_without_an_inspector_namespace_explains_and_never_raises(owner: O
         reply = await kernel.execute("x = 1", RecordingSink())
         assert reply.status is ExecutionStatus.OK
         assert reply.namespace is not None and reply.namespace.error is not None
+        assert (await kernel.inspect(ObjectPath.name("x"))).error is not None
+        # Completion and help fall back to the plain Jupyter requests.
+        assert "x_long_name" in (await kernel.complete("x_long_name = 2\nx_lo", 20)).matches
+        assert "Type:" in (await kernel.help("x?", 1, 0)).text
     finally:
         await kernel.shutdown()
 

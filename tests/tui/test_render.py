@@ -7,7 +7,7 @@ from rich.style import Style
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import OutputSpilled
 from pairrepl.core.execution import ExecutionStatus
-from pairrepl.core.namespace import NamespaceDiff, VariableChange
+from pairrepl.core.namespace import ChangeKind, NamespaceDiff, VariableChange
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.core.proposals import Proposal, ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, NoteItem, NoticeItem, ProposalItem
@@ -34,7 +34,11 @@ def test_a_finished_cell_shows_prompt_code_outputs_time_and_namespace_changes() 
     ]
     cell.namespace_diff = NamespaceDiff(
         added=(VariableChange("x", None, "int  41"),),
-        changed=(VariableChange("df", "DataFrame (1000, 4)", "DataFrame (988, 4)"),),
+        changed=(
+            VariableChange("df", "DataFrame (1000, 4)", "DataFrame (988, 4)", ChangeKind.REBOUND),
+            VariableChange("xs", "list 1  [1]", "list 2  [1, 2]", ChangeKind.MUTATED),
+            VariableChange("n", "int  1", "str  'a'"),
+        ),
         deleted=(VariableChange("old", "list 3", None),),
     )
     assert plain(cell) == [
@@ -46,7 +50,9 @@ def test_a_finished_cell_shows_prompt_code_outputs_time_and_namespace_changes() 
         "         <image/png: no text form>",
         "         ✓ · 250 ms",
         "         + x  int  41",
-        "         ~ df  DataFrame (1000, 4) → DataFrame (988, 4)",
+        "         ~ df  DataFrame (1000, 4) → (988, 4)  (rebound)",
+        "         ~ xs  list 1  [1] → 2  [1, 2]  (mutated in place)",
+        "         ~ n  int  1 → str  'a'",
         "         - old  list 3",
         "",
     ]
