@@ -8,7 +8,6 @@ it, so ``pairrepl sessions`` does not pay for Textual or jupyter_client.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections.abc import Sequence
@@ -19,25 +18,17 @@ if TYPE_CHECKING:
     from pairrepl.agent import ProviderConfig
     from pairrepl.session import PromotionSettings, SessionSettings
 
-SUBCOMMANDS = ("sessions", "export", "doctor", "blame", "report")
-PROJECT_MARKERS = ("pyproject.toml", ".pairrepl", ".git")
+SUBCOMMANDS = ("sessions", "export", "doctor", "blame", "report", "install-kernel")
 
 
 class UsageError(Exception):
     """A mistake in the command line or its arguments; the message says how to fix it."""
 
 
-def find_project_root(start: Path) -> Path:
-    """The nearest folder, from ``start`` upward, that looks like a project; else ``start``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
-            return folder
-    return start
-
-
 def project_root_from(argument: str | None) -> Path:
     if argument is None:
+        from pairrepl.ledger import find_project_root
+
         return find_project_root(Path.cwd())
     root = Path(argument).expanduser()
     if not root.is_dir():
@@ -168,24 +159,21 @@ def run_app(args: list[str]) -> int:
 
 def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
     """The AI provider from flags, env, the project and the user's config (see the flags)."""
-    from pairrepl.agent import resolve_config
+    from pairrepl.session.project import provider_config as resolve
 
-    config = resolve_config(
+    return resolve(
         root,
         provider=options.provider,
         model=options.model,
         base_url=options.base_url,
         replay=options.replay,
     )
-    if config.replay and not Path(config.replay).is_file():
-        # a script named in the project's pyproject.toml is relative to the project
-        config = dataclasses.replace(config, replay=str(root / config.replay))
-    return config
 
 
 def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
     from pairrepl.agent import Agent, ContextLimits, make_provider
     from pairrepl.session import SessionSettings
+    from pairrepl.session.project import SettingError, context_budget
 
     promotion = promotion_settings(root)
     config = provider_config(root, options)
@@ -199,43 +187,24 @@ def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings
         agent = Agent(make_provider(config))
     except Exception as error:  # e.g. a replay script that does not parse
         raise UsageError(str(error)) from error
-    budget = options.budget or project_setting(root, "context_budget")
+    try:
+        budget = context_budget(root, options.budget)
+    except SettingError as error:
+        raise UsageError(str(error)) from error
     if budget is None:
         return SessionSettings(agent=agent, promotion=promotion)
-    if not isinstance(budget, int) or budget < 500:
-        raise UsageError(
-            f"The context budget must be a number of tokens of 500 or more, not {budget!r}."
-        )
     limits = ContextLimits(budget_tokens=budget)
     return SessionSettings(agent=agent, context_limits=limits, promotion=promotion)
 
 
 def promotion_settings(root: Path) -> PromotionSettings:
     """``promote_to`` and ``explain_back`` from ``[tool.pairrepl]``."""
-    from pairrepl.session import PromotionSettings
-
-    target = project_setting(root, "promote_to")
-    explain_back = project_setting(root, "explain_back")
-    if target is not None and not isinstance(target, str):
-        raise UsageError(f"[tool.pairrepl] promote_to must be a path, not {target!r}.")
-    if explain_back is not None and not isinstance(explain_back, bool):
-        raise UsageError(
-            f"[tool.pairrepl] explain_back must be true or false, not {explain_back!r}."
-        )
-    return PromotionSettings(
-        default_target=target, explain_back=True if explain_back is None else explain_back
-    )
-
-
-def project_setting(root: Path, name: str) -> object:
-    """``[tool.pairrepl] name`` from the project's pyproject.toml, or None."""
-    import tomllib
+    from pairrepl.session.project import SettingError, promotion_settings
 
     try:
-        with (root / "pyproject.toml").open("rb") as handle:
-            return tomllib.load(handle).get("tool", {}).get("pairrepl", {}).get(name)
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
+        return promotion_settings(root)
+    except SettingError as error:
+        raise UsageError(str(error)) from error
 
 
 def doctor(args: list[str]) -> int:
