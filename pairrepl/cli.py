@@ -42,7 +42,8 @@ def app_parser() -> argparse.ArgumentParser:
         description=(
             "A REPL on a live IPython kernel where the AI proposes and the human runs. "
             "Other commands: 'pairrepl sessions', 'pairrepl export SESSION_ID --to FILE.ipynb', "
-            "'pairrepl doctor', 'pairrepl blame FILE', 'pairrepl report'."
+            "'pairrepl doctor', 'pairrepl blame FILE', 'pairrepl report', "
+            "'pairrepl install-kernel'."
         ),
     )
     parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
@@ -101,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return blame(args[1:])
         if args and args[0] == "report":
             return report(args[1:])
+        if args and args[0] == "install-kernel":
+            return install_kernel(args[1:])
         return run_app(args)
     except UsageError as error:
         print(f"pairrepl: {error}", file=sys.stderr)
@@ -399,6 +402,46 @@ def report(args: list[str]) -> int:
         print(f"note: {name} is in provenance but not in the project any more.")
     if result.unreadable_lines:
         print(f"note: {result.unreadable_lines} line(s) of provenance.jsonl could not be read.")
+    return 0
+
+
+def install_kernel(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="pairrepl install-kernel",
+        description="Install a Jupyter kernelspec, 'Python 3 (pairrepl)', that starts "
+        "ipykernel with this interpreter and the pairrepl magics loaded (%ai, %promote, ...).",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--user", action="store_true", help="for this user (the default; JUPYTER_DATA_DIR)"
+    )
+    where.add_argument(
+        "--sys-prefix", action="store_true", help=f"into this environment ({sys.prefix})"
+    )
+    where.add_argument("--prefix", metavar="PATH", help="into PATH/share/jupyter/kernels")
+    parser.add_argument("--name", default="pairrepl", help="the kernelspec's name (pairrepl)")
+    parser.add_argument("--display-name", help="what the launcher shows")
+    options = parser.parse_args(args)
+
+    from pairrepl import __version__
+    from pairrepl.kernel.kernelspec import DISPLAY_NAME, install_kernelspec
+
+    prefix = sys.prefix if options.sys_prefix else options.prefix
+    try:
+        folder = install_kernelspec(
+            __version__,
+            name=options.name,
+            display_name=options.display_name or DISPLAY_NAME,
+            user=prefix is None,
+            prefix=prefix,
+        )
+    except (OSError, ValueError) as error:
+        raise UsageError(f"could not install the kernelspec: {error}") from error
+    print(
+        f"Installed kernelspec {options.name!r} in {folder}. It runs {sys.executable} with "
+        f"the pairrepl magics loaded: pick '{options.display_name or DISPLAY_NAME}' in "
+        f"JupyterLab, or run: jupyter console --kernel {options.name}"
+    )
     return 0
 
 

@@ -21,13 +21,18 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import functools
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from IPython.core.error import StdinNotImplementedError, UsageError
-from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
+from IPython.core.magic import (
+    Magics,
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    no_var_expand,
+)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 import pairrepl
@@ -36,9 +41,6 @@ from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Set by the kernelspec ``pairrepl install-kernel`` writes: the version that wrote it.
-KERNELSPEC_VERSION_VARIABLE = "PAIRREPL_KERNELSPEC_VERSION"
 
 AI_FLAGS_WITH_VALUE = ("--provider", "--model")
 AI_USAGE = (
@@ -115,7 +117,6 @@ class PairreplMagics(Magics):
         self.session = session
         self.problem = problem
         self._notices = [problem] if problem else []
-        self._notices += version_notices()
         self._hook_failed = False
 
     # -- the cell hooks -------------------------------------------------------------------
@@ -161,6 +162,7 @@ class PairreplMagics(Magics):
     # -- the AI ---------------------------------------------------------------------------
 
     @line_cell_magic
+    @no_var_expand  # "$name" is for the AI (a view of that object), not for IPython to expand
     @_friendly
     def ai(self, line: str, cell: str | None = None) -> None:
         """Ask the AI for a small cell; it goes into the next input, never runs.
@@ -233,6 +235,7 @@ class PairreplMagics(Magics):
         print(f"Accepted {item.proposal.id}. Promote it with %promote --to FILE.py.")
 
     @line_magic
+    @no_var_expand
     @magic_arguments()
     @argument("proposal", nargs="?", help="the proposal id (default: the newest)")
     @argument("--why", help="why not: the AI sees it with the next request")
@@ -246,6 +249,7 @@ class PairreplMagics(Magics):
     # -- promotion -------------------------------------------------------------------------
 
     @line_magic
+    @no_var_expand  # the human's words in --why are kept as typed
     @magic_arguments()
     @argument("cell", nargs="?", help="In[n], n or a cell id (default: the newest that ran OK)")
     @argument("--to", metavar="FILE", help="the .py file, relative to the project root")
@@ -332,19 +336,6 @@ class PairreplMagics(Magics):
         if self.session is not None:
             self.session.close()
             self.session = None
-
-
-def version_notices() -> list[str]:
-    """What the user should know about versions: the kernelspec was written by another
-    pairrepl than the one this kernel imports."""
-    installed_by = os.environ.get(KERNELSPEC_VERSION_VARIABLE)
-    if installed_by and installed_by != pairrepl.__version__:
-        return [
-            f"this kernel runs pairrepl {pairrepl.__version__}, but its kernelspec was "
-            f"installed by pairrepl {installed_by}. Run `pairrepl install-kernel` again "
-            f"with {sys.executable} to bring them together."
-        ]
-    return []
 
 
 def load_ipython_extension(ip: Any) -> None:
