@@ -21,6 +21,8 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import functools
+import re
+import shlex
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -33,7 +35,7 @@ from IPython.core.magic import (
     magics_class,
     no_var_expand,
 )
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 import pairrepl
 from pairrepl.core.proposals import IllegalTransition
@@ -42,6 +44,7 @@ from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+RAW_LINES = 20  # of a refused reply, shown under the error (all of it is in the ledger)
 AI_FLAGS_WITH_VALUE = ("--provider", "--model")
 AI_USAGE = (
     "%ai [--provider anthropic|openai|replay] [--model NAME] [--hint] REQUEST  "
@@ -81,6 +84,33 @@ def parse_ai(line: str, cell: str | None = None) -> AiRequest:
     if not request:
         raise UsageError(f"Ask something. Usage: {AI_USAGE}")
     return AiRequest(request, values.get("provider"), values.get("model"), hint)
+
+
+_AI_LINE = re.compile(r"^(?P<indent>[ \t]*)%ai(?P<rest>[ \t].*)?$")
+
+
+def ai_question_mark(lines: list[str]) -> list[str]:
+    """An input transformer: ``%ai what now?`` stays a request. Without it IPython reads a
+    line ending in ``?`` as a help query (``%pinfo now``), and a question is the most
+    natural thing to end a request with."""
+    changed = []
+    for line in lines:
+        match = _AI_LINE.match(line.rstrip("\r\n"))
+        if match and line.rstrip().endswith("?"):
+            rest = (match["rest"] or "").strip()
+            line = f"{match['indent']}get_ipython().run_line_magic('ai', {rest!r})\n"
+        changed.append(line)
+    return changed
+
+
+def parse_flags(magic: Any, line: str) -> Any:
+    """A magic's ``@argument`` flags, split as a shell would (so ``--why "it's the sum"``
+    arrives without its quotes; IPython's own ``parse_argstring`` keeps them)."""
+    try:
+        words = shlex.split(line)
+    except ValueError as error:
+        raise UsageError(f"{error} in: {line}") from None
+    return magic.parser.parse_args(words)
 
 
 def _friendly(method: F) -> F:
@@ -191,6 +221,10 @@ class PairreplMagics(Magics):
             print()
         usage = f"{reply.usage.input_tokens} tokens in, {reply.usage.output_tokens} out"
         if reply.error:
+            if reply.raw:
+                lines = reply.raw.strip().splitlines()
+                more = f"\n… ({len(lines) - RAW_LINES} more lines in the ledger)"
+                print("\n".join(lines[:RAW_LINES]) + (more if len(lines) > RAW_LINES else ""))
             raise UsageError(f"{reply.error} ({usage}; nothing was proposed)")
         if reply.refusal:
             print(f"The model declined: {reply.refusal} ({usage})")
@@ -242,7 +276,7 @@ class PairreplMagics(Magics):
     @_friendly
     def reject(self, line: str) -> None:
         """Turn a proposal down."""
-        args = parse_argstring(self.reject, line)
+        args = parse_flags(self.reject, line)
         item = self._session().reject(args.proposal, args.why)
         print(f"Rejected {item.proposal.id}.")
 
@@ -251,7 +285,9 @@ class PairreplMagics(Magics):
     @line_magic
     @no_var_expand  # the human's words in --why are kept as typed
     @magic_arguments()
-    @argument("cell", nargs="?", help="In[n], n or a cell id (default: the newest that ran OK)")
+    @argument(
+        "cell", nargs="?", help="In[n], n or a proposal id (default: the newest cell that ran OK)"
+    )
     @argument("--to", metavar="FILE", help="the .py file, relative to the project root")
     @argument("--test", action="store_true", help="promote a cell of asserts as a pytest test")
     @argument("--why", metavar='"..."', help="what the code does, in your own words")
@@ -260,7 +296,7 @@ class PairreplMagics(Magics):
     @_friendly
     def promote(self, line: str) -> None:
         """Write the definitions of code that ran without error into a project file."""
-        args = parse_argstring(self.promote, line)
+        args = parse_flags(self.promote, line)
         session = self._session()
         if args.undo is not None:
             target = session.undo_promotion(args.undo or None)
@@ -271,6 +307,13 @@ class PairreplMagics(Magics):
         )
         if draft.blocked:
             raise UsageError(draft.blocked)
+        source = f"In[{draft.cell.execution_count}]"
+        if not draft.plan.has_changes and not draft.plan.definitions_unchanged:
+            skipped = "; ".join(line.splitlines()[0] for line in draft.plan.statements_skipped)
+            raise UsageError(
+                f"{source} defines nothing to promote (functions, classes, UPPER_CASE "
+                f"constants, imports){f'; left out: {skipped}' if skipped else ''}."
+            )
         if args.diff:
             print(draft.plan.diff or f"{draft.target} already holds exactly this code.")
             return
@@ -282,7 +325,7 @@ class PairreplMagics(Magics):
             print(f"{draft.target} already holds exactly this code; nothing was written.")
             return
         what = ", ".join(draft.symbols) or "the code"
-        print(f"Promoted {what} into {draft.target} (promotion {promotion.id}).")
+        print(f"Promoted {what} from {source} into {draft.target} (promotion {promotion.id}).")
         report = session.reload_report_of(promotion.id)
         if report:
             print(report)
@@ -292,7 +335,7 @@ class PairreplMagics(Magics):
         prompt = "This is the AI's code, verbatim. In your own words, what does it do? "
         try:
             return input(prompt)
-        except (StdinNotImplementedError, EOFError, RuntimeError):
+        except (StdinNotImplementedError, EOFError, OSError, RuntimeError):
             raise UsageError(
                 "This is the AI's code, verbatim: say in your own words what it does, with "
                 '%promote --why "..." (this front end cannot ask for input).'
@@ -352,6 +395,7 @@ def load_ipython_extension(ip: Any) -> None:
         )
     magics = PairreplMagics(ip, session, problem)
     ip.register_magics(magics)
+    ip.input_transformers_cleanup.append(ai_question_mark)
     ip.events.register("pre_run_cell", magics.pre_run_cell)
     ip.events.register("post_run_cell", magics.post_run_cell)
     atexit.register(magics.close)
@@ -372,6 +416,8 @@ def unload_ipython_extension(ip: Any) -> None:
     ):
         if callback in ip.events.callbacks[event]:
             ip.events.unregister(event, callback)
+    if ai_question_mark in ip.input_transformers_cleanup:
+        ip.input_transformers_cleanup.remove(ai_question_mark)
     for kind, names in magics.magics.items():
         for name in names:
             ip.magics_manager.magics[kind].pop(name, None)

@@ -46,7 +46,9 @@ def load_pairrepl(shell: Any) -> None:
     Either way the kernel starts. A version drift is said once, in the first cell."""
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # no banner into the kernel's log
-            shell.extension_manager.load_extension("pairrepl")
+            outcome = shell.extension_manager.load_extension("pairrepl")
+        if outcome == "no load function":
+            raise ImportError("the 'pairrepl' importable here is not pairrepl's package")
         running = getattr(sys.modules.get("pairrepl"), "__version__", "unknown")
         notice = version_message(os.environ.get(VERSION_VARIABLE), running)
     except Exception as error:

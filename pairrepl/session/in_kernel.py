@@ -365,10 +365,14 @@ class InKernelSession:
     # -- promotion ----------------------------------------------------------------------
 
     def cell_for(self, reference: str | None) -> str | None:
-        """A cell id for ``In[n]``, ``n`` or a cell id; None for None (the newest)."""
+        """What to promote for ``In[n]``, ``n``, a cell id, or a proposal id (its code:
+        it must have run without error); None for None (the newest cell that did)."""
         if reference is None:
             return None
         text = reference.strip()
+        proposals = [p for p in self.transcript.proposals if len(text) >= 4 and p.startswith(text)]
+        if len(proposals) == 1:
+            return self.transcript.proposals[proposals[0]].proposal.code
         if text.startswith("In[") and text.endswith("]"):
             text = text[3:-1]
         if text.isdigit():
@@ -382,7 +386,7 @@ class InKernelSession:
             )
         if text in self.transcript.cells:
             return text
-        raise PromotionError(f"No cell {reference!r}: give In[n], n, or a cell id.")
+        raise PromotionError(f"No cell {reference!r}: give In[n], n, a cell id or a proposal id.")
 
     def draft_promotion(
         self, source: str | None = None, *, target: str | None = None, as_test: bool = False
