@@ -56,7 +56,7 @@ def install_kernelspec(
         shutil.copyfile(str(launch.__file__), source / LAUNCHER_NAME)
         _copy_logos(source)
         installed = KernelSpecManager().install_kernel_spec(
-            str(source), kernel_name=name, user=user, prefix=prefix, replace=True
+            str(source), kernel_name=name, user=user, prefix=prefix
         )
     return Path(installed)
 
