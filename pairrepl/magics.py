@@ -45,9 +45,9 @@ from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
 F = TypeVar("F", bound=Callable[..., Any])
 
 RAW_LINES = 20  # of a refused reply, shown under the error (all of it is in the ledger)
-AI_FLAGS_WITH_VALUE = ("--provider", "--model")
+AI_FLAGS_WITH_VALUE = ("--provider", "--model", "--replay")
 AI_USAGE = (
-    "%ai [--provider anthropic|openai|replay] [--model NAME] [--hint] REQUEST  "
+    "%ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] REQUEST  "
     "(or %%ai [flags] with the request in the cell)"
 )
 
@@ -58,6 +58,7 @@ class AiRequest:
     provider: str | None = None
     model: str | None = None
     hint: bool | None = None
+    replay: str | None = None
 
 
 def parse_ai(line: str, cell: str | None = None) -> AiRequest:
@@ -83,7 +84,9 @@ def parse_ai(line: str, cell: str | None = None) -> AiRequest:
     request = "\n".join(part for part in (rest, (cell or "").strip()) if part)
     if not request:
         raise UsageError(f"Ask something. Usage: {AI_USAGE}")
-    return AiRequest(request, values.get("provider"), values.get("model"), hint)
+    return AiRequest(
+        request, values.get("provider"), values.get("model"), hint, values.get("replay")
+    )
 
 
 _AI_LINE = re.compile(r"^(?P<indent>[ \t]*)%ai(?P<rest>[ \t].*)?$")
@@ -197,7 +200,7 @@ class PairreplMagics(Magics):
     def ai(self, line: str, cell: str | None = None) -> None:
         """Ask the AI for a small cell; it goes into the next input, never runs.
 
-        %ai [--provider anthropic|openai|replay] [--model NAME] [--hint] REQUEST
+        %ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] REQUEST
         %%ai [flags]   (the request is the cell body)
 
         ``$name`` in the request shows the AI a fuller view of that live object.
@@ -214,6 +217,7 @@ class PairreplMagics(Magics):
             asked.request,
             provider=asked.provider,
             model=asked.model,
+            replay=asked.replay,
             hint=asked.hint,
             on_text=show,
         )

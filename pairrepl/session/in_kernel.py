@@ -43,7 +43,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pairrepl.agent import Agent, AgentReply, ContextLimits, make_provider
+from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_provider
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
     CellFinished,
@@ -176,9 +176,13 @@ class InKernelSession:
         self._running = None
         if self._closed or is_own_cell(raw_cell):
             return
-        origin, proposal_id = self._origin_of(raw_cell)
+        # Trailing whitespace means nothing to Python, and terminal IPython leaves an
+        # indented empty line after a block: without it, a proposal run as it was offered
+        # has the proposal's exact text (and hash), and a promotion writes no stray line.
+        code = raw_cell.rstrip()
+        origin, proposal_id = self._origin_of(code)
         cell_id = new_id()
-        self._record(CellSubmitted(cell_id, raw_cell, origin, proposal_id))
+        self._record(CellSubmitted(cell_id, code, origin, proposal_id))
         self._running = (cell_id, time.monotonic())
 
     def cell_finished(
@@ -258,6 +262,7 @@ class InKernelSession:
         *,
         provider: str | None = None,
         model: str | None = None,
+        replay: str | None = None,
         hint: bool | None = None,
         on_text: Callable[[str], None] | None = None,
     ) -> AgentReply:
@@ -266,7 +271,7 @@ class InKernelSession:
         The proposal, if any, is only recorded: nothing here runs code. An interrupt
         (KeyboardInterrupt) stops the reply and keeps what arrived, marked partial.
         """
-        agent = self._agent(provider, model)
+        agent = self._agent(provider, model, replay)
         hint_mode = self.settings.hint_mode if hint is None else hint
         self.refresh_namespace()
         views = {}
@@ -461,18 +466,20 @@ class InKernelSession:
         self.transcript.apply(event)
         return entry
 
-    def _config(self, provider: str | None, model: str | None) -> Any:
+    def _config(
+        self, provider: str | None, model: str | None, replay: str | None = None
+    ) -> ProviderConfig:
         settings = self.settings
         return provider_config(
             self.project_root,
             provider=provider or settings.provider,
             model=model or settings.model,
             base_url=settings.base_url,
-            replay=settings.replay,
+            replay=replay or settings.replay,
         )
 
-    def _agent(self, provider: str | None, model: str | None) -> Agent:
-        config = self._config(provider, model)
+    def _agent(self, provider: str | None, model: str | None, replay: str | None) -> Agent:
+        config = self._config(provider, model, replay)
         if not config.configured:
             raise SessionError(config.problem or "No AI provider is configured.")
         key = (config.provider, config.model, config.base_url, config.replay, config.api_key)

@@ -72,7 +72,7 @@ def test_the_loop_from_ai_to_promotion_with_the_replay_provider(
 
     proposal = item.proposal.id
     failed_with(run(shell, f"%promote --to stats.py {proposal}"), "has not run")
-    assert run(shell, shell.rl_next_input).success  # the human runs it
+    assert run(shell, shell.rl_next_input + "\n    \n").success  # as terminal IPython sends it
     assert run(shell, "mean(prices)").result == 2.0
     assert item.proposal.state is ProposalState.RAN_OK
     failed_with(run(shell, f"%promote --to stats.py {proposal}"), "accept it first")
