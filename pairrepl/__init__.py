@@ -1,5 +1,6 @@
 """pairrepl: a stateful REPL for pair programming with an AI, where the human stays the engineer."""
 
+import importlib
 from typing import Any
 
 __version__ = "0.1.0"
@@ -8,13 +9,10 @@ __all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ip: Any) -> None:
-    """``%load_ext pairrepl``: the magics (imported only now, so ``import pairrepl`` stays light)."""
-    from pairrepl.magics import load_ipython_extension as load
-
-    load(ip)
+    """``%load_ext pairrepl``: the magics, imported only now (``import pairrepl`` stays light;
+    importing them by name keeps the type checker of ``core`` from following them)."""
+    importlib.import_module("pairrepl.magics").load_ipython_extension(ip)
 
 
 def unload_ipython_extension(ip: Any) -> None:
-    from pairrepl.magics import unload_ipython_extension as unload
-
-    unload(ip)
+    importlib.import_module("pairrepl.magics").unload_ipython_extension(ip)

@@ -111,11 +111,12 @@ def test_the_real_sdk_through_a_fake_server_and_an_edited_proposal(
         monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
         server.script(propose("TOTAL = sum([1, 2, 3])", "Add them.", text="Like this."))
         run(shell, "%load_ext pairrepl")
-        assert run(shell, "%ai --model claude-fake add up 1, 2 and 3").success
+        assert run(shell, "%%ai --model claude-fake\nadd up 1, 2 and 3.\nKeep it short?").success
         assert shell.rl_next_input == "TOTAL = sum([1, 2, 3])"
         assert "TOTAL" not in shell.user_ns
         assert server.requests and server.requests[0].had_auth
         assert "claude-fake" in server.requests[0].body
+        assert "add up 1, 2 and 3.\\nKeep it short?" in server.requests[0].body  # the body
 
         edited = "TOTAL = sum([1, 2, 3, 4])"
         assert run(shell, edited).success  # the human changed it before running
