@@ -55,6 +55,7 @@ from pairrepl.core.events import (
     OutputProduced,
     ProposalAccepted,
     ProposalRejected,
+    ReplyFinished,
     ReplyStreamed,
     SessionClosed,
     SessionStarted,
@@ -320,9 +321,13 @@ class InKernelSession:
                 _drain(pieces, show)
                 self._record(cancelled(sent.request_id, agent))
                 raise
-        except BaseException:
+        except BaseException as error:
             _drain(pieces, show)
-            self._record(cancelled(sent.request_id, agent))
+            self._record(
+                ReplyFinished(
+                    sent.request_id, partial=True, error=f"{type(error).__name__}: {error}"
+                )
+            )
             raise
         for event in reply_events(sent.request_id, agent, reply):
             self._record(event)
