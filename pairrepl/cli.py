@@ -8,7 +8,6 @@ it, so ``pairrepl sessions`` does not pay for Textual or jupyter_client.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -21,25 +20,17 @@ if TYPE_CHECKING:
     from pairrepl.kernel import KernelBackend
     from pairrepl.session import PromotionSettings, SessionSettings
 
-SUBCOMMANDS = ("sessions", "export", "doctor", "blame", "report")
-PROJECT_MARKERS = ("pyproject.toml", ".pairrepl", ".git")
+SUBCOMMANDS = ("sessions", "export", "doctor", "blame", "report", "install-kernel")
 
 
 class UsageError(Exception):
     """A mistake in the command line or its arguments; the message says how to fix it."""
 
 
-def find_project_root(start: Path) -> Path:
-    """The nearest folder, from ``start`` upward, that looks like a project; else ``start``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
-            return folder
-    return start
-
-
 def project_root_from(argument: str | None) -> Path:
     if argument is None:
+        from pairrepl.ledger import find_project_root
+
         return find_project_root(Path.cwd())
     root = Path(argument).expanduser()
     if not root.is_dir():
@@ -53,7 +44,8 @@ def app_parser() -> argparse.ArgumentParser:
         description=(
             "A REPL on a live IPython kernel where the AI proposes and the human runs. "
             "Other commands: 'pairrepl sessions', 'pairrepl export SESSION_ID --to FILE.ipynb', "
-            "'pairrepl doctor', 'pairrepl blame FILE', 'pairrepl report'."
+            "'pairrepl doctor', 'pairrepl blame FILE', 'pairrepl report', "
+            "'pairrepl install-kernel'."
         ),
     )
     parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
@@ -189,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return blame(args[1:])
         if args and args[0] == "report":
             return report(args[1:])
+        if args and args[0] == "install-kernel":
+            return install_kernel(args[1:])
         return run_app(args)
     except UsageError as error:
         print(f"pairrepl: {error}", file=sys.stderr)
@@ -253,24 +247,21 @@ def run_app(args: list[str]) -> int:
 
 def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
     """The AI provider from flags, env, the project and the user's config (see the flags)."""
-    from pairrepl.agent import resolve_config
+    from pairrepl.session.project import provider_config as resolve
 
-    config = resolve_config(
+    return resolve(
         root,
         provider=options.provider,
         model=options.model,
         base_url=options.base_url,
         replay=options.replay,
     )
-    if config.replay and not Path(config.replay).is_file():
-        # a script named in the project's pyproject.toml is relative to the project
-        config = dataclasses.replace(config, replay=str(root / config.replay))
-    return config
 
 
 def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
     from pairrepl.agent import Agent, ContextLimits, make_provider
     from pairrepl.session import SessionSettings
+    from pairrepl.session.project import SettingError, context_budget
 
     promotion = promotion_settings(root)
     config = provider_config(root, options)
@@ -284,43 +275,24 @@ def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings
         agent = Agent(make_provider(config))
     except Exception as error:  # e.g. a replay script that does not parse
         raise UsageError(str(error)) from error
-    budget = options.budget or project_setting(root, "context_budget")
+    try:
+        budget = context_budget(root, options.budget)
+    except SettingError as error:
+        raise UsageError(str(error)) from error
     if budget is None:
         return SessionSettings(agent=agent, promotion=promotion)
-    if not isinstance(budget, int) or budget < 500:
-        raise UsageError(
-            f"The context budget must be a number of tokens of 500 or more, not {budget!r}."
-        )
     limits = ContextLimits(budget_tokens=budget)
     return SessionSettings(agent=agent, context_limits=limits, promotion=promotion)
 
 
 def promotion_settings(root: Path) -> PromotionSettings:
     """``promote_to`` and ``explain_back`` from ``[tool.pairrepl]``."""
-    from pairrepl.session import PromotionSettings
-
-    target = project_setting(root, "promote_to")
-    explain_back = project_setting(root, "explain_back")
-    if target is not None and not isinstance(target, str):
-        raise UsageError(f"[tool.pairrepl] promote_to must be a path, not {target!r}.")
-    if explain_back is not None and not isinstance(explain_back, bool):
-        raise UsageError(
-            f"[tool.pairrepl] explain_back must be true or false, not {explain_back!r}."
-        )
-    return PromotionSettings(
-        default_target=target, explain_back=True if explain_back is None else explain_back
-    )
-
-
-def project_setting(root: Path, name: str) -> object:
-    """``[tool.pairrepl] name`` from the project's pyproject.toml, or None."""
-    import tomllib
+    from pairrepl.session.project import SettingError, promotion_settings
 
     try:
-        with (root / "pyproject.toml").open("rb") as handle:
-            return tomllib.load(handle).get("tool", {}).get("pairrepl", {}).get(name)
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
+        return promotion_settings(root)
+    except SettingError as error:
+        raise UsageError(str(error)) from error
 
 
 def doctor(args: list[str]) -> int:
@@ -579,6 +551,46 @@ def report(args: list[str]) -> int:
         print(f"note: {name} is in provenance but not in the project any more.")
     if result.unreadable_lines:
         print(f"note: {result.unreadable_lines} line(s) of provenance.jsonl could not be read.")
+    return 0
+
+
+def install_kernel(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="pairrepl install-kernel",
+        description="Install a Jupyter kernelspec, 'Python 3 (pairrepl)', that starts "
+        "ipykernel with this interpreter and the pairrepl magics loaded (%ai, %promote, ...).",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--user", action="store_true", help="for this user (the default; JUPYTER_DATA_DIR)"
+    )
+    where.add_argument(
+        "--sys-prefix", action="store_true", help=f"into this environment ({sys.prefix})"
+    )
+    where.add_argument("--prefix", metavar="PATH", help="into PATH/share/jupyter/kernels")
+    parser.add_argument("--name", default="pairrepl", help="the kernelspec's name (pairrepl)")
+    parser.add_argument("--display-name", help="what the launcher shows")
+    options = parser.parse_args(args)
+
+    from pairrepl import __version__
+    from pairrepl.kernel.kernelspec import DISPLAY_NAME, install_kernelspec
+
+    prefix = sys.prefix if options.sys_prefix else options.prefix
+    try:
+        folder = install_kernelspec(
+            __version__,
+            name=options.name,
+            display_name=options.display_name or DISPLAY_NAME,
+            user=prefix is None,
+            prefix=prefix,
+        )
+    except (OSError, ValueError) as error:
+        raise UsageError(f"could not install the kernelspec: {error}") from error
+    print(
+        f"Installed kernelspec {options.name!r} in {folder}. It runs {sys.executable} with "
+        f"the pairrepl magics loaded: pick '{options.display_name or DISPLAY_NAME}' in "
+        f"JupyterLab, or run: jupyter console --kernel {options.name}"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ This is the only package that imports ``sqlite3`` and ``nbformat``.
 
 from pairrepl.ledger.notebook import NotebookCell, export_notebook, read_notebook
 from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
+from pairrepl.ledger.state_dir import find_project_root
 from pairrepl.ledger.store import Ledger, SessionInfo, SessionNotFound, UnreadableEvent
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "SessionNotFound",
     "UnreadableEvent",
     "export_notebook",
+    "find_project_root",
     "read_notebook",
 ]

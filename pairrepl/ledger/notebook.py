@@ -16,15 +16,18 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-import nbformat
-from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from typing import TYPE_CHECKING, Any, Literal
 
 from pairrepl.core.events import LedgerEntry, OutputSpilled
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, Output, ResultOutput, StreamOutput
 from pairrepl.core.transcript import CellItem, NoteItem, NoticeItem, Transcript
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+# nbformat is imported where it is used: importing it can take over a second (jsonschema's
+# format checkers, when jupyter_server is installed), and every ``%load_ext pairrepl``
+# and ``pairrepl sessions`` would pay that for nothing.
 
 # nbformat 4.5 cell ids: we reuse ours when they fit, so re-exports diff cleanly.
 _NOTEBOOK_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -47,6 +50,8 @@ def export_notebook(entries: Iterable[LedgerEntry], path: Path) -> None:
     The notebook is validated before it is written, and written atomically (a temporary
     file renamed over ``path``), so a failed export never leaves half a notebook behind.
     """
+    import nbformat
+
     transcript = Transcript()
     session_id: str | None = None
     for entry in entries:
@@ -59,6 +64,8 @@ def export_notebook(entries: Iterable[LedgerEntry], path: Path) -> None:
 
 def notebook_from_transcript(transcript: Transcript, session_id: str | None = None) -> NotebookNode:
     """The notebook for a folded session (not validated; ``export_notebook`` does that)."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
     cells: list[NotebookNode] = []
     used_ids: set[str] = set()
     for item in transcript.items:
@@ -92,6 +99,8 @@ def notebook_from_transcript(transcript: Transcript, session_id: str | None = No
 
 
 def _code_cell(item: CellItem) -> NotebookNode:
+    from nbformat.v4 import new_code_cell
+
     cell_metadata: dict[str, Any] = {"cell_id": item.cell_id, "origin": item.origin.value}
     if item.proposal_id is not None:
         cell_metadata["proposal_id"] = item.proposal_id
@@ -114,6 +123,8 @@ def _code_cell(item: CellItem) -> NotebookNode:
 def _notebook_outputs(outputs: Iterable[Output], execution_count: int | None) -> list[NotebookNode]:
     """nbformat outputs, in order; consecutive chunks of one stream become one output,
     as Jupyter itself shows them."""
+    from nbformat.v4 import new_output
+
     converted: list[NotebookNode] = []
     for output in outputs:
         if isinstance(output, StreamOutput):
@@ -147,6 +158,8 @@ def _notebook_outputs(outputs: Iterable[Output], execution_count: int | None) ->
 
 def _add_spill(outputs: list[NotebookNode], spill: OutputSpilled) -> None:
     """Put a line naming the spill file, then the kept tail, after the stream's head."""
+    from nbformat.v4 import new_output
+
     omitted = f"{spill.omitted_lines} more lines" if spill.omitted_lines else "more output"
     marker = f"[... {omitted} not shown; the full output is in {spill.path}]\n"
     for output in reversed(outputs):
@@ -185,6 +198,8 @@ def read_notebook(path: Path) -> list[NotebookCell]:
     Raw cells are skipped, and so are the notices pairrepl itself wrote on export.
     Raises ``ValueError`` naming the file when it is not a valid Jupyter notebook.
     """
+    import nbformat
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

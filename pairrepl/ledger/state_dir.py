@@ -1,4 +1,4 @@
-"""The ``.pairrepl/`` folder under a project root, and the ``.gitignore`` that guards it.
+"""The project root, the ``.pairrepl/`` folder under it, and the ``.gitignore`` that guards it.
 
 The ledger and spilled outputs are private to one machine (they hold everything the
 human ran and saw); ``provenance.jsonl`` is meant to be committed so the team can see who
@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 STATE_DIR_NAME = ".pairrepl"
+PROJECT_MARKERS = ("pyproject.toml", STATE_DIR_NAME, ".git")
 
 GITIGNORE_TEXT = """\
 # Written by pairrepl. The session ledger and spilled outputs stay on this machine;
@@ -19,6 +20,18 @@ GITIGNORE_TEXT = """\
 !.gitignore
 !provenance.jsonl
 """
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder, from ``start`` upward, that looks like a project; else ``start``.
+
+    Every front end finds its ledger this way (the ``pairrepl`` command from the current
+    folder, the magics from the kernel's working directory), so they share one."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
 
 
 def ensure_state_dir(project_root: Path) -> Path:

@@ -25,9 +25,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pairrepl.core.cells import Origin, code_hash
 from pairrepl.core.events import Event, PromotionUndone, PromotionWritten
@@ -472,6 +473,17 @@ class Promoter:
         if found.undone:
             raise PromotionError(f"Promotion {promotion_id} was already undone.")
         return found
+
+
+def reload_report(module_name: str, result: Mapping[str, Any]) -> str:
+    """One line from ``kernel_ext.promoted.reload_promoted``'s result: the
+    ``module_reloaded`` report shown under a promotion."""
+    if result.get("error"):
+        return f"Importing {module_name} in the kernel failed: {result['error']}."
+    names = result.get("names") or {}
+    verdicts = "; ".join(f"{name}: {verdict}" for name, verdict in names.items())
+    action = str(result.get("action", "imported")).capitalize()
+    return f"{action} {module_name} in the kernel. {verdicts}"
 
 
 def _defines_something(code: str) -> bool:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -23,12 +21,7 @@ from pairrepl.agent import (
     Agent,
     AgentReply,
     ContextLimits,
-    Exchange,
     ModelContext,
-    Redactor,
-    build_context,
-    estimate_cost_usd,
-    referenced_names,
 )
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
@@ -47,13 +40,10 @@ from pairrepl.core.events import (
     ModuleReloaded,
     NoteAdded,
     ProposalAccepted,
-    ProposalMade,
     ProposalRejected,
     ReplyEdited,
-    ReplyFinished,
     ReplyStreamed,
     RequestEdited,
-    RequestSent,
     SessionClosed,
     SessionResumed,
     SessionStarted,
@@ -74,6 +64,14 @@ from pairrepl.core.transcript import (
 )
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, read_notebook
+from pairrepl.session.asking import (
+    cancelled,
+    context_for,
+    names_to_view,
+    new_id,
+    reply_events,
+    request_sent,
+)
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
     Promoter,
@@ -81,6 +79,7 @@ from pairrepl.session.promotion import (
     PromotionDraft,
     PromotionError,
     PromotionSettings,
+    reload_report,
 )
 from pairrepl.session.sink import CellSink
 
@@ -91,13 +90,6 @@ NO_PROVIDER = (
     "pairrepl --replay examples/demo.replay.json examples/"
 )
 InputHandler = Callable[[str, bool], Awaitable[str]]
-
-
-FUNCTION_VIEWS = 3  # how many of the session's functions the AI sees in full
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 @dataclasses.dataclass
@@ -176,14 +168,14 @@ class Session:
         """A new session. Cells of ``notebook`` are shown, not run."""
         loaded = read_notebook(notebook) if notebook is not None else []
         session = cls(
-            _new_id(), project_root, kernel, ledger, Transcript(), settings or SessionSettings()
+            new_id(), project_root, kernel, ledger, Transcript(), settings or SessionSettings()
         )
         session._record(SessionStarted(str(project_root), front_end))
         for cell in loaded:
             if cell.kind == "code":
-                session._record(CellLoaded(_new_id(), cell.source, str(notebook)))
+                session._record(CellLoaded(new_id(), cell.source, str(notebook)))
             else:
-                session._record(NoteAdded(_new_id(), cell.source))
+                session._record(NoteAdded(new_id(), cell.source))
         await session._start_kernel()
         return session
 
@@ -280,7 +272,7 @@ class Session:
                     "The connection to the kernel is down and pairrepl is reconnecting; "
                     "run the cell again once it is back."
                 )
-            cell_id = _new_id()
+            cell_id = new_id()
             self._record(CellSubmitted(cell_id, code, origin, proposal_id, rerun_of))
             sink = CellSink(self, cell_id)
             self._running_cell = cell_id
@@ -362,7 +354,7 @@ class Session:
         return await self._kernel.help(code, len(code) if cursor is None else cursor, detail)
 
     async def add_note(self, text: str) -> None:
-        self._record(NoteAdded(_new_id(), text))
+        self._record(NoteAdded(new_id(), text))
 
     # -- the AI proposes, the human disposes ---------------------------------------------
 
@@ -383,59 +375,27 @@ class Session:
         if self._stop_reply is not None:
             raise SessionError("The AI is still answering; cancel it first or wait.")
         context = await self._context(request, agent, fetch_views=True)
-        sent = agent.request_for(context)
-        request_id = _new_id()
-        self._record(
-            RequestSent(
-                request_id,
-                Redactor.from_environment(extra_secrets=agent.provider.secrets).scrub(request),
-                json.dumps(dataclasses.asdict(sent), default=str),
-                agent.label,
-                context.tokens_used,
-                self.hint_mode,
-                about_cell,
-            )
+        sent = request_sent(
+            agent, context, request, hint_mode=self.hint_mode, about_cell=about_cell
         )
+        self._record(sent)
         self._stop_reply = asyncio.Event()
         try:
             reply = await agent.ask(
                 context,
-                on_text=lambda text: self._record(ReplyStreamed(request_id, text)),
-                on_status=lambda note: self._record(ReplyStreamed(request_id, f"\n[{note}]\n")),
+                on_text=lambda text: self._record(ReplyStreamed(sent.request_id, text)),
+                on_status=lambda note: self._record(
+                    ReplyStreamed(sent.request_id, f"\n[{note}]\n")
+                ),
                 stop=self._stop_reply,
             )
         except asyncio.CancelledError:
-            unknown_usage = estimate_cost_usd(agent.label, 0, 0)  # 0.0 if priced, else None
-            self._record(
-                ReplyFinished(request_id, partial=True, error="Cancelled.", cost_usd=unknown_usage)
-            )
+            self._record(cancelled(sent.request_id, agent))
             raise
         finally:
             self._stop_reply = None
-        self._record(
-            ReplyFinished(
-                request_id,
-                partial=reply.partial,
-                error=reply.error,
-                refusal=reply.refusal,
-                raw=reply.raw if reply.error else None,
-                input_tokens=reply.usage.input_tokens,
-                output_tokens=reply.usage.output_tokens,
-                cost_usd=estimate_cost_usd(
-                    agent.label, reply.usage.input_tokens, reply.usage.output_tokens
-                ),
-            )
-        )
-        if reply.proposal is not None:
-            self._record(
-                ProposalMade(
-                    _new_id(),
-                    request_id,
-                    reply.proposal.code,
-                    reply.proposal.rationale,
-                    reply.model,
-                )
-            )
+        for event in reply_events(sent.request_id, agent, reply):
+            self._record(event)
         return reply
 
     async def preview_context(self, request: str = "") -> tuple[int, int]:
@@ -448,23 +408,14 @@ class Session:
         return (await self._context(request, agent, fetch_views=False)).tokens_used, budget
 
     async def _context(self, request: str, agent: Agent, *, fetch_views: bool) -> ModelContext:
-        return build_context(
+        return context_for(
             request,
+            agent=agent,
             transcript=self.transcript,
             namespace=self.namespace,
-            proposals=[item.proposal for item in self.transcript.proposals.values()],
-            rejection_reasons={
-                pid: item.rejection_reason
-                for pid, item in self.transcript.proposals.items()
-                if item.rejection_reason
-            },
-            exchanges=self._earlier_exchanges(),
             object_views=await self._object_views(request) if fetch_views else {},
-            pinned=self.transcript.pinned,
-            hidden=self.transcript.hidden,
             hint_mode=self.hint_mode,
             limits=self.settings.context_limits,
-            images=agent.provider.takes_images,
         )
 
     async def fix(self, cell_id: str) -> AgentReply:
@@ -621,11 +572,7 @@ class Session:
         result = await self._kernel.reload_module(draft.module_name, list(draft.symbols), paths)
         if result is None:
             return f"The kernel did not answer, so the module was not re-imported; {how}."
-        if result.get("error"):
-            return f"Importing {draft.module_name} in the kernel failed: {result['error']}."
-        names = result.get("names") or {}
-        verdicts = "; ".join(f"{name}: {verdict}" for name, verdict in names.items())
-        return f"{str(result.get('action', 'imported')).capitalize()} {draft.module_name} in the kernel. {verdicts}"
+        return reload_report(draft.module_name, result)
 
     def _proposal(self, proposal_id: str) -> ProposalItem:
         item = self.transcript.proposals.get(proposal_id)
@@ -639,36 +586,17 @@ class Session:
             raise SessionError(f"No request {request_id} in this session.")
         return item
 
-    def _earlier_exchanges(self) -> list[Exchange]:
-        return [
-            Exchange(item.request_text, item.reply_text, item.partial or item.error is not None)
-            for item in self.transcript.items
-            if isinstance(item, ExchangeItem) and item.finished
-        ]
-
     async def _object_views(self, request: str) -> dict[str, str]:
         """Fuller views of the live objects a request names with ``$name``, plus the
         source of the newest functions defined in the session (so the AI sees them even
         when the cells that defined them fell out of the budget). Taken now: a snapshot
         at request time, recorded with the request, never re-read later."""
-        functions = [
-            v.name
-            for v in self.namespace.variables
-            if v.type_name == "function" and not self._bound_in_hidden_cell(v.name)
-        ]
-        names = dict.fromkeys([*referenced_names(request), *functions[-FUNCTION_VIEWS:]])
         views = {}
-        for name in names:
+        for name in names_to_view(request, self.namespace, self.transcript):
             view = await self._kernel.describe(name)
             if view is not None:
                 views[name] = view
         return views
-
-    def _bound_in_hidden_cell(self, name: str) -> bool:
-        """A function the human hid from the AI (by hiding the cell that defined it) is
-        not shown to it unasked; a ``$name`` in the request still shows it."""
-        cell = self.transcript.cell_that_bound(name)
-        return cell is not None and cell.cell_id in self.transcript.hidden
 
     # -- controlling the kernel ----------------------------------------------------------
 

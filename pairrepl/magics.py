@@ -1,0 +1,429 @@
+"""``%load_ext pairrepl``: the propose → run → inspect → promote loop as IPython magics.
+
+A thin front end (STYLE.md §6): each magic parses its arguments into a typed object and
+calls the in-kernel session (``pairrepl.session.in_kernel``); no business logic here.
+
+- ``%ai [--provider P] [--model M] [--hint] REQUEST`` and ``%%ai`` (the request in the
+  cell body): ask the AI. The proposal goes into the *next input* (``set_next_input``:
+  in JupyterLab a new cell below, in terminal IPython the next prompt). It never runs.
+- ``%proposals``, ``%accept [ID]``, ``%reject [ID] [--why REASON]``.
+- ``%promote [--to FILE] [--test] [--why "..."] [--diff] [CELL]``, ``%promote --undo [ID]``.
+- ``%pairrepl_config`` shows the settings; ``%pairrepl_config name=value ...`` sets them.
+
+The session watches the human's cells through IPython's ``pre_run_cell`` and
+``post_run_cell`` events. Nothing here may kill the kernel: a failure is a one-line
+``UsageError`` in the cell's output (no traceback), and a failing cell hook prints a
+warning and lets the cell be.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import functools
+import re
+import shlex
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from IPython.core.error import StdinNotImplementedError, UsageError
+from IPython.core.magic import (
+    Magics,
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    no_var_expand,
+)
+from IPython.core.magic_arguments import argument, magic_arguments
+
+import pairrepl
+from pairrepl.core.proposals import IllegalTransition
+from pairrepl.session import SessionError
+from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RAW_LINES = 20  # of a refused reply, shown under the error (all of it is in the ledger)
+AI_FLAGS_WITH_VALUE = ("--provider", "--model", "--replay")
+AI_USAGE = (
+    "%ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] REQUEST  "
+    "(or %%ai [flags] with the request in the cell)"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class AiRequest:
+    request: str
+    provider: str | None = None
+    model: str | None = None
+    hint: bool | None = None
+    replay: str | None = None
+
+
+def parse_ai(line: str, cell: str | None = None) -> AiRequest:
+    """Leading flags, then the request verbatim. (Not ``magic_arguments``: a request is
+    free text, and its apostrophes would break shell-style splitting.)"""
+    values: dict[str, str] = {}
+    hint: bool | None = None
+    rest = line.strip()
+    while rest.startswith("--"):
+        word, _, after = rest.partition(" ")
+        name, equals, value = word.partition("=")
+        if name == "--hint":
+            hint, rest = True, after.strip()
+            continue
+        if name not in AI_FLAGS_WITH_VALUE:
+            raise UsageError(f"Unknown option {name}. Usage: {AI_USAGE}")
+        if not equals:
+            value, _, after = after.strip().partition(" ")
+        if not value:
+            raise UsageError(f"{name} needs a value. Usage: {AI_USAGE}")
+        values[name[2:]] = value
+        rest = after.strip()
+    request = "\n".join(part for part in (rest, (cell or "").strip()) if part)
+    if not request:
+        raise UsageError(f"Ask something. Usage: {AI_USAGE}")
+    return AiRequest(
+        request, values.get("provider"), values.get("model"), hint, values.get("replay")
+    )
+
+
+_AI_LINE = re.compile(r"^(?P<indent>[ \t]*)%ai(?P<rest>[ \t].*)?$")
+
+
+def ai_question_mark(lines: list[str]) -> list[str]:
+    """An input transformer: ``%ai what now?`` stays a request. Without it IPython reads a
+    line ending in ``?`` as a help query (``%pinfo now``), and a question is the most
+    natural thing to end a request with."""
+    changed = []
+    for line in lines:
+        match = _AI_LINE.match(line.rstrip("\r\n"))
+        if match and line.rstrip().endswith("?"):
+            rest = (match["rest"] or "").strip()
+            line = f"{match['indent']}get_ipython().run_line_magic('ai', {rest!r})\n"
+        changed.append(line)
+    return changed
+
+
+def parse_flags(magic: Any, line: str) -> Any:
+    """A magic's ``@argument`` flags, split as a shell would (so ``--why "it's the sum"``
+    arrives without its quotes; IPython's own ``parse_argstring`` keeps them)."""
+    try:
+        words = shlex.split(line)
+    except ValueError as error:
+        raise UsageError(f"{error} in: {line}") from None
+    return magic.parser.parse_args(words)
+
+
+def _friendly(method: F) -> F:
+    """Turn what can go wrong into a one-line message in the cell output; never a
+    traceback, never a dead kernel."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except UsageError:
+            raise
+        except (SessionError, IllegalTransition) as error:
+            raise UsageError(str(error)) from None
+        except KeyboardInterrupt:
+            raise
+        except Exception as error:
+            raise UsageError(
+                f"pairrepl failed: {type(error).__name__}: {error}. The kernel and your "
+                "variables are fine; this is a pairrepl bug worth reporting."
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@magics_class
+class PairreplMagics(Magics):
+    """The magics, bound to one in-kernel session (or to why it could not start)."""
+
+    def __init__(
+        self, shell: Any, session: InKernelSession | None, problem: str | None = None
+    ) -> None:
+        super().__init__(shell)
+        self.session = session
+        self.problem = problem
+        self._notices = [problem] if problem else []
+        self._hook_failed = False
+
+    # -- the cell hooks -------------------------------------------------------------------
+
+    def pre_run_cell(self, info: Any) -> None:
+        self._show_notices()
+        session = self.session
+        if session is not None:
+            self._guarded(lambda: session.cell_started(info.raw_cell))
+
+    def post_run_cell(self, result: Any) -> None:
+        session = self.session
+        if session is not None:
+            error = result.error_before_exec or result.error_in_exec
+            self._guarded(
+                lambda: session.cell_finished(result.execution_count, error, result.result)
+            )
+
+    def _guarded(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception as error:  # the human's cell must go on whatever pairrepl does
+            if not self._hook_failed:
+                self._hook_failed = True
+                print(
+                    f"pairrepl: could not record this cell ({type(error).__name__}: {error}); "
+                    "your code ran as usual.",
+                    file=sys.stderr,
+                )
+
+    def _show_notices(self) -> None:
+        while self._notices:
+            print(f"pairrepl: {self._notices.pop(0)}", file=sys.stderr)
+
+    def _session(self) -> InKernelSession:
+        self._notices.clear()
+        if self.session is None:
+            raise UsageError(
+                self.problem or "pairrepl's session stopped; run %reload_ext pairrepl."
+            )
+        return self.session
+
+    # -- the AI ---------------------------------------------------------------------------
+
+    @line_cell_magic
+    @no_var_expand  # "$name" is for the AI (a view of that object), not for IPython to expand
+    @_friendly
+    def ai(self, line: str, cell: str | None = None) -> None:
+        """Ask the AI for a small cell; it goes into the next input, never runs.
+
+        %ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] REQUEST
+        %%ai [flags]   (the request is the cell body)
+
+        ``$name`` in the request shows the AI a fuller view of that live object.
+        """
+        asked = parse_ai(line, cell)
+        session = self._session()
+        streamed: list[str] = []
+
+        def show(text: str) -> None:
+            streamed.append(text)
+            print(text, end="", flush=True)
+
+        reply = session.ask(
+            asked.request,
+            provider=asked.provider,
+            model=asked.model,
+            replay=asked.replay,
+            hint=asked.hint,
+            on_text=show,
+        )
+        if streamed and not streamed[-1].endswith("\n"):
+            print()
+        usage = f"{reply.usage.input_tokens} tokens in, {reply.usage.output_tokens} out"
+        if reply.error:
+            if reply.raw:
+                lines = reply.raw.strip().splitlines()
+                more = f"\n… ({len(lines) - RAW_LINES} more lines in the ledger)"
+                print("\n".join(lines[:RAW_LINES]) + (more if len(lines) > RAW_LINES else ""))
+            raise UsageError(f"{reply.error} ({usage}; nothing was proposed)")
+        if reply.refusal:
+            print(f"The model declined: {reply.refusal} ({usage})")
+            return
+        item = session.latest_proposal()
+        if reply.proposal is None or item is None:
+            print(f"[no proposal; {usage}; {reply.model}]")
+            return
+        if reply.proposal.rationale:
+            print(f"Why: {reply.proposal.rationale}")
+        print(
+            f"[proposal {item.proposal.id} · {usage} · {reply.model}] It is in the next input: "
+            "read it, run it, then %accept and %promote."
+        )
+        session.offered(item.proposal.id)
+        assert self.shell is not None
+        self.shell.set_next_input(reply.proposal.code, replace=False)
+
+    @line_magic
+    @_friendly
+    def proposals(self, line: str) -> None:
+        """The AI's proposals in this session, oldest first, with their states."""
+        session = self._session()
+        items = list(session.transcript.proposals.values())
+        if not items:
+            print("No proposals yet: ask with %ai.")
+            return
+        print(f"{'ID':<14}{'STATE':<11}{'RUNS':>4}  CODE")
+        for item in items:
+            first = item.proposal.code.strip().splitlines()[0] if item.proposal.code.strip() else ""
+            more = " …" if len(item.proposal.code.strip().splitlines()) > 1 else ""
+            print(
+                f"{item.proposal.id:<14}{item.proposal.state.value:<11}{len(item.runs):>4}  "
+                f"{first[:60]}{more}"
+            )
+
+    @line_magic
+    @_friendly
+    def accept(self, line: str) -> None:
+        """%accept [ID]: keep a proposal that ran without error (default: the newest)."""
+        item = self._session().accept(line.strip() or None)
+        print(f"Accepted {item.proposal.id}. Promote it with %promote --to FILE.py.")
+
+    @line_magic
+    @no_var_expand
+    @magic_arguments()
+    @argument("proposal", nargs="?", help="the proposal id (default: the newest)")
+    @argument("--why", help="why not: the AI sees it with the next request")
+    @_friendly
+    def reject(self, line: str) -> None:
+        """Turn a proposal down."""
+        args = parse_flags(self.reject, line)
+        item = self._session().reject(args.proposal, args.why)
+        print(f"Rejected {item.proposal.id}.")
+
+    # -- promotion -------------------------------------------------------------------------
+
+    @line_magic
+    @no_var_expand  # the human's words in --why are kept as typed
+    @magic_arguments()
+    @argument(
+        "cell", nargs="?", help="In[n], n or a proposal id (default: the newest cell that ran OK)"
+    )
+    @argument("--to", metavar="FILE", help="the .py file, relative to the project root")
+    @argument("--test", action="store_true", help="promote a cell of asserts as a pytest test")
+    @argument("--why", metavar='"..."', help="what the code does, in your own words")
+    @argument("--diff", action="store_true", help="show what would be written; write nothing")
+    @argument("--undo", nargs="?", const="", metavar="ID", help="undo a promotion (the last)")
+    @_friendly
+    def promote(self, line: str) -> None:
+        """Write the definitions of code that ran without error into a project file."""
+        args = parse_flags(self.promote, line)
+        session = self._session()
+        if args.undo is not None:
+            target = session.undo_promotion(args.undo or None)
+            print(f"Undone: {target} is back as it was before that promotion.")
+            return
+        draft = session.draft_promotion(
+            session.cell_for(args.cell), target=args.to, as_test=args.test
+        )
+        if draft.blocked:
+            raise UsageError(draft.blocked)
+        source = f"In[{draft.cell.execution_count}]"
+        if not draft.plan.has_changes and not draft.plan.definitions_unchanged:
+            skipped = "; ".join(line.splitlines()[0] for line in draft.plan.statements_skipped)
+            raise UsageError(
+                f"{source} defines nothing to promote (functions, classes, UPPER_CASE "
+                f"constants, imports){f'; left out: {skipped}' if skipped else ''}."
+            )
+        if args.diff:
+            print(draft.plan.diff or f"{draft.target} already holds exactly this code.")
+            return
+        explanation = args.why
+        if draft.needs_explanation and not (explanation or "").strip():
+            explanation = self._ask_explanation()
+        promotion = session.promote(draft, explanation)
+        if not promotion.changed:
+            print(f"{draft.target} already holds exactly this code; nothing was written.")
+            return
+        what = ", ".join(draft.symbols) or "the code"
+        print(f"Promoted {what} from {source} into {draft.target} (promotion {promotion.id}).")
+        report = session.reload_report_of(promotion.id)
+        if report:
+            print(report)
+        print(f"Undo with: %promote --undo {promotion.id}")
+
+    def _ask_explanation(self) -> str:
+        prompt = "This is the AI's code, verbatim. In your own words, what does it do? "
+        try:
+            return input(prompt)
+        except (StdinNotImplementedError, EOFError, OSError, RuntimeError):
+            raise UsageError(
+                "This is the AI's code, verbatim: say in your own words what it does, with "
+                '%promote --why "..." (this front end cannot ask for input).'
+            ) from None
+
+    # -- settings -------------------------------------------------------------------------
+
+    @line_magic
+    @_friendly
+    def pairrepl_config(self, line: str) -> None:
+        """%pairrepl_config: show the settings. %pairrepl_config name=value ...: set them
+        for this session (provider, model, base_url, replay, hint=on|off, budget; an empty
+        value goes back to the environment's or the project's)."""
+        session = self._session()
+        for pair in line.split():
+            name, equals, value = pair.partition("=")
+            if not equals:
+                raise UsageError(
+                    f"Use name=value (names: {', '.join(SETTING_NAMES)}), not {pair!r}."
+                )
+            session.configure(name, value)
+        provider, problem = session.describe_provider()
+        settings = session.settings
+        promotion = session.promotion_settings
+        rows = [
+            ("session", f"{session.id} (pairrepl {pairrepl.__version__})"),
+            ("project", str(session.project_root)),
+            ("ledger", str(session.ledger_path)),
+            ("provider", provider + (f"  ({problem})" if problem else "")),
+            ("hint", "on" if settings.hint_mode else "off"),
+            ("budget", str(settings.budget or "project or default")),
+            ("promote_to", promotion.default_target or "(none: give --to)"),
+            ("explain_back", "on" if promotion.explain_back else "off"),
+        ]
+        for name, value in rows:
+            print(f"{name:<13}{value}")
+
+    # -- closing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def load_ipython_extension(ip: Any) -> None:
+    if ip.magics_manager.registry.get(PairreplMagics.__name__) is not None:
+        return  # loaded already (by the kernelspec, then by %load_ext)
+    try:
+        session: InKernelSession | None = InKernelSession.open(ip)
+        problem = None
+    except Exception as error:  # an unreadable setting, a read-only project folder, ...
+        session = None
+        problem = (
+            f"pairrepl could not start its session here ({error}). The magics will say so "
+            "until it is fixed; then run %reload_ext pairrepl."
+        )
+    magics = PairreplMagics(ip, session, problem)
+    ip.register_magics(magics)
+    ip.input_transformers_cleanup.append(ai_question_mark)
+    ip.events.register("pre_run_cell", magics.pre_run_cell)
+    ip.events.register("post_run_cell", magics.post_run_cell)
+    atexit.register(magics.close)
+    if session is not None:
+        print(
+            f"pairrepl {pairrepl.__version__}: session {session.id} in {session.project_root}. "
+            "%ai to ask, %proposals, %accept, %promote; %pairrepl_config for settings."
+        )
+
+
+def unload_ipython_extension(ip: Any) -> None:
+    magics = ip.magics_manager.registry.pop(PairreplMagics.__name__, None)
+    if not isinstance(magics, PairreplMagics):
+        return
+    for event, callback in (
+        ("pre_run_cell", magics.pre_run_cell),
+        ("post_run_cell", magics.post_run_cell),
+    ):
+        if callback in ip.events.callbacks[event]:
+            ip.events.unregister(event, callback)
+    if ai_question_mark in ip.input_transformers_cleanup:
+        ip.input_transformers_cleanup.remove(ai_question_mark)
+    for kind, names in magics.magics.items():
+        for name in names:
+            ip.magics_manager.magics[kind].pop(name, None)
+    atexit.unregister(magics.close)
+    magics.close()

@@ -1,0 +1,607 @@
+"""The session when pairrepl lives inside the kernel: what the magics call.
+
+In IPython or JupyterLab (``%load_ext pairrepl``) there is no front end driving a kernel:
+the human types cells into the kernel directly. So this session never sends a cell. It
+*observes* the cells the human runs (IPython's ``pre_run_cell`` / ``post_run_cell``,
+wired by the magics) and records them as the TUI's ``Session`` does, in the same
+ledger of the same project root, with the same events; asking the AI and promoting use
+the same code (``session/asking.py``, ``session/promotion.py``). So ``pairrepl blame``,
+``report``, ``export`` and ``--resume`` read a notebook session like any other.
+
+Where it departs from ``Session`` (DESIGN.md, "Front ends"):
+
+- Everything is synchronous: a magic is a plain function call. The agent's coroutine
+  runs on a private event loop in a worker thread (inside ipykernel the kernel's own
+  loop is already running, so ``asyncio.run`` cannot be used); its text comes back to
+  the caller's thread through a queue and is recorded there, so every event is recorded
+  from the thread that runs the cells.
+- A proposal is never run by this session: the magic puts it into the next input. When
+  the human runs a cell whose text is a proposal's code, the cell is the proposal's run
+  (origin ``ai``); a cell close to the proposal just offered is its edited run
+  (``ai-edited``).
+- Outputs: a cell's error and its result (as text, capped) are recorded; printed
+  output stays in the notebook and is not recorded (there is no kernel message stream
+  to listen to from inside the kernel).
+- API keys are read only when the human asks the AI (the first ``%ai``), never at load.
+
+Stdlib and pairrepl only: the IPython shell is passed in (duck-typed), never imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import difflib
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_provider
+from pairrepl.core.cells import Origin
+from pairrepl.core.events import (
+    CellFinished,
+    CellSubmitted,
+    Event,
+    KernelStarted,
+    LedgerEntry,
+    ModuleReloaded,
+    OutputProduced,
+    ProposalAccepted,
+    ProposalRejected,
+    ReplyFinished,
+    ReplyStreamed,
+    SessionClosed,
+    SessionStarted,
+)
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
+from pairrepl.core.outputs import ErrorOutput, ResultOutput
+from pairrepl.core.proposals import ProposalState
+from pairrepl.core.transcript import ProposalItem, Transcript
+from pairrepl.kernel_ext.namespace import describe_value, summarise_namespace
+from pairrepl.kernel_ext.promoted import reload_promoted
+from pairrepl.ledger import Ledger, find_project_root
+from pairrepl.session.asking import (
+    cancelled,
+    context_for,
+    names_to_view,
+    new_id,
+    reply_events,
+    request_sent,
+)
+from pairrepl.session.errors import SessionError
+from pairrepl.session.project import context_budget, promotion_settings, provider_config
+from pairrepl.session.promotion import (
+    Promoter,
+    Promotion,
+    PromotionDraft,
+    PromotionError,
+    PromotionSettings,
+    reload_report,
+)
+
+T = TypeVar("T")
+
+FRONT_END = "magics"
+RESULT_CHARS = 2000  # a cell's result, as recorded (the notebook shows it in full)
+TRACEBACK_LINES = 30
+EDITED_SIMILARITY = 0.6  # how close a cell must be to the offered proposal to be its edit
+STOP_GRACE_S = 10.0  # after an interrupt, how long the stopped reply may take to wrap up
+
+#: Cells made only of these magics are pairrepl's own, not the human's code: not recorded.
+OWN_MAGICS = ("ai", "proposals", "accept", "reject", "promote", "pairrepl_config")
+_EXTENSION_COMMANDS = ("load_ext", "reload_ext", "unload_ext")
+
+
+@dataclasses.dataclass
+class InKernelSettings:
+    """What ``%pairrepl_config`` shows and sets, for this session only."""
+
+    provider: str | None = None  # None: from env / pyproject / user config
+    model: str | None = None
+    base_url: str | None = None
+    replay: str | None = None
+    hint_mode: bool = False
+    budget: int | None = None  # context budget in tokens; None: project's or default
+
+
+#: What ``configure`` takes (``hint`` sets ``hint_mode``).
+SETTING_NAMES = ("provider", "model", "base_url", "replay", "hint", "budget")
+
+
+class InKernelSession:
+    """One session inside this kernel. Make it with ``InKernelSession.open(shell)``."""
+
+    def __init__(
+        self,
+        shell: Any,
+        project_root: Path,
+        ledger: Ledger,
+        session_id: str,
+        promotion: PromotionSettings | None = None,
+    ) -> None:
+        self.id = session_id
+        self.project_root = Path(project_root).resolve()
+        self.transcript = Transcript()
+        self.namespace = NamespaceSummary()
+        self.settings = InKernelSettings()
+        self._shell = shell
+        self._ledger = ledger
+        self._promoter = Promoter(
+            self.project_root,
+            session_id,
+            self.transcript,
+            self._record,
+            promotion or promotion_settings(self.project_root),
+        )
+        self._agents: dict[tuple[str | None, ...], Agent] = {}
+        self._loop: _AgentLoop | None = None
+        self._running: tuple[str, float] | None = None  # (cell id, start) of the cell running
+        self._offered: str | None = None  # the proposal last put into the next input
+        self._closed = False
+
+    @classmethod
+    def open(cls, shell: Any, cwd: Path | None = None) -> InKernelSession:
+        """Start a session in the project found from ``cwd`` (the kernel's working
+        directory) upward, recording into its ledger. Reads no API key."""
+        root = find_project_root(cwd or Path.cwd())
+        promotion = promotion_settings(root)  # a bad setting fails here, before the ledger
+        ledger = Ledger.open(root)
+        session = cls(shell, root, ledger, new_id(), promotion=promotion)
+        session._record(SessionStarted(str(root), FRONT_END))
+        session._record(
+            KernelStarted(f"this kernel (pid {os.getpid()}, {sys.executable})", owned=False)
+        )
+        session.refresh_namespace()
+        return session
+
+    @property
+    def ledger_path(self) -> Path:
+        return self._ledger.path
+
+    @property
+    def promotion_settings(self) -> PromotionSettings:
+        return self._promoter.settings
+
+    # -- observing the human's cells ----------------------------------------------------
+
+    def cell_started(self, raw_cell: str) -> None:
+        """A cell is about to run (``pre_run_cell``): record it, and whose text it is."""
+        self._running = None
+        if self._closed or is_own_cell(raw_cell):
+            return
+        # Trailing whitespace means nothing to Python, and terminal IPython leaves an
+        # indented empty line after a block: without it, a proposal run as it was offered
+        # has the proposal's exact text (and hash), and a promotion writes no stray line.
+        code = raw_cell.rstrip()
+        origin, proposal_id = self._origin_of(code)
+        cell_id = new_id()
+        self._record(CellSubmitted(cell_id, code, origin, proposal_id))
+        self._running = (cell_id, time.monotonic())
+
+    def cell_finished(
+        self,
+        execution_count: int | None,
+        error: BaseException | None,
+        result: Any = None,
+    ) -> None:
+        """The cell ended (``post_run_cell``): record its error or result, what it did to
+        the namespace, and how it ended (which moves a proposal it ran)."""
+        if self._running is None or self._closed:
+            return
+        cell_id, started = self._running
+        self._running = None
+        duration = time.monotonic() - started
+        if error is not None:
+            self._record_output(cell_id, _error_output(error))
+        elif result is not None:
+            self._record_output(cell_id, self._result_output(result, execution_count))
+        before = self.namespace
+        self.refresh_namespace()
+        diff = NamespaceDiff()
+        if not (before.error or self.namespace.error):
+            diff = NamespaceDiff.between(before, self.namespace)
+        self._record(CellFinished(cell_id, execution_count, _status(error), duration, diff))
+
+    def refresh_namespace(self) -> NamespaceSummary:
+        """The bounded summary of the live namespace (``kernel_ext``, as the TUI sees it)."""
+        try:
+            payload = summarise_namespace(self._shell.user_ns, self._shell.user_ns_hidden)
+            self.namespace = NamespaceSummary.from_payload(payload)
+        except Exception as error:  # a summary must never break the human's cell
+            self.namespace = NamespaceSummary(error=f"namespace summary failed: {error!r}")
+        return self.namespace
+
+    def _origin_of(self, code: str) -> tuple[Origin, str | None]:
+        text = code.strip()
+        open_states = (ProposalState.REJECTED, ProposalState.PROMOTED)
+        for item in reversed(list(self.transcript.proposals.values())):
+            if item.proposal.code.strip() == text:
+                if item.proposal.state in open_states:
+                    return Origin.AI, None  # the AI's text, but that proposal is closed
+                return Origin.AI, item.proposal.id
+        offered = self.transcript.proposals.get(self._offered or "")
+        if offered is not None and offered.proposal.state not in open_states:
+            similarity = difflib.SequenceMatcher(None, offered.proposal.code.strip(), text)
+            if similarity.ratio() >= EDITED_SIMILARITY:
+                return Origin.AI_EDITED, offered.proposal.id
+        return Origin.HUMAN, None
+
+    def _result_output(self, value: Any, execution_count: int | None) -> ResultOutput:
+        try:
+            data, _ = self._shell.display_formatter.format(value, include={"text/plain"})
+            text = str(data.get("text/plain", ""))
+        except Exception as error:
+            text = f"<repr failed: {type(error).__name__}>"
+        if len(text) > RESULT_CHARS:
+            text = text[: RESULT_CHARS - 1] + "…"
+        return ResultOutput({"text/plain": text}, execution_count)
+
+    def _record_output(self, cell_id: str, output: ErrorOutput | ResultOutput) -> None:
+        self._record(OutputProduced(cell_id, output))
+
+    # -- the AI proposes ----------------------------------------------------------------
+
+    def describe_provider(
+        self, provider: str | None = None, model: str | None = None
+    ) -> tuple[str, str | None]:
+        """(one line naming the provider, the problem if it cannot be used). Reads the
+        environment's keys to say where a key would come from, never what it is."""
+        config = self._config(provider, model)
+        return config.describe(), None if config.configured else config.problem
+
+    def ask(
+        self,
+        request: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        replay: str | None = None,
+        hint: bool | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> AgentReply:
+        """Ask the AI; its text goes to ``on_text`` (in this thread) as it arrives.
+
+        The proposal, if any, is only recorded: nothing here runs code. An interrupt
+        (KeyboardInterrupt) stops the reply and keeps what arrived, marked partial.
+        """
+        agent = self._agent(provider, model, replay)
+        hint_mode = self.settings.hint_mode if hint is None else hint
+        self.refresh_namespace()
+        views = {}
+        for name in names_to_view(request, self.namespace, self.transcript):
+            view = describe_value(self._shell.user_ns, self._shell.user_ns_hidden, name)
+            if view is not None:
+                views[name] = view
+        context = context_for(
+            request,
+            agent=agent,
+            transcript=self.transcript,
+            namespace=self.namespace,
+            object_views=views,
+            hint_mode=hint_mode,
+            limits=self._context_limits(),
+        )
+        sent = request_sent(agent, context, request, hint_mode=hint_mode)
+        self._record(sent)
+        pieces: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+        def show(text: str) -> None:
+            self._record(ReplyStreamed(sent.request_id, text))
+            if on_text is not None:
+                on_text(text)
+
+        stop: list[asyncio.Event] = []
+
+        async def asking() -> AgentReply:
+            stop.append(asyncio.Event())
+            return await agent.ask(
+                context,
+                on_text=pieces.put,
+                on_status=lambda note: pieces.put(f"\n[{note}]\n"),
+                stop=stop[0],
+            )
+
+        loop = self._agent_loop()
+        try:
+            reply = loop.wait(asking(), drain=lambda: _drain(pieces, show))
+        except KeyboardInterrupt:
+            if stop:
+                loop.call(stop[0].set)
+            try:
+                reply = loop.finish(timeout=STOP_GRACE_S, drain=lambda: _drain(pieces, show))
+            except BaseException:
+                _drain(pieces, show)
+                self._record(cancelled(sent.request_id, agent))
+                raise
+        except BaseException as error:
+            _drain(pieces, show)
+            self._record(
+                ReplyFinished(
+                    sent.request_id, partial=True, error=f"{type(error).__name__}: {error}"
+                )
+            )
+            raise
+        for event in reply_events(sent.request_id, agent, reply):
+            self._record(event)
+        return reply
+
+    def latest_proposal(self) -> ProposalItem | None:
+        proposals = list(self.transcript.proposals.values())
+        return proposals[-1] if proposals else None
+
+    def offered(self, proposal_id: str) -> None:
+        """The front end put this proposal into the next input: a cell close to its text
+        is the human's edit of it (origin ``ai-edited``)."""
+        self._offered = proposal_id
+
+    def accept(self, proposal_id: str | None = None) -> ProposalItem:
+        """Keep a proposal that ran without error (default: the newest that did)."""
+        item = self._proposal(proposal_id, wanted=ProposalState.RAN_OK)
+        item.proposal.moved_to(ProposalState.ACCEPTED)  # raises IllegalTransition if not
+        self._record(ProposalAccepted(item.proposal.id))
+        return item
+
+    def reject(self, proposal_id: str | None = None, reason: str | None = None) -> ProposalItem:
+        """Turn a proposal down (default: the newest); the reason goes to the AI next time."""
+        item = self._proposal(proposal_id)
+        item.proposal.moved_to(ProposalState.REJECTED)
+        self._record(ProposalRejected(item.proposal.id, reason or None))
+        return item
+
+    def _proposal(
+        self, proposal_id: str | None, wanted: ProposalState | None = None
+    ) -> ProposalItem:
+        items = list(self.transcript.proposals.values())
+        if not items:
+            raise SessionError("No proposals yet in this session: ask with %ai first.")
+        if proposal_id is None:
+            matching = [i for i in items if wanted is None or i.proposal.state is wanted]
+            return (matching or items)[-1]
+        found = [i for i in items if i.proposal.id.startswith(proposal_id)]
+        if len(found) != 1:
+            known = ", ".join(i.proposal.id for i in items[-5:])
+            what = "No" if not found else "More than one"
+            raise SessionError(f"{what} proposal {proposal_id} in this session (newest: {known}).")
+        return found[0]
+
+    # -- promotion ----------------------------------------------------------------------
+
+    def cell_for(self, reference: str | None) -> str | None:
+        """What to promote for ``In[n]``, ``n``, a cell id, or a proposal id (its code:
+        it must have run without error); None for None (the newest cell that did)."""
+        if reference is None:
+            return None
+        text = reference.strip()
+        proposals = [p for p in self.transcript.proposals if len(text) >= 4 and p.startswith(text)]
+        if len(proposals) == 1:
+            return self.transcript.proposals[proposals[0]].proposal.code
+        if text.startswith("In[") and text.endswith("]"):
+            text = text[3:-1]
+        if text.isdigit():
+            count = int(text)
+            for cell in reversed(self.transcript.code_cells()):
+                if cell.execution_count == count:
+                    return cell.cell_id
+            raise PromotionError(
+                f"In[{count}] is not a cell this session saw run (cells run before "
+                "%load_ext pairrepl, or pairrepl's own magics, are not recorded)."
+            )
+        if text in self.transcript.cells:
+            return text
+        raise PromotionError(f"No cell {reference!r}: give In[n], n, a cell id or a proposal id.")
+
+    def draft_promotion(
+        self, source: str | None = None, *, target: str | None = None, as_test: bool = False
+    ) -> PromotionDraft:
+        """What promoting ``source`` (a cell id; None: the newest cell that ran without
+        error and defines something) would write. ``PromotionError`` when it cannot."""
+        return self._promoter.draft(source, target=target, as_test=as_test)
+
+    def promote(self, draft: PromotionDraft, explanation: str | None) -> Promotion:
+        """Write the draft (gate, atomic write, fresh-interpreter import), record it and its
+        provenance, then re-import the module here and record how it compares."""
+        promotion = self._promoter.write(draft, explanation)
+        self._promoter.record(promotion)
+        if promotion.changed and not draft.as_test:
+            paths = [str(self.project_root), str(self.project_root / "src")]
+            result = reload_promoted(
+                self._shell.user_ns, draft.module_name, list(draft.symbols), paths
+            )
+            self._record(ModuleReloaded(promotion.id, reload_report(draft.module_name, result)))
+        return promotion
+
+    def reload_report_of(self, promotion_id: str) -> str:
+        item = self.transcript.promotions.get(promotion_id)
+        return item.reload_report if item is not None else ""
+
+    def undo_promotion(self, promotion_id: str | None = None) -> str:
+        """Revert a promotion (the last one in force by default); returns its target."""
+        return self._promoter.undo(promotion_id).target
+
+    # -- settings, closing --------------------------------------------------------------
+
+    def configure(self, name: str, value: str) -> None:
+        """Set one of ``SETTING_NAMES`` for this session ("" clears it)."""
+        if name not in SETTING_NAMES:
+            raise SessionError(
+                f"Unknown setting {name!r}; the settings are: {', '.join(SETTING_NAMES)}."
+            )
+        if name == "hint":
+            if value.lower() not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+                raise SessionError(f"hint is on or off, not {value!r}.")
+            self.settings.hint_mode = value.lower() in ("on", "true", "1", "yes")
+        elif name == "budget":
+            if not value:
+                self.settings.budget = None
+                return
+            try:
+                budget = int(value)
+            except ValueError:
+                budget = -1
+            self.settings.budget = context_budget(self.project_root, budget)  # checks it
+        else:
+            setattr(self.settings, name, value or None)
+
+    def close(self) -> None:
+        """Record the end, close the AI's connections and the ledger (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(Exception):
+            self._record(SessionClosed())
+        if self._loop is not None:
+            for agent in self._agents.values():
+                with contextlib.suppress(Exception):
+                    self._loop.wait(agent.aclose(), timeout=5.0)
+            self._loop.close()
+        self._ledger.close()
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _record(self, event: Event) -> LedgerEntry:
+        entry = self._ledger.append(self.id, event)  # committed before anyone sees it
+        self.transcript.apply(event)
+        return entry
+
+    def _config(
+        self, provider: str | None, model: str | None, replay: str | None = None
+    ) -> ProviderConfig:
+        settings = self.settings
+        return provider_config(
+            self.project_root,
+            provider=provider or settings.provider,
+            model=model or settings.model,
+            base_url=settings.base_url,
+            replay=replay or settings.replay,
+        )
+
+    def _agent(self, provider: str | None, model: str | None, replay: str | None) -> Agent:
+        config = self._config(provider, model, replay)
+        if not config.configured:
+            raise SessionError(config.problem or "No AI provider is configured.")
+        key = (config.provider, config.model, config.base_url, config.replay, config.api_key)
+        if key not in self._agents:
+            try:
+                self._agents[key] = Agent(make_provider(config))
+            except Exception as error:  # e.g. a replay script that does not parse
+                raise SessionError(str(error)) from error
+        return self._agents[key]
+
+    def _agent_loop(self) -> _AgentLoop:
+        if self._loop is None:
+            self._loop = _AgentLoop()
+        return self._loop
+
+    def _context_limits(self) -> ContextLimits:
+        budget = context_budget(self.project_root, self.settings.budget)
+        return ContextLimits() if budget is None else ContextLimits(budget_tokens=budget)
+
+
+class _AgentLoop:
+    """A private asyncio loop in a daemon thread, where the agent's coroutines run.
+
+    One loop for the whole session: the SDK clients an agent makes belong to the loop
+    they were first used on. The caller's thread waits for each coroutine, calling
+    ``drain`` often (to show streamed text), and stays interruptible meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="pairrepl-agent", daemon=True
+        )
+        self._thread.start()
+        self._pending: Any = None
+
+    def wait(
+        self,
+        coroutine: Coroutine[Any, Any, T],
+        *,
+        drain: Callable[[], None] | None = None,
+        timeout: float | None = None,
+    ) -> T:
+        self._pending = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return self.finish(timeout=timeout, drain=drain)  # type: ignore[no-any-return]
+
+    def finish(self, *, timeout: float | None, drain: Callable[[], None] | None) -> Any:
+        """Wait for the coroutine ``wait`` started; cancel it if ``timeout`` passes."""
+        future = self._pending
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                result = future.result(timeout=0.05)
+            except TimeoutError:
+                if drain is not None:
+                    drain()
+                if deadline is not None and time.monotonic() > deadline:
+                    future.cancel()
+                    raise
+                continue
+            if drain is not None:
+                drain()
+            return result
+
+    def call(self, function: Callable[[], object]) -> None:
+        self._loop.call_soon_threadsafe(function)
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5.0)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
+def is_own_cell(code: str) -> bool:
+    """A cell made only of pairrepl's magics (``%ai ...``, ``%%ai``, ``%promote``,
+    ``%load_ext pairrepl``): the human's commands to pairrepl, not code to record."""
+    lines = [line.strip() for line in code.strip().splitlines() if line.strip()]
+    if not lines:
+        return True
+    if lines[0].startswith("%%ai"):
+        return True
+    for line in lines:
+        if not line.startswith("%") or line.startswith("%%"):
+            return False
+        words = line[1:].split()
+        if not words:
+            return False
+        if words[0] in OWN_MAGICS:
+            continue
+        if words[0] in _EXTENSION_COMMANDS and words[1:2] == ["pairrepl"]:
+            continue
+        return False
+    return True
+
+
+def _drain(pieces: queue.SimpleQueue[str], show: Callable[[str], None]) -> None:
+    while True:
+        try:
+            text = pieces.get_nowait()
+        except queue.Empty:
+            return
+        show(text)
+
+
+def _status(error: BaseException | None) -> ExecutionStatus:
+    if error is None:
+        return ExecutionStatus.OK
+    if isinstance(error, KeyboardInterrupt):
+        return ExecutionStatus.INTERRUPTED
+    return ExecutionStatus.ERROR
+
+
+def _error_output(error: BaseException) -> ErrorOutput:
+    lines = traceback.format_exception(error)
+    return ErrorOutput(
+        type(error).__name__,
+        str(error),
+        tuple(lines[-TRACEBACK_LINES:]),
+    )
