@@ -88,10 +88,12 @@ def record_long_session(root: Path, cells: int) -> str:
     return session_id
 
 
-async def test_two_thousand_cells_keep_keys_as_fast_as_an_empty_session(
-    tui: Harness, tmp_path: Path
+async def test_a_two_thousand_cell_session_opens_at_its_end_and_keys_stay_responsive(
+    tmp_path: Path,
 ) -> None:
-    empty_latency = await key_latency(tui)
+    """The figure (keys at 2,000 cells vs an empty session) is a benchmark
+    (benchmarks/, docs/benchmarks.md); this checks the behaviour: the long session
+    opens at its end, scrolls to its start, and a key never waits like a frozen app."""
 
     root = tmp_path / "long"
     root.mkdir()
@@ -127,9 +129,4 @@ async def test_two_thousand_cells_keep_keys_as_fast_as_an_empty_session(
             await session.close()
         ledger.close()
 
-    print(
-        f"\nkey latency: empty {empty_latency * 1000:.1f} ms, 2000 cells {long_latency * 1000:.1f} ms"
-    )
-    assert long_latency < max(3 * empty_latency, empty_latency + 0.05), (
-        f"{long_latency * 1000:.0f} ms per key at 2,000 cells vs {empty_latency * 1000:.0f} ms"
-    )
+    assert long_latency < 1.0, f"{long_latency * 1000:.0f} ms for one key at 2,000 cells"
