@@ -194,6 +194,7 @@ class PanelProtocol:
             "lines": [
                 {
                     "number": line.number,
+                    "text": line.text,
                     "origin": line.origin,
                     "model": line.record.model if line.record else None,
                     "request": line.record.request if line.record else None,
