@@ -41,6 +41,7 @@ import pairrepl
 from pairrepl.core.proposals import IllegalTransition
 from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
+from pairrepl.session.panel import COMM_TARGET, PanelProtocol
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -402,6 +403,7 @@ def load_ipython_extension(ip: Any) -> None:
     ip.input_transformers_cleanup.append(ai_question_mark)
     ip.events.register("pre_run_cell", magics.pre_run_cell)
     ip.events.register("post_run_cell", magics.post_run_cell)
+    _register_panel(ip, magics)
     atexit.register(magics.close)
     if session is not None:
         print(
@@ -410,10 +412,39 @@ def load_ipython_extension(ip: Any) -> None:
         )
 
 
+def _comm_manager(ip: Any) -> Any:
+    """The kernel's comm manager; None in terminal IPython (no panel to talk to)."""
+    kernel = getattr(ip, "kernel", None)
+    return getattr(kernel, "comm_manager", None)
+
+
+def _register_panel(ip: Any, magics: PairreplMagics) -> None:
+    """The JupyterLab panel opens a comm to ``pairrepl``: answer it with this session."""
+    manager = _comm_manager(ip)
+    if manager is None:
+        return
+
+    def opened(comm: Any, message: Any) -> None:
+        session = magics.session
+        if session is None:
+            comm.send({"event": "unavailable", "error": magics.problem or "no session"})
+            comm.close()
+            return
+        panel = PanelProtocol(session, comm.send)
+        comm.on_msg(lambda msg: panel.handle(msg["content"].get("data")))
+        comm.on_close(lambda msg: panel.close())
+        panel.opened()
+
+    manager.register_target(COMM_TARGET, opened)
+
+
 def unload_ipython_extension(ip: Any) -> None:
     magics = ip.magics_manager.registry.pop(PairreplMagics.__name__, None)
     if not isinstance(magics, PairreplMagics):
         return
+    manager = _comm_manager(ip)
+    if manager is not None and COMM_TARGET in getattr(manager, "targets", {}):
+        manager.unregister_target(COMM_TARGET, None)
     for event, callback in (
         ("pre_run_cell", magics.pre_run_cell),
         ("post_run_cell", magics.post_run_cell),

@@ -145,6 +145,7 @@ class InKernelSession:
         self._loop: _AgentLoop | None = None
         self._running: tuple[str, float] | None = None  # (cell id, start) of the cell running
         self._offered: str | None = None  # the proposal last put into the next input
+        self._listeners: list[Callable[[LedgerEntry], None]] = []
         self._closed = False
 
     @classmethod
@@ -464,11 +465,25 @@ class InKernelSession:
             self._loop.close()
         self._ledger.close()
 
+    def subscribe(self, listener: Callable[[LedgerEntry], None]) -> Callable[[], None]:
+        """Call ``listener`` with each event once it is recorded (in the recording thread);
+        returns the function that stops it. A failing listener never stops a recording."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
     # -- inside -------------------------------------------------------------------------
 
     def _record(self, event: Event) -> LedgerEntry:
         entry = self._ledger.append(self.id, event)  # committed before anyone sees it
         self.transcript.apply(event)
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):
+                listener(entry)
         return entry
 
     def _config(

@@ -1,0 +1,118 @@
+"""End to end in a browser: `jupyter lab` on 127.0.0.1 with a token, Debian's Chromium
+driven by playwright-core (labextension/node_modules), a notebook on the pairrepl kernel
+with the replay provider: ask in the panel, insert, run, accept, promote; then the file
+and provenance are checked here. Fails on browser console errors; screenshots go to
+tests/artifacts/. Behind the ``browser`` marker: ``pytest -m browser tests/lab``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pairrepl.cli import main as pairrepl_cli
+from tests.magics.conftest import MEAN, WHY, replay_script
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / "labextension"
+SCRIPT = Path(__file__).parent / "browser/panel.e2e.cjs"
+TOKEN = "pairrepl-e2e-token"
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) -> None:
+    if not Path("/usr/bin/chromium").exists() or shutil.which("node") is None:
+        pytest.skip("needs /usr/bin/chromium (apt-get install chromium) and node")
+    if not (LAB / "node_modules/playwright-core").is_dir():
+        pytest.skip("needs playwright-core: cd labextension && npm install")
+    replay_script(
+        project / "script.json",
+        {"text": "A small function.", "propose_cell": {"code": MEAN, "rationale": WHY}},
+    )
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.pairrepl]\nprovider = "replay"\nreplay = "script.json"\n'
+    )
+    assert pairrepl_cli(["install-kernel", "--user"]) == 0
+    data = Path(os.environ["JUPYTER_DATA_DIR"])
+    (data / "labextensions").mkdir(parents=True, exist_ok=True)
+    (data / "labextensions/pairrepl-labextension").symlink_to(LAB / "build/pairrepl-labextension")
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("prices = [3.0, 1.0, 2.0]")]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "pairrepl",
+        "display_name": "Python 3 (pairrepl)",
+        "language": "python",
+    }
+    nbformat.write(notebook, project / "notebooks/panel.ipynb")
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={project}",
+            "--LabApp.expose_app_in_browser=True",
+            "--allow-root",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(project / "lab.log", "wb"),  # noqa: SIM115
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or lab.poll() is not None:
+                    pytest.fail("jupyter lab did not start:\n" + (project / "lab.log").read_text())
+                time.sleep(0.3)
+        env = {**os.environ, "NODE_PATH": str(LAB / "node_modules")}
+        done = subprocess.run(
+            [
+                "node",
+                str(SCRIPT),
+                url,
+                TOKEN,
+                "notebooks/panel.ipynb",
+                str(ROOT / "tests/artifacts"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=200,
+        )
+        assert done.returncode == 0, (
+            done.stdout + done.stderr + (project / "lab.log").read_text()[-3000:]
+        )
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
+
+    assert (project / "stats_tools.py").read_text() == MEAN + "\n"
+    (record,) = [json.loads(line) for line in (project / ".pairrepl/provenance.jsonl").open()]
+    assert (record["symbol"], record["origin"]) == ("mean", "ai")
+    assert record["explanation"] == "adds the prices up and divides by their count"

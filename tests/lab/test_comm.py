@@ -1,0 +1,177 @@
+"""The panel's comm, through a real kernel on the pairrepl kernelspec (jupyter_client,
+``comm_open`` / ``comm_msg`` as JupyterLab sends them): ask, offer, run, accept, draft,
+promote, reject and blame, with the session's rules enforced on the kernel side."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_client.blocking.client import BlockingKernelClient
+from jupyter_client.manager import start_new_kernel
+
+from pairrepl.cli import main as pairrepl_cli
+from tests.magics.conftest import MEAN, WHY, replay_script
+from tests.magics.test_jupyter import execute
+
+SCALE = "SCALE = 10"
+
+
+class Panel:
+    """What the JupyterLab panel does over the comm, done by hand."""
+
+    def __init__(self, client: BlockingKernelClient) -> None:
+        self.client = client
+        self.comm_id = uuid.uuid4().hex
+        self.events: list[dict[str, Any]] = []
+        self._next = 0
+
+    def _send(self, kind: str, content: dict[str, Any]) -> str:
+        message = self.client.session.msg(kind, content)
+        self.client.shell_channel.send(message)
+        return str(message["header"]["msg_id"])
+
+    def open(self) -> dict[str, Any]:
+        msg_id = self._send(
+            "comm_open", {"comm_id": self.comm_id, "target_name": "pairrepl", "data": {}}
+        )
+        self._until_idle(msg_id)
+        states = [e for e in self.events if e.get("event") in ("state", "unavailable")]
+        assert states, self.events
+        return states[-1]
+
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        self._next += 1
+        data = {"id": self._next, "op": op, **fields}
+        msg_id = self._send("comm_msg", {"comm_id": self.comm_id, "data": data})
+        got = self._until_idle(msg_id)
+        (reply,) = [d for d in got if d.get("reply_to") == self._next]
+        return reply
+
+    def run(self, code: str) -> None:
+        """Run a cell as the human does, keeping what the kernel pushes meanwhile."""
+        self._until_idle(self.client.execute(code, allow_stdin=False))
+
+    def state(self) -> dict[str, Any]:
+        """The newest state the kernel pushed (unasked)."""
+        return [e for e in self.events if e.get("event") == "state"][-1]
+
+    def _until_idle(self, msg_id: str) -> list[dict[str, Any]]:
+        got = []
+        while True:
+            message = self.client.get_iopub_msg(timeout=60)
+            if message["msg_type"] == "comm_msg":
+                data = message["content"]["data"]
+                assert message["content"]["comm_id"] == self.comm_id
+                if "event" in data:
+                    self.events.append(data)
+                got.append(data)
+            elif message["msg_type"] == "comm_close":
+                self.events.append({"event": "closed"})
+            if (
+                message["parent_header"].get("msg_id") == msg_id
+                and message["msg_type"] == "status"
+                and message["content"]["execution_state"] == "idle"
+            ):
+                return got
+
+
+@pytest.fixture
+def kernel(project: Path) -> Iterator[BlockingKernelClient]:
+    assert pairrepl_cli(["install-kernel", "--user"]) == 0
+    replay_script(
+        project / "script.json",
+        {"text": "A small function.", "propose_cell": {"code": MEAN, "rationale": WHY}},
+        {"text": "A constant.", "propose_cell": {"code": SCALE, "rationale": "For plots."}},
+    )
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.pairrepl]\nprovider = "replay"\nreplay = "script.json"\n'
+    )
+    manager, client = start_new_kernel(kernel_name="pairrepl", cwd=str(project / "notebooks"))
+    try:
+        yield client
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_the_panel_asks_accepts_after_a_run_promotes_after_the_diff_and_blames(
+    project: Path, kernel: BlockingKernelClient
+) -> None:
+    execute(kernel, "prices = [3.0, 1.0, 2.0]")
+    panel = Panel(kernel)
+    opened = panel.open()
+    assert opened["proposals"] == [] and opened["project"] == str(project)
+    assert opened["explain_back"] is True
+
+    asked = panel.request("ask", request="a function for the mean of $prices")
+    assert asked["ok"], asked
+    proposal = asked["proposal"]
+    assert (proposal["code"], proposal["rationale"], proposal["state"]) == (MEAN, WHY, "proposed")
+    streamed = "".join(e["text"] for e in panel.events if e.get("event") == "text")
+    assert "A small function." in streamed
+    assert panel.state()["proposals"][0]["id"] == proposal["id"]
+    assert execute(kernel, "'mean' in globals()")[1] == "False"  # asking ran nothing
+
+    refused = panel.request("accept", proposal=proposal["id"])
+    assert not refused["ok"] and "proposed" in refused["error"]  # it has not run yet
+    assert not panel.request("draft", proposal=proposal["id"], target="stats.py")["ok"]
+
+    assert panel.request("offered", proposal=proposal["id"])["ok"]
+    panel.run(MEAN)  # the human runs the inserted cell: the panel hears of it
+    assert panel.state()["proposals"][0]["state"] == "ran_ok"
+    assert panel.request("accept", proposal=proposal["id"])["ok"]
+    assert panel.state()["proposals"][0]["state"] == "accepted"
+
+    draft = panel.request("draft", proposal=proposal["id"], target="stats_tools.py")
+    assert draft["ok"] and draft["needs_explanation"] and draft["symbols"] == ["mean"]
+    assert "+def mean(values):" in draft["diff"]
+    assert not (project / "stats_tools.py").exists()  # a draft writes nothing
+
+    fields = {"proposal": proposal["id"], "target": "stats_tools.py"}
+    no_why = panel.request("promote", draft_hash=draft["draft_hash"], **fields)
+    assert not no_why["ok"] and not (project / "stats_tools.py").exists()
+    why = "adds the prices up and divides by how many there are"
+    stale = panel.request("promote", draft_hash="0" * 64, explanation=why, **fields)
+    assert not stale["ok"] and "look at it again" in stale["error"]
+    done = panel.request("promote", draft_hash=draft["draft_hash"], explanation=why, **fields)
+    assert done["ok"] and done["changed"], done
+    assert (project / "stats_tools.py").read_text() == MEAN + "\n"
+    (record,) = [json.loads(line) for line in (project / ".pairrepl/provenance.jsonl").open()]
+    assert (record["symbol"], record["origin"], record["explanation"]) == ("mean", "ai", why)
+    assert panel.state()["proposals"][0]["state"] == "promoted"
+
+    blame = panel.request("blame", path=str(project / "stats_tools.py"))
+    assert blame["ok"] and [line["origin"] for line in blame["lines"]] == ["ai", "ai"]
+    assert blame["lines"][0]["explanation"] == why
+    outside = panel.request("blame", path="/etc/passwd")
+    assert not outside["ok"] and "outside" in outside["error"]
+
+    second = panel.request("ask", request="a scale constant")["proposal"]
+    rejected = panel.request("reject", proposal=second["id"], reason="not needed")
+    assert rejected["ok"] and rejected["proposal"]["state"] == "rejected"
+    assert panel.state()["proposals"][1]["rejection_reason"] == "not needed"
+    again = panel.request("reject", proposal=proposal["id"])
+    assert not again["ok"] and "promoted" in again["error"]  # promoted is final
+
+    bad = panel.request("rm -rf")
+    assert not bad["ok"] and "Unknown request" in bad["error"]
+    assert execute(kernel, "mean(prices)")[1] == "2.0"  # the kernel is alive and well
+
+
+def test_a_kernel_without_pairrepl_closes_the_panels_comm(project: Path, tmp_path: Path) -> None:
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(project))
+    try:
+        panel = Panel(client)
+        msg_id = panel._send(
+            "comm_open", {"comm_id": panel.comm_id, "target_name": "pairrepl", "data": {}}
+        )
+        panel._until_idle(msg_id)
+        assert {"event": "closed"} in panel.events
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
