@@ -7,7 +7,7 @@
   Enterprise Gateway, over its REST and websocket API; reconnects when the link drops.
   ``ServerApi`` is its REST half, on its own for ``pairrepl doctor``.
 
-Both implement the ``KernelBackend`` protocol (``backend.py``); only ``cli.py`` and test
+Both implement the ``KernelBackend`` protocol (``backend.py``); only ``pairrepl.cli`` and test
 fixtures choose one.
 """
 

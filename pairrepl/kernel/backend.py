@@ -3,7 +3,7 @@
 Implementations: ``LocalKernel`` (a kernel we start and own), ``ExistingKernel`` (a
 kernel someone else started, reached through its connection file), ``ServerKernel`` (a
 kernel on a Jupyter Server or Enterprise Gateway, over its REST and websocket API). Only
-``cli.py`` and test fixtures choose one; everything above talks to this protocol.
+``pairrepl.cli`` and test fixtures choose one; everything above talks to this protocol.
 """
 
 from __future__ import annotations

@@ -1,0 +1,37 @@
+"""The ``pairrepl`` command: the app, and the small commands around its ledger.
+
+This is the one place that chooses concrete adapters (which kernel, which ledger) and
+hands them to ``Session``. Everything heavy is imported inside the command that needs
+it, so ``pairrepl sessions`` does not pay for Textual or jupyter_client.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from pairrepl.cli.options import UsageError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pairrepl.cli.app import run_app
+    from pairrepl.cli.doctor import doctor
+    from pairrepl.cli.kernels import install_kernel
+    from pairrepl.cli.records import blame, export, list_sessions, report
+
+    commands = {
+        "sessions": list_sessions,
+        "export": export,
+        "doctor": doctor,
+        "blame": blame,
+        "report": report,
+        "install-kernel": install_kernel,
+    }
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in commands:
+            return commands[args[0]](args[1:])
+        return run_app(args)
+    except UsageError as error:
+        print(f"pairrepl: {error}", file=sys.stderr)
+        return 2

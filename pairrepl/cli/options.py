@@ -1,0 +1,174 @@
+"""What every command shares: the usage error, the project root, and the options and
+settings that choose a kernel and an AI provider."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pairrepl.agent import ProviderConfig
+    from pairrepl.kernel import KernelBackend
+    from pairrepl.session import PromotionSettings, SessionSettings
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its arguments; the message says how to fix it."""
+
+
+def project_root_from(argument: str | None) -> Path:
+    if argument is None:
+        from pairrepl.ledger import find_project_root
+
+        return find_project_root(Path.cwd())
+    root = Path(argument).expanduser()
+    if not root.is_dir():
+        raise UsageError(f"{argument} is not a folder; give the project folder to work in.")
+    return root.resolve()
+
+
+def add_server_options(parser: argparse.ArgumentParser, *, attach: bool = True) -> None:
+    server = parser.add_argument_group(
+        "kernel on a Jupyter Server / Enterprise Gateway",
+        "the kernel runs there; the app, the ledger and the AI keys stay here",
+    )
+    server.add_argument("--server", metavar="URL", help="e.g. http://gpu-box:8888 (with base path)")
+    server.add_argument("--token", help="the server's token (default: $JUPYTER_TOKEN)")
+    server.add_argument(
+        "--kernel", metavar="NAME", help="kernelspec to start (default: pairrepl, else python3)"
+    )
+    if attach:
+        server.add_argument(
+            "--kernel-id", metavar="ID", help="attach to this running kernel (left running on exit)"
+        )
+
+
+def server_token(options: argparse.Namespace) -> str | None:
+    return options.token or os.environ.get("JUPYTER_TOKEN") or None
+
+
+def check_server_options(options: argparse.Namespace) -> None:
+    kernel_id = getattr(options, "kernel_id", None)
+    if options.server is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--token", options.token),
+                ("--kernel", options.kernel),
+                ("--kernel-id", kernel_id),
+            )
+            if value
+        ]
+        if given:
+            raise UsageError(f"{', '.join(given)} only make sense with --server URL.")
+        return
+    if getattr(options, "existing", None):
+        raise UsageError("--existing and --server cannot be used together: choose one kernel.")
+    if options.kernel and kernel_id:
+        raise UsageError("--kernel starts a new kernel, --kernel-id attaches to one: not both.")
+
+
+def server_kernel(options: argparse.Namespace) -> KernelBackend:
+    from pairrepl.kernel import ServerKernel
+
+    return ServerKernel(
+        options.server,
+        server_token(options),
+        kernel_name=options.kernel,
+        kernel_id=options.kernel_id,
+    )
+
+
+def preflight_server(options: argparse.Namespace) -> None:
+    """Before the screen opens: the server answers, takes the token, and has the kernelspec
+    or kernel asked for. Any problem is a one-line UsageError, never a traceback."""
+
+    from pairrepl.kernel import KernelUnavailable, ServerApi
+
+    async def check() -> None:
+        api = ServerApi(options.server, server_token(options))
+        try:
+            await api.check()
+            if options.kernel_id:
+                await api.require_kernel(options.kernel_id)
+            else:
+                (await api.kernelspecs()).choose(options.kernel)
+        finally:
+            api.close()
+
+    try:
+        asyncio.run(check())
+    except KernelUnavailable as error:
+        raise UsageError(str(error)) from None
+
+
+def add_provider_options(parser: argparse.ArgumentParser) -> None:
+    ai = parser.add_argument_group(
+        "AI provider",
+        "flags win over env vars (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, "
+        "PAIRREPL_PROVIDER, PAIRREPL_MODEL), which win over [tool.pairrepl] in the "
+        "project's pyproject.toml, then ~/.config/pairrepl/config.toml",
+    )
+    ai.add_argument("--provider", choices=("anthropic", "openai", "replay"))
+    ai.add_argument("--model")
+    ai.add_argument("--base-url", help="an OpenAI-compatible server (Ollama, vLLM, llama.cpp)")
+    ai.add_argument("--replay", metavar="SCRIPT", help="play a recorded script (no model)")
+
+
+def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
+    """The AI provider from flags, env, the project and the user's config (see the flags)."""
+    from pairrepl.session.project import provider_config as resolve
+
+    return resolve(
+        root,
+        provider=options.provider,
+        model=options.model,
+        base_url=options.base_url,
+        replay=options.replay,
+    )
+
+
+def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
+    from pairrepl.agent import Agent, ContextLimits, make_provider
+    from pairrepl.session import SessionSettings
+    from pairrepl.session.project import SettingError, context_budget
+
+    promotion = promotion_settings(root)
+    config = provider_config(root, options)
+    for warning in config.warnings:
+        print(f"pairrepl: {warning}", file=sys.stderr)
+    if not config.configured:
+        if config.problem and config.sources:  # asked for a provider, but it is not usable
+            raise UsageError(config.problem)
+        return SessionSettings(promotion=promotion)
+    try:
+        agent = Agent(make_provider(config))
+    except Exception as error:  # e.g. a replay script that does not parse
+        raise UsageError(str(error)) from error
+    try:
+        budget = context_budget(root, options.budget)
+    except SettingError as error:
+        raise UsageError(str(error)) from error
+    if budget is None:
+        return SessionSettings(agent=agent, promotion=promotion)
+    limits = ContextLimits(budget_tokens=budget)
+    return SessionSettings(agent=agent, context_limits=limits, promotion=promotion)
+
+
+def promotion_settings(root: Path) -> PromotionSettings:
+    """``promote_to`` and ``explain_back`` from ``[tool.pairrepl]``."""
+    from pairrepl.session.project import SettingError, promotion_settings
+
+    try:
+        return promotion_settings(root)
+    except SettingError as error:
+        raise UsageError(str(error)) from error
+
+
+def when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
