@@ -25,11 +25,11 @@ import json
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from _common import Figure, median, ms, parse_arguments, report
+from _stubs import InstantKernel, record
 
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
@@ -48,8 +48,8 @@ from pairrepl.core.events import (
     SessionClosed,
     SessionStarted,
 )
-from pairrepl.core.execution import ExecutionStatus, KernelState
-from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary, VariableChange
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.namespace import NamespaceDiff, VariableChange
 from pairrepl.core.outputs import ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session
@@ -58,32 +58,6 @@ SESSION_ID = "bench0resume"
 BASELINE_QUERY = (
     "SELECT seq, at, kind, version, payload FROM events WHERE session_id = ? ORDER BY seq"
 )
-
-
-class InstantKernel:
-    """A ``KernelBackend`` that starts at once and holds nothing: resume without a kernel."""
-
-    description = "no kernel (benchmark stub)"
-    owned = True
-
-    def __init__(self) -> None:
-        self._watchers: list[Callable[[KernelState], None]] = []
-
-    async def start(self) -> None:
-        for watcher in self._watchers:
-            watcher(KernelState.IDLE)
-
-    async def namespace(self) -> NamespaceSummary:
-        return NamespaceSummary()
-
-    async def shutdown(self) -> None:
-        pass
-
-    def watch(self, on_state: Callable[[KernelState], None]) -> None:
-        self._watchers.append(on_state)
-
-    async def reload_module(self, *args: Any) -> Mapping[str, Any] | None:
-        return None
 
 
 def session_events(count: int) -> Iterator[Event]:
@@ -136,12 +110,7 @@ def session_events(count: int) -> Iterator[Event]:
 
 
 def write_session(root: Path, count: int) -> int:
-    with Ledger.open(root) as ledger:
-        written = 0
-        for event in session_events(count):
-            ledger.append(SESSION_ID, event)
-            written += 1
-    return written
+    return record(root, SESSION_ID, session_events(count))
 
 
 async def resume_once(root: Path) -> tuple[float, int]:
