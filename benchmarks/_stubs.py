@@ -33,6 +33,12 @@ class InstantKernel:
     async def describe(self, name: str) -> str | None:
         return None
 
+    async def is_complete(self, code: str) -> str:
+        return "complete"
+
+    async def interrupt(self) -> None:
+        pass
+
     async def shutdown(self) -> None:
         pass
 
