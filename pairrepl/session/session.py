@@ -108,6 +108,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
     a 100,000-event resume (issue 9, docs/benchmarks.md). Events hold no reference
     cycles, so nothing is left waiting for the collector; reference counting still frees
     everything else at once. Nothing else runs meanwhile: the fold never awaits.
+
+    One full collection at the end takes in the new objects now, before anything is on
+    screen; else the collector's first pass over them came a moment later, in the middle
+    of the human's first key press (tests/tui/test_scale.py saw +120 ms).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -116,6 +120,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+            gc.collect()
 
 
 @dataclasses.dataclass
