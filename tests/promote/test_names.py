@@ -178,7 +178,7 @@ def test_names_needed_are_what_the_promoted_code_reads_and_the_module_never_bind
 
 
 def test_names_needed_agree_with_unresolved_names_where_the_module_does_not_compile() -> None:
-    # libcst parses a module-level `nonlocal`; Python's symbol table refuses it.
-    module = "nonlocal x\n"
+    # libcst parses a duplicate argument; Python's symbol table refuses it.
+    module = "def g(x, x):\n    pass\n"
     cell = "def f():\n    return helper\n"
     assert names_needed(cell, module + cell) == ("helper",)
