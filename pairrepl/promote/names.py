@@ -19,6 +19,7 @@ annotation under `from __future__ import annotations`, annotations of local vari
 from __future__ import annotations
 
 import ast
+import re
 import symtable
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -92,9 +93,9 @@ def unresolved_names(module_text: str) -> tuple[str, ...]:
 
 
 def names_needed(cell_code: str, module_text: str) -> tuple[str, ...]:
-    """Sorted names that what promotion takes from `cell_code` reads and `module_text`
-    (the target with it merged in) binds nowhere: the names of
-    `unresolved_names(module_text)` that the promoted code reads, found faster.
+    """Sorted names that what promotion takes from `cell_code` reads and that neither
+    it nor `module_text` (the module it goes into, as it is now) binds: the names of
+    `unresolved_names` of the merged module that the promoted code reads, found faster.
 
     Resolving scopes with libcst costs about ten parses of the text (five seconds for a
     5,000-line module, issue 9), so only the promoted code is resolved that way; whether
@@ -107,11 +108,16 @@ def names_needed(cell_code: str, module_text: str) -> tuple[str, ...]:
     try:
         bound = _module_level_names(module_text)
     except (SyntaxError, ValueError):
-        unresolved = set(unresolved_names(module_text))
+        unresolved = set(unresolved_names(module_text + "\n" + promoted_part(cell_code).code))
         return tuple(sorted(name for name in reads if name in unresolved))
     if bound is None:
         return ()
     return tuple(sorted(name for name in reads if name not in bound))
+
+
+# Every star import has this in its text (a match may also be in a string or a comment:
+# then the syntax tree decides).
+_MAYBE_STAR_IMPORT = re.compile(r"\bimport[\s\\]*\*")
 
 
 def _module_level_names(module_text: str) -> set[str] | None:
@@ -123,10 +129,10 @@ def _module_level_names(module_text: str) -> set[str] | None:
     walrus: both bind the module's name, so it counts as bound (a `global x` that only
     reads `x` too: the fresh-interpreter import check still catches that rare case).
     """
-    tree = ast.parse(module_text)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
-            return None
+    if _MAYBE_STAR_IMPORT.search(module_text):
+        for node in ast.walk(ast.parse(module_text)):
+            if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                return None
     table = symtable.symtable(module_text, "<module>", "exec")
     return {
         symbol.get_name()

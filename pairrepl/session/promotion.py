@@ -285,11 +285,11 @@ class Promoter:
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Imports from other cells that the promoted code needs, and names it needs that
         other cells defined (those must be promoted first)."""
-        planned = self._plan(cell.code, text, target, as_test, under_test, ())
         if as_test:  # the test function wraps the cell: look at the whole test module
+            planned = self._plan(cell.code, text, target, as_test, under_test, ())
             missing = unresolved_names(planned.new_text)
         else:
-            missing = names_needed(cell.code, planned.new_text)
+            missing = names_needed(cell.code, text)
         if not missing:
             return (), ()
         imports: dict[str, str] = {}
