@@ -88,7 +88,7 @@ async def measure(rounds: int, pace_s: float) -> list[float]:
 
 async def main() -> None:
     arguments = parse_arguments(__doc__.splitlines()[0])
-    rounds = 5 if arguments.quick else 30
+    rounds = 3 if arguments.quick else 30
     paced = await measure(rounds, PACE_S)
     unpaced = await measure(rounds, 0.0)
     figure = Figure(

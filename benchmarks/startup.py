@@ -44,7 +44,7 @@ def launch(script: str, project: Path) -> tuple[float, dict[str, float]]:
 
 def main() -> None:
     arguments = parse_arguments(__doc__.splitlines()[0])
-    rounds = 2 if arguments.quick else 7
+    rounds = 1 if arguments.quick else 7
     kernel, opened, first_key, first_result = [], [], [], []
     with tempfile.TemporaryDirectory() as directory:
         project = Path(directory)

@@ -34,7 +34,7 @@ def rss_mib() -> float:
 
 async def main() -> None:
     arguments = parse_arguments(__doc__.splitlines()[0])
-    lines, keys = (100_000, 10) if arguments.quick else (1_000_000, 20)
+    lines, keys = (100_000, 5) if arguments.quick else (1_000_000, 20)
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         ledger = Ledger.open(root)
