@@ -185,6 +185,8 @@ def build_context(
         ),
         share,
     )
+    if proposals_part:
+        spent += estimate_tokens(PROPOSALS_HEADER) + len(proposals_part)  # and line breaks
     spent += sum(estimate_tokens(text) for text in proposals_part)
 
     share = min(int(budget * limits.exchanges_share), max(budget - spent, 0))
@@ -196,27 +198,30 @@ def build_context(
     spent += plots.tokens
 
     candidates = [item for item in visible if _item_id(item) not in pinned]
+    # What is sent is what is counted: the header of this section (at its longest, with
+    # every item left out), the blank line before each item, and the blank lines between
+    # the parts of this section and between the sections (12 characters at most: 3).
+    spent += estimate_tokens(_session_header(len(candidates))) + 3
     recent: list[tuple[Item, str]] = []
     for item in reversed(candidates):
         text = _render_item(item, redactor, limits)
-        if spent + estimate_tokens(text) > budget:
+        cost = estimate_tokens(text) + 1
+        if spent + cost > budget:
             break
         recent.append((item, text))
-        spent += estimate_tokens(text)
+        spent += cost
     recent.reverse()
     omitted = len(candidates) - len(recent)
 
     sections = []
     if recent or pinned_part:
-        header = "## Session so far (oldest first)"
-        if omitted:
-            header += f"\n({omitted} earlier items left out for space)"
         body = "\n\n".join(text for _, text in recent)
-        sections.append("\n\n".join(part for part in (header, pinned_part, body) if part))
+        parts = (_session_header(omitted), pinned_part, body)
+        sections.append("\n\n".join(part for part in parts if part))
     if namespace_part:
         sections.append(namespace_part)
     if proposals_part:
-        sections.append("## Your earlier proposals (newest first)\n" + "\n".join(proposals_part))
+        sections.append(PROPOSALS_HEADER + "\n" + "\n".join(proposals_part))
     if plots.text:
         sections.append(plots.text)
     sections.append(request_part)
@@ -244,6 +249,15 @@ def build_context(
 
 
 # --- sections --------------------------------------------------------------------------
+
+PROPOSALS_HEADER = "## Your earlier proposals (newest first)"
+
+
+def _session_header(omitted: int) -> str:
+    header = "## Session so far (oldest first)"
+    if omitted:
+        header += f"\n({omitted} earlier items left out for space)"
+    return header
 
 
 def _request_section(

@@ -24,6 +24,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from pairrepl.core import NamespaceSummary, VariableSummary
 
@@ -85,12 +86,27 @@ class Redactor:
         text = self._scrub_assignments(text)
         for value in sorted(self.secret_values, key=len, reverse=True):
             text = text.replace(value, REDACTED)
-        for name, value in sorted(self.environment.items(), key=lambda item: -len(item[1])):
-            if _worth_scrubbing_env(value) and value in text:
-                text = text.replace(value, REDACTED if looks_secret(name) else f"<env:{name}>")
+        for value, replacement in self._environment_replacements:
+            if value in text:
+                text = text.replace(value, replacement)
         return text
 
+    @cached_property
+    def _environment_replacements(self) -> list[tuple[str, str]]:
+        """(value, what replaces it) for the environment values worth scrubbing, longest
+        first; worked out once, as ``scrub`` runs for every piece of every context."""
+        worth = [
+            (name, value) for name, value in self.environment.items() if _worth_scrubbing_env(value)
+        ]
+        worth.sort(key=lambda item: -len(item[1]))
+        return [
+            (value, REDACTED if looks_secret(name) else f"<env:{name}>") for name, value in worth
+        ]
+
     def _scrub_assignments(self, text: str) -> str:
+        if not _SECRET_NAME.search(text):  # no secret-looking name: no assignment to scrub
+            return text
+
         def replace_value(match: re.Match[str]) -> str:
             if not looks_secret(match["name"]):
                 return match[0]

@@ -376,22 +376,30 @@ def event_from_payload(kind: str, version: int, payload: Mapping[str, Any]) -> E
         version += 1
     if version > cls.VERSION:
         raise ValueError(f"event {kind} v{version} is newer than this pairrepl (v{cls.VERSION})")
-    hints = _field_types(cls)
-    event: Event = cls(
-        **{name: _decode(hints[name], value) for name, value in data.items() if name in hints}
-    )
+    converters = _converters(cls)
+    values = {}
+    for name, value in data.items():
+        if name not in converters:  # not a field of this version: ignored
+            continue
+        convert = converters[name]
+        values[name] = value if convert is None or value is None else convert(value)
+    event: Event = cls(**values)
     return event
 
 
-_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
+# A JSON value becomes a field's value through its converter (None: it already is one).
+Converter = Callable[[Any], Any]
+_CONVERTERS: dict[type[Any], dict[str, Converter | None]] = {}
 
 
-def _field_types(cls: type[Any]) -> dict[str, Any]:
-    """The type of each field, resolved once per class (resolving is slow, reading is hot)."""
-    if cls not in _FIELD_TYPES:
+def _converters(cls: type[Any]) -> dict[str, Converter | None]:
+    """Each field's converter, worked out from the type hints once per class: resolving
+    hints is slow and reading a long ledger decodes every event (issue 9: a 100,000-event
+    resume spent most of its time in ``typing`` before this)."""
+    if cls not in _CONVERTERS:
         hints = typing.get_type_hints(cls)
-        _FIELD_TYPES[cls] = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-    return _FIELD_TYPES[cls]
+        _CONVERTERS[cls] = {f.name: _converter_for(hints[f.name]) for f in dataclasses.fields(cls)}
+    return _CONVERTERS[cls]
 
 
 def _encode(value: Any) -> Any:
@@ -404,17 +412,15 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter_for(hint: Any) -> Converter | None:
     if hint == Output:
-        return output_from_payload(value)
+        return output_from_payload
     if typing.get_origin(hint) is tuple:
-        return tuple(value)
+        return tuple
     options = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
     target = options[0]
     if isinstance(target, type) and issubclass(target, Enum):
-        return target(value)
+        return target
     if target is NamespaceDiff:
-        return NamespaceDiff.from_payload(value)
-    return value
+        return NamespaceDiff.from_payload
+    return None

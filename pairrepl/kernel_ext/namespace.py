@@ -13,6 +13,7 @@ How the work is bounded:
   only); the previous SIGALRM handler and timer are restored afterwards.
 - Arrays and DataFrames are recognised by duck typing (``shape``, ``dtype``,
   ``columns``): numpy and pandas are never imported, and a DataFrame is never repr'd.
+  When the kernel has numpy already, its arrays are printed with their edge items only.
 - At most ``MAX_NAMES`` names are summarised and the whole pass has a time budget.
 
 This module is deliberately self-contained (stdlib only, no relative imports, no
@@ -27,6 +28,7 @@ import itertools
 import json
 import re
 import signal
+import sys
 import threading
 import time
 import types
@@ -178,10 +180,23 @@ def summarise_namespace(
             stack.enter_context(_alarm_installed())
         stack.enter_context(contextlib.redirect_stdout(sink))
         stack.enter_context(contextlib.redirect_stderr(sink))
+        stack.enter_context(_short_array_reprs())
         for name, value in names:
             within_budget = time.monotonic() < deadline
             variables.append(_summarise(name, value, limiter, within_budget))
     return {"variables": variables, "truncated": truncated, "error": None}
+
+
+def _short_array_reprs() -> contextlib.AbstractContextManager[Any]:
+    """numpy prints every element of an array of up to 1,000 before the summary cuts the
+    text to ``REPR_CHARS``: ask it for the first and last few only. That was most of the
+    time of a summary of many small arrays (issue 9), and the cut text now shows both
+    ends. numpy is used only if the kernel imported it; its options are restored after."""
+    numpy = sys.modules.get("numpy")
+    try:
+        return numpy.printoptions(threshold=6, edgeitems=3)  # type: ignore[union-attr]
+    except Exception:  # no numpy, or one without printoptions
+        return contextlib.nullcontext()
 
 
 def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:

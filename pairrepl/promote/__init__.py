@@ -10,7 +10,12 @@ cells. libcst is used here and nowhere else in the project.
 
 from pairrepl.core.provenance import Symbol
 from pairrepl.promote.errors import PromotionRefused
-from pairrepl.promote.names import Binding, top_level_bindings, unresolved_names
+from pairrepl.promote.names import (
+    Binding,
+    names_needed,
+    top_level_bindings,
+    unresolved_names,
+)
 from pairrepl.promote.paths import module_name_for, test_target_for
 from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
 from pairrepl.promote.symbols import top_level_symbols
@@ -31,6 +36,7 @@ __all__ = [
     "Symbol",
     "default_test_name",
     "module_name_for",
+    "names_needed",
     "plan_promotion",
     "plan_test_promotion",
     "read_target",

@@ -227,6 +227,15 @@ def parse_text(text: str, what: str) -> cst.Module:
 # --- what a cell contributes ---------------------------------------------------------
 
 
+def promoted_part(cell_code: str) -> cst.Module:
+    """What promotion takes from a cell, as a module: its imports and its definitions
+    (the statements left behind are not in it). Raises `PromotionRefused` if the cell
+    does not parse."""
+    parts = _split_cell(parse_text(cell_code, "the cell"))
+    imports = [cst.SimpleStatementLine(body=[statement]) for statement in parts.imports]
+    return cst.Module(body=[*imports, *(definition.node for definition in parts.definitions)])
+
+
 def _split_cell(cell: cst.Module) -> CellParts:
     definitions: dict[str, Definition] = {}
     imports: list[cst.Import | cst.ImportFrom] = []

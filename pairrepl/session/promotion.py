@@ -43,6 +43,7 @@ from pairrepl.promote import (
     PromotionRefused,
     default_test_name,
     module_name_for,
+    names_needed,
     plan_promotion,
     plan_test_promotion,
     read_target,
@@ -290,8 +291,11 @@ class Promoter:
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Imports from other cells that the promoted code needs, and names it needs that
         other cells defined (those must be promoted first)."""
-        planned = self._plan(cell.code, text, target, as_test, under_test, ())
-        missing = unresolved_names(planned.new_text)
+        if as_test:  # the test function wraps the cell: look at the whole test module
+            planned = self._plan(cell.code, text, target, as_test, under_test, ())
+            missing = unresolved_names(planned.new_text)
+        else:
+            missing = names_needed(cell.code, text)
         if not missing:
             return (), ()
         imports: dict[str, str] = {}

@@ -12,9 +12,11 @@ issues; the shape here is the one DESIGN.md names.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import gc
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 from pairrepl.agent import (
@@ -90,6 +92,30 @@ NO_PROVIDER = (
     "pairrepl --replay examples/demo.replay.json examples/"
 )
 InputHandler = Callable[[str, bool], Awaitable[str]]
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a long ledger is folded.
+
+    A resume builds hundreds of thousands of objects that the transcript keeps, so the
+    collector's passes over them find nothing, yet they took about half of the time of
+    a 100,000-event resume (issue 9, docs/benchmarks.md). Events hold no reference
+    cycles, so nothing is left waiting for the collector; reference counting still frees
+    everything else at once. Nothing else runs meanwhile: the fold never awaits.
+
+    One full collection at the end takes in the new objects now, before anything is on
+    screen; else the collector's first pass over them came a moment later, in the middle
+    of the human's first key press (tests/tui/test_scale.py saw +120 ms).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
 
 
 @dataclasses.dataclass
@@ -196,8 +222,9 @@ class Session:
         """
         full_id = ledger.resolve(session_id)
         transcript = Transcript()
-        for entry in ledger.entries(full_id):
-            transcript.apply(entry.event)
+        with _cyclic_gc_paused():
+            for entry in ledger.entries(full_id):
+                transcript.apply(entry.event)
         session = cls(
             full_id, project_root, kernel, ledger, transcript, settings or SessionSettings()
         )

@@ -5,7 +5,9 @@ Why not one widget per cell, or ``RichLog``: both slow every keystroke as a sess
 ``RichLog``). Here the whole transcript is one ``ScrollView``: each item keeps its own
 rendered lines (a ``_Block``), ``render_line`` draws only the rows on screen, and an
 update to one item re-renders that item alone. Updates are merged on a short timer, so a
-cell streaming hundreds of chunks a second costs one re-layout per tick, not per chunk.
+cell streaming hundreds of chunks a second costs one re-layout per tick, not per chunk;
+the first update after a quiet tick is drawn at once (a reply's first words show as
+they arrive, not a tick later).
 
 Long lines are folded at the pane's width by cells (like a terminal does), so a block's
 height comes from its lines' widths with integer arithmetic; resizing never re-renders.
@@ -21,6 +23,7 @@ that gain or lose that line of keys, nothing else.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,6 +111,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._width = 0
         self._pending: dict[int, Item] = {}  # id(item) -> item, in order of first update
         self._flush_timer: Timer | None = None
+        self._last_flush = 0.0  # time.monotonic() of the last flush
         self._following = True  # at the bottom: new output scrolls into view
         self._targets = NO_TARGETS
         self.flushes = 0  # how many re-layouts happened (tests and benchmarks read it)
@@ -127,7 +131,10 @@ class TranscriptView(ScrollView, can_focus=True):
         """``item`` is new or changed: redraw it on the next tick."""
         self._pending.setdefault(id(item), item)
         if self._flush_timer is None:
-            self._flush_timer = self.set_timer(FLUSH_DELAY_S, self.flush, name="transcript-flush")
+            # At most one flush per FLUSH_DELAY_S: right away if the last one is older
+            # (1 ms: a Textual timer needs a delay above zero).
+            wait = max(0.001, self._last_flush + FLUSH_DELAY_S - time.monotonic())
+            self._flush_timer = self.set_timer(wait, self.flush, name="transcript-flush")
 
     def set_targets(self, targets: ActionTargets) -> None:
         """Show the action keys on these items (and take them off the ones before)."""
@@ -154,6 +161,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._flush_timer = None
         if not self._pending:
             return
+        self._last_flush = time.monotonic()
         pending, self._pending = self._pending, {}
         for key, item in pending.items():
             block = self._block_of.get(key)

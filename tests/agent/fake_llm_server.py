@@ -86,6 +86,10 @@ class FakeLLMServer:
         self._replies: deque[Reply] = deque()
         self.requests: list[ReceivedRequest] = []
         self.disconnects = 0  # streams the client closed before the end
+        # For benchmarks/first_token.py: time.perf_counter() as each stream began, and
+        # as each of its events was written (with the event's text).
+        self.first_bytes: list[float] = []
+        self.sent_events: list[tuple[float, str]] = []
         self.client_disconnected = threading.Event()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -199,6 +203,7 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def _stream(self, events: list[str], turn: Turn, wire: str) -> None:
+            server.first_bytes.append(time.perf_counter())
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("cache-control", "no-cache")
@@ -217,6 +222,7 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 if turn.delay_s and number:
                     self._pause(turn.delay_s)
                 self._chunk(event)
+                server.sent_events.append((time.perf_counter(), event))
             self._chunk("")
 
         def _chunk(self, text: str) -> None:

@@ -73,6 +73,17 @@ def test_newest_cells_win_within_the_budget():
     assert text.index("step_39") < text.index("step_40")
 
 
+def test_a_long_session_of_small_items_stays_within_the_budget():
+    """The headers and the blank lines between items are sent too (issue 9: a full
+    context of many small items ended over its budget)."""
+    proposals = [Proposal(f"p{n}", f"x_{n} = {n}", "Because.", "m", "r") for n in range(30)]
+    for budget in (300, 1000, 4000):
+        limits = ContextLimits(budget_tokens=budget)
+        context = build(transcript=transcript_of(2000), proposals=proposals, limits=limits)
+        assert context.omitted_items > 0
+        assert context.tokens_used <= budget, (context.tokens_used, budget)
+
+
 def test_pinned_cells_are_always_in_and_hidden_ones_never():
     limits = ContextLimits(budget_tokens=900, output_chars=400)
     context = build(

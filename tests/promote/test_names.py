@@ -6,7 +6,13 @@ from textwrap import dedent
 
 import pytest
 
-from pairrepl.promote import Binding, PromotionRefused, top_level_bindings, unresolved_names
+from pairrepl.promote import (
+    Binding,
+    PromotionRefused,
+    names_needed,
+    top_level_bindings,
+    unresolved_names,
+)
 
 
 def test_reads_in_every_scope_are_found_and_bindings_in_reach_resolve_them() -> None:
@@ -131,3 +137,49 @@ def test_code_that_does_not_parse_is_refused() -> None:
         unresolved_names("%timeit f()\n")
     with pytest.raises(PromotionRefused):
         top_level_bindings("def (:\n")
+
+
+@pytest.mark.parametrize(
+    ("cell", "module", "needed"),
+    [
+        # read in the promoted function, bound nowhere / by the module / by the cell
+        (
+            "def f():\n    return np.pi + helper() + g()\n\ndef g():\n    return 1\n",
+            "",
+            ("helper", "np"),
+        ),
+        (
+            "import numpy as np\ndef f():\n    return np.pi + helper()\n",
+            "def helper():\n    return 2\n",
+            (),
+        ),
+        # bound at the module's top level in every way Python binds a name there
+        (
+            "def f():\n    return a + b + c + d + e + w\n",
+            "a = 1\nfor b in ():\n    pass\nwith x() as c:\n    pass\ntry:\n    pass\nexcept E as d:\n    pass\nimport e\n[w := 1 for _ in ()]\n",
+            (),
+        ),
+        (
+            "def f():\n    return counter\n",
+            "def bump():\n    global counter\n    counter = 1\n",
+            (),
+        ),
+        # bound only inside another function: not at the module's top level
+        ("def f():\n    return inner\n", "def other():\n    inner = 1\n", ("inner",)),
+        # a star import binds what cannot be known; left-behind statements do not count
+        ("def f():\n    return anything\n", "from os.path import *\n", ()),
+        ("def f():\n    return anything\n", "'''import *'''\n", ("anything",)),
+        ("def f():\n    return 1\nprint(unbound_here)\n", "", ()),
+    ],
+)
+def test_names_needed_are_what_the_promoted_code_reads_and_the_module_never_binds(
+    cell: str, module: str, needed: tuple[str, ...]
+) -> None:
+    assert names_needed(cell, module) == needed
+
+
+def test_names_needed_agree_with_unresolved_names_where_the_module_does_not_compile() -> None:
+    # libcst parses a duplicate argument; Python's symbol table refuses it.
+    module = "def g(x, x):\n    pass\n"
+    cell = "def f():\n    return helper\n"
+    assert names_needed(cell, module) == ("helper",)
