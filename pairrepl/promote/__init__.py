@@ -6,27 +6,54 @@
 `top_level_symbols` finds each symbol's lines in a module (for provenance and blame);
 `unresolved_names` and `top_level_bindings` find what promoted code needs from other
 cells. libcst is used here and nowhere else in the project.
+
+The names below load lazily (PEP 562): libcst takes about half a second to import, and
+the app should not pay for it before the first promotion. `from pairrepl.promote import
+X` and `promote.X` load what `X` needs when it is first asked for.
 """
 
-from pairrepl.core.provenance import Symbol
-from pairrepl.promote.errors import PromotionRefused
-from pairrepl.promote.names import (
-    Binding,
-    names_needed,
-    top_level_bindings,
-    unresolved_names,
-)
-from pairrepl.promote.paths import module_name_for, test_target_for
-from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
-from pairrepl.promote.symbols import top_level_symbols
-from pairrepl.promote.testplan import default_test_name, plan_test_promotion
-from pairrepl.promote.undo import undo_text
-from pairrepl.promote.write import (
-    read_target,
-    resolve_target,
-    write_module_text,
-    write_promotion,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pairrepl.core.provenance import Symbol
+    from pairrepl.promote.errors import PromotionRefused
+    from pairrepl.promote.names import Binding, names_needed, top_level_bindings, unresolved_names
+    from pairrepl.promote.paths import module_name_for, test_target_for
+    from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
+    from pairrepl.promote.symbols import top_level_symbols
+    from pairrepl.promote.testplan import default_test_name, plan_test_promotion
+    from pairrepl.promote.undo import undo_text
+    from pairrepl.promote.write import (
+        read_target,
+        resolve_target,
+        write_module_text,
+        write_promotion,
+    )
+
+_HOMES = {
+    "Binding": "pairrepl.promote.names",
+    "CONSTANT_NAME": "pairrepl.promote.plan",
+    "PromotionPlan": "pairrepl.promote.plan",
+    "PromotionRefused": "pairrepl.promote.errors",
+    "Symbol": "pairrepl.core.provenance",
+    "default_test_name": "pairrepl.promote.testplan",
+    "module_name_for": "pairrepl.promote.paths",
+    "names_needed": "pairrepl.promote.names",
+    "plan_promotion": "pairrepl.promote.plan",
+    "plan_test_promotion": "pairrepl.promote.testplan",
+    "read_target": "pairrepl.promote.write",
+    "resolve_target": "pairrepl.promote.write",
+    "test_target_for": "pairrepl.promote.paths",
+    "top_level_bindings": "pairrepl.promote.names",
+    "top_level_symbols": "pairrepl.promote.symbols",
+    "undo_text": "pairrepl.promote.undo",
+    "unresolved_names": "pairrepl.promote.names",
+    "write_module_text": "pairrepl.promote.write",
+    "write_promotion": "pairrepl.promote.write",
+}
 
 __all__ = [
     "CONSTANT_NAME",
@@ -49,3 +76,11 @@ __all__ = [
     "write_module_text",
     "write_promotion",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value

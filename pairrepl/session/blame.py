@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pairrepl import promote
 from pairrepl.core.provenance import LineBlame, UnderstandingFigures, blame, figures
 from pairrepl.ledger import ProvenanceLog
-from pairrepl.promote import PromotionRefused, read_target, top_level_symbols
+from pairrepl.promote.errors import PromotionRefused
 
 
 class BlameError(Exception):
@@ -24,8 +25,8 @@ def blame_file(project_root: Path, file: str) -> list[LineBlame]:
     root = Path(project_root).resolve()
     relative = _relative(root, file)
     try:
-        text = read_target(root, relative)
-        symbols = top_level_symbols(text)
+        text = promote.read_target(root, relative)
+        symbols = promote.top_level_symbols(text)
     except PromotionRefused as refused:
         raise BlameError(refused.message) from refused
     if not (root / relative).exists():

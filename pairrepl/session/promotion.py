@@ -28,8 +28,9 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pairrepl import promote
 from pairrepl.core.cells import Origin, code_hash
 from pairrepl.core.events import Event, PromotionUndone, PromotionWritten
 from pairrepl.core.execution import ExecutionStatus
@@ -38,25 +39,11 @@ from pairrepl.core.proposals import ProposalState
 from pairrepl.core.provenance import Evidence, PromotionFacts, ProvenanceRecord, record_for
 from pairrepl.core.transcript import CellItem, PromotionItem, Transcript
 from pairrepl.ledger import ProvenanceLog
-from pairrepl.promote import (
-    PromotionPlan,
-    PromotionRefused,
-    default_test_name,
-    module_name_for,
-    names_needed,
-    plan_promotion,
-    plan_test_promotion,
-    read_target,
-    resolve_target,
-    test_target_for,
-    top_level_bindings,
-    top_level_symbols,
-    undo_text,
-    unresolved_names,
-    write_module_text,
-    write_promotion,
-)
+from pairrepl.promote.errors import PromotionRefused
 from pairrepl.session.errors import SessionError
+
+if TYPE_CHECKING:
+    from pairrepl.promote import PromotionPlan
 
 IMPORT_CHECK_TIMEOUT_S = 60.0
 MAX_EVIDENCE = 10
@@ -178,7 +165,7 @@ class Promoter:
                     "[tool.pairrepl] promote_to in pyproject.toml."
                 )
             try:
-                target = target or test_target_for(module_name_for(under_test))
+                target = target or promote.test_target_for(promote.module_name_for(under_test))
             except PromotionRefused as refused:
                 raise PromotionError(refused.message) from refused
         target = target or under_test
@@ -188,12 +175,12 @@ class Promoter:
                 "src/mypkg/core.py), or set [tool.pairrepl] promote_to in pyproject.toml."
             )
         try:
-            path = resolve_target(self.project_root, target)
-            text = read_target(self.project_root, target)
+            path = promote.resolve_target(self.project_root, target)
+            text = promote.read_target(self.project_root, target)
             imports, first = self._needs_from_session(cell, text, target, as_test, under_test)
             plan = self._plan(cell.code, text, target, as_test, under_test, imports, place_after)
             relative = path.relative_to(self.project_root).as_posix()
-            module_name = module_name_for(relative)
+            module_name = promote.module_name_for(relative)
         except PromotionRefused as refused:
             raise PromotionError(refused.message, diff=refused.diff) from refused
         proposal = self.transcript.proposals.get(cell.proposal_id or "")
@@ -263,7 +250,7 @@ class Promoter:
         place_after: str | None = None,
     ) -> PromotionPlan:
         if not as_test:
-            return plan_promotion(
+            return promote.plan_promotion(
                 code,
                 text,
                 target_name=target,
@@ -271,11 +258,11 @@ class Promoter:
                 place_after=place_after,
             )
         module_names = self._names_defined_in(under_test)
-        return plan_test_promotion(
+        return promote.plan_test_promotion(
             code,
             text,
-            test_name=default_test_name(code, module_names),
-            module_name=module_name_for(under_test or ""),
+            test_name=promote.default_test_name(code, module_names),
+            module_name=promote.module_name_for(under_test or ""),
             module_names=module_names,
             target_name=target,
         )
@@ -283,7 +270,7 @@ class Promoter:
     def _names_defined_in(self, target: str | None) -> tuple[str, ...]:
         if not target:
             return ()
-        symbols = top_level_symbols(read_target(self.project_root, target))
+        symbols = promote.top_level_symbols(promote.read_target(self.project_root, target))
         return tuple(symbol.name for symbol in symbols if symbol.kind != "import")
 
     def _needs_from_session(
@@ -293,9 +280,9 @@ class Promoter:
         other cells defined (those must be promoted first)."""
         if as_test:  # the test function wraps the cell: look at the whole test module
             planned = self._plan(cell.code, text, target, as_test, under_test, ())
-            missing = unresolved_names(planned.new_text)
+            missing = promote.unresolved_names(planned.new_text)
         else:
-            missing = names_needed(cell.code, text)
+            missing = promote.names_needed(cell.code, text)
         if not missing:
             return (), ()
         imports: dict[str, str] = {}
@@ -304,7 +291,7 @@ class Promoter:
             if other.status is not ExecutionStatus.OK or other is cell:
                 continue
             try:
-                bindings = top_level_bindings(other.code)
+                bindings = promote.top_level_bindings(other.code)
             except PromotionRefused:  # IPython syntax (magics, !shell): not Python
                 continue
             for name in missing:
@@ -333,7 +320,9 @@ class Promoter:
         if not draft.plan.has_changes:
             return promotion
         try:
-            write_promotion(self.project_root, draft.target, draft.plan, draft.plan.original_hash)
+            promote.write_promotion(
+                self.project_root, draft.target, draft.plan, draft.plan.original_hash
+            )
         except PromotionRefused as refused:
             raise PromotionError(refused.message, diff=refused.diff) from refused
         failure = self._import_failure(draft)
@@ -371,7 +360,7 @@ class Promoter:
             if path.read_text(encoding="utf-8") == written:
                 path.unlink()
             return
-        write_module_text(
+        promote.write_module_text(
             self.project_root, draft.target, draft.plan.original_text, code_hash(written)
         )
 
@@ -418,7 +407,7 @@ class Promoter:
         wanted_imports = set(draft.plan.imports_added)
         return [
             record_for(symbol, draft.target, facts)
-            for symbol in top_level_symbols(draft.plan.new_text)
+            for symbol in promote.top_level_symbols(draft.plan.new_text)
             if (symbol.kind == "import" and symbol.name in wanted_imports)
             or (symbol.kind != "import" and symbol.name in draft.symbols)
         ]
@@ -454,11 +443,13 @@ class Promoter:
         path = self.project_root / item.target
         current = path.read_bytes().decode("utf-8") if path.exists() else ""
         try:
-            before = undo_text(item.before, item.after, current)
+            before = promote.undo_text(item.before, item.after, current)
             if item.created:
                 path.unlink()
             else:
-                write_module_text(self.project_root, item.target, before, code_hash(current))
+                promote.write_module_text(
+                    self.project_root, item.target, before, code_hash(current)
+                )
         except PromotionRefused as refused:
             raise PromotionError(refused.message, diff=refused.diff) from refused
         self._record(PromotionUndone(item.promotion_id))
@@ -493,7 +484,7 @@ def reload_report(module_name: str, result: Mapping[str, Any]) -> str:
 def _defines_something(code: str) -> bool:
     """Whether a cell has a top-level definition or constant (what promotion writes)."""
     try:
-        return any(symbol.kind != "import" for symbol in top_level_symbols(code))
+        return any(symbol.kind != "import" for symbol in promote.top_level_symbols(code))
     except PromotionRefused:  # IPython syntax: %magics, !shell
         return False
 
