@@ -2,7 +2,12 @@
 driven by playwright-core (labextension/node_modules), a notebook on the pairrepl kernel
 with the replay provider: ask in the panel, insert, run, accept, promote; then the file
 and provenance are checked here. Fails on browser console errors; screenshots go to
-tests/artifacts/. Behind the ``browser`` marker: ``pytest -m browser tests/lab``."""
+tests/artifacts/. Behind the ``browser`` marker: ``pytest -m browser tests/lab``.
+
+By default JupyterLab is this environment's, with the committed build linked in. With
+``PAIRREPL_LAB_VENV=DIR`` it is that venv's instead (JupyterLab and pairrepl installed there
+from the wheel, e.g. by ``tests/lab/lab_venv.sh DIR 'jupyterlab==4.0.*'``): the kernel and
+the extension are the wheel's, and `jupyter labextension list` there must say enabled OK."""
 
 from __future__ import annotations
 
@@ -20,12 +25,15 @@ import nbformat
 import pytest
 
 from pairrepl.cli import main as pairrepl_cli
+from tests.lab.labext import labextension_list, status
 from tests.magics.conftest import MEAN, WHY, replay_script
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "labextension"
 SCRIPT = Path(__file__).parent / "browser/panel.e2e.cjs"
 TOKEN = "pairrepl-e2e-token"
+# Read on import: the autouse clean_environment fixture removes PAIRREPL_* variables.
+LAB_VENV = os.environ.get("PAIRREPL_LAB_VENV")
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -48,10 +56,27 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
     (project / "pyproject.toml").write_text(
         '[project]\nname = "demo"\n\n[tool.pairrepl]\nprovider = "replay"\nreplay = "script.json"\n'
     )
-    assert pairrepl_cli(["install-kernel", "--user"]) == 0
-    data = Path(os.environ["JUPYTER_DATA_DIR"])
-    (data / "labextensions").mkdir(parents=True, exist_ok=True)
-    (data / "labextensions/pairrepl-labextension").symlink_to(LAB / "build/pairrepl-labextension")
+    if LAB_VENV:
+        python = str(Path(LAB_VENV).absolute() / "bin/python")
+        # The kernel runs the venv's pairrepl; the extension is the one the wheel installed.
+        subprocess.run([python, "-m", "pairrepl", "install-kernel", "--user"], check=True)
+        listing = labextension_list(python)
+        where = (str(Path(LAB_VENV).absolute() / "share/jupyter/labextensions"), "enabled OK")
+        assert status(listing) == where, listing
+    else:
+        python = sys.executable
+        assert pairrepl_cli(["install-kernel", "--user"]) == 0
+        data = Path(os.environ["JUPYTER_DATA_DIR"])
+        (data / "labextensions").mkdir(parents=True, exist_ok=True)
+        built = LAB / "build/pairrepl-labextension"
+        (data / "labextensions/pairrepl-labextension").symlink_to(built)
+    version = subprocess.run(
+        [python, "-c", "import jupyterlab; print(jupyterlab.__version__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    print(f"JupyterLab {version} from {python}")
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("prices = [3.0, 1.0, 2.0]")]
     )
@@ -66,7 +91,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
     url = f"http://127.0.0.1:{port}"
     lab = subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
             "jupyterlab",
             "--no-browser",
@@ -105,8 +130,12 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
             text=True,
             timeout=200,
         )
+        print(done.stdout)
         assert done.returncode == 0, (
-            done.stdout + done.stderr + (project / "lab.log").read_text()[-3000:]
+            f"JupyterLab {version}:\n"
+            + done.stdout
+            + done.stderr
+            + (project / "lab.log").read_text()[-3000:]
         )
     finally:
         lab.terminate()

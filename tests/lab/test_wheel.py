@@ -1,26 +1,38 @@
 """The wheel ships the prebuilt JupyterLab extension under share/jupyter/labextensions/,
-so users need no Node.js; and the committed build is the one the TypeScript makes."""
+so users need no Node.js; installed from the wheel into a fresh venv, `jupyter labextension
+list` shows it enabled and OK; and it asks only for JupyterLab 4.0 and later."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
+
+import pytest
+
+from tests.lab.labext import labextension_list, status
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "labextension/build/pairrepl-labextension"
 SHARE = "share/jupyter/labextensions/pairrepl-labextension"
 
 
-def test_the_wheel_holds_the_prebuilt_labextension(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)],
         check=True,
         timeout=300,
     )
-    (wheel,) = tmp_path.glob("pairrepl-*.whl")
+    (built,) = folder.glob("pairrepl-*.whl")
+    return built
+
+
+def test_the_wheel_holds_the_prebuilt_labextension(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     data = [name.split(".data/data/", 1)[1] for name in names if ".data/data/" in name]
     assert f"{SHARE}/package.json" in data
@@ -40,3 +52,42 @@ def test_the_extension_shares_jupyterlab_4_singletons_with_any_jupyterlab_4() ->
         ("@jupyterlab/apputils", "^4.0.0"),
     ):
         assert f'shareKey:"{package}",import:null,requiredVersion:"{wanted}"' in text
+
+
+def test_the_dependencies_jupyter_checks_agree_with_the_shared_singletons() -> None:
+    """`jupyter labextension list` judges compatibility by ``dependencies`` (not by
+    ``sharedPackages``): with ``~4.5.11`` there, it said X on JupyterLab 4.0.13 and 4.6.6."""
+    built = json.loads((BUILD / "package.json").read_text())
+    shared = built["jupyterlab"]["sharedPackages"]
+    for package, wanted in built["dependencies"].items():
+        assert wanted == shared[package]["requiredVersion"], package
+        assert wanted.startswith("^") and wanted.endswith(".0.0"), (package, wanted)
+
+
+def test_installed_from_the_wheel_jupyter_lists_the_extension_enabled_and_ok(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """A fresh venv, the wheel pip-installed into it; its dependencies (JupyterLab among
+    them) come from this environment's site-packages through a .pth file, to stay fast.
+    The full install, with JupyterLab 4.0 and the newest, is the browser test's (README)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin/python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    # Plain path lines: this environment's packages, but not its editable pairrepl.
+    paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(purelib) / "_outer.pth").write_text("".join(f"{path}\n" for path in sorted(paths)))
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+    subprocess.run(
+        [*pip, "--no-index", str(wheel)],
+        check=True,
+        timeout=120,
+    )
+    listing = labextension_list(python, {"PYTHONNOUSERSITE": "1"})
+    assert status(listing) == (str(venv / "share/jupyter/labextensions"), "enabled OK"), listing
+    assert "incompatible" not in listing and "not compatible" not in listing, listing

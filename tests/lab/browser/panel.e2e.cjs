@@ -1,7 +1,8 @@
 // Drives JupyterLab in Debian's Chromium (playwright-core): the pairrepl panel asks, the
 // proposal is inserted and run, accepted, promoted after the diff with an explanation.
 // Usage: node panel.e2e.cjs URL TOKEN NOTEBOOK ARTIFACTS_DIR. Exits 1 on any failure or
-// browser console error, with a screenshot in ARTIFACTS_DIR.
+// browser console error (or a warning about an unsatisfied shared singleton version, which
+// webpack only warns about), with a screenshot in ARTIFACTS_DIR.
 const { chromium } = require('playwright-core');
 const path = require('path');
 const fs = require('fs');
@@ -16,7 +17,9 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];
-  page.on('console', msg => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('console', msg => {
+    if (msg.type() === 'error' || /Unsatisfied version/i.test(msg.text())) errors.push(msg.text());
+  });
   page.on('pageerror', error => errors.push(String(error)));
   const step = async (name, work) => {
     try {
@@ -35,6 +38,7 @@ async function main() {
       await page.goto(`${url}/lab/tree/${notebook}?token=${token}`);
       await page.waitForFunction(() => window.jupyterapp && window.jupyterapp.started, null, { timeout: 60000 });
       await page.locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 60000 });
+      console.log(`JupyterLab ${await page.evaluate(() => window.jupyterapp.version)} in the page`);
     });
     await step('the panel connects to the session', async () => {
       await run('pairrepl:open-panel');
