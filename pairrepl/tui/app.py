@@ -154,6 +154,11 @@ class PairreplApp(PromotionActions, App[None]):
     def review(self) -> ReviewPane:
         return self.query_one("#review", ReviewPane)
 
+    def on_load(self) -> None:
+        # Start opening the session (the kernel takes most of a second) before the
+        # screen is composed and painted, so the two overlap; _open waits for it.
+        self._opening = asyncio.ensure_future(self._open_session())
+
     def on_mount(self) -> None:
         self.status.project = self.title.removeprefix("pairrepl · ") or "?"
         self.code_input.completeness = self._completeness
@@ -166,7 +171,7 @@ class PairreplApp(PromotionActions, App[None]):
 
     async def _open(self) -> None:
         try:
-            session = await self._open_session()
+            session = await self._opening
         except Exception as error:
             message = f"Could not open the session: {error}"
             startup = self.query_one("#startup", Static)
