@@ -14,12 +14,12 @@ kernel, but better than nothing.
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
+from pairrepl.kernel.summary import json_value
 from pairrepl.kernel_ext import inspector as kernel_inspector
 
 
@@ -46,8 +46,7 @@ def decode(result: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if result.get("status") != "ok":
         return {"error": f"the kernel failed: {result.get('ename')}: {result.get('evalue')}"}
     try:
-        text = ast.literal_eval(str((result.get("data") or {})["text/plain"]))
-        payload = json.loads(text) if isinstance(text, str) else None
+        payload = json_value(result.get("data") or {})
     except (ValueError, TypeError, SyntaxError, KeyError, RecursionError) as error:
         return {"error": f"unreadable answer from the kernel: {error!r}"}
     if not isinstance(payload, Mapping):

@@ -76,8 +76,7 @@ def decode_view(result: Mapping[str, Any] | None) -> str | None:
     if not result or result.get("status") != "ok":
         return None
     try:
-        text = ast.literal_eval(str((result.get("data") or {})["text/plain"]))
-        view = json.loads(text) if isinstance(text, str) else None
+        view = json_value(result.get("data") or {})
     except (ValueError, TypeError, SyntaxError, KeyError):
         return None
     return view if isinstance(view, str) else None
@@ -125,14 +124,21 @@ def decode_summary(result: Mapping[str, Any] | None) -> NamespaceSummary:
         return NamespaceSummary(error=f"unreadable namespace summary from the kernel: {error!r}")
 
 
-def _payload(data: Mapping[str, Any]) -> Mapping[str, Any]:
+def json_value(data: Mapping[str, Any]) -> Any:
+    """What a kernel_ext function returned as JSON text, from its user expression's
+    mime bundle (the text/plain repr of that string). Raises ValueError, TypeError,
+    SyntaxError or KeyError when the bundle holds no such text."""
     as_json = data.get("application/json")
     if isinstance(as_json, Mapping):
         return as_json
     literal = ast.literal_eval(str(data["text/plain"]))
     if not isinstance(literal, str):
         raise TypeError(f"expected a JSON string, got {type(literal).__name__}")
-    payload = json.loads(literal)
+    return json.loads(literal)
+
+
+def _payload(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    payload = json_value(data)
     if not isinstance(payload, Mapping):
         raise TypeError(f"expected a JSON object, got {type(payload).__name__}")
     return payload
