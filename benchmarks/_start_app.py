@@ -5,14 +5,13 @@ when the session was open (kernel started, inspector loaded: a cell can run), an
 the first cell (``1+1``) had its result.
 """
 
+import importlib.abc
+import importlib.util
 import json
 import sys
 import time
 
-from textual.app import App
-
 from pairrepl import cli
-from pairrepl.tui import PairreplApp
 
 stamps: dict[str, float] = {}
 
@@ -36,10 +35,34 @@ async def auto_pilot(pilot) -> None:  # type: ignore[no-untyped-def]
     app.exit()
 
 
-def run_headless(self: PairreplApp) -> None:
-    App.run(self, headless=True, size=(120, 40), auto_pilot=auto_pilot)
+class RunHeadlessOnceImported(importlib.abc.MetaPathFinder):
+    """Makes ``PairreplApp.run`` headless and auto-piloted as its module loads: importing
+    it here first would move the UI's imports before the kernel's launch, unlike the
+    command."""
+
+    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+        if name != "pairrepl.tui.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        load = spec.loader.exec_module
+
+        def exec_module(module):  # type: ignore[no-untyped-def]
+            load(module)
+            app_class = module.PairreplApp
+
+            def run_headless(self, *, loop=None):  # type: ignore[no-untyped-def]
+                textual_app = sys.modules["textual.app"].App  # imported by the app's module
+                return textual_app.run(
+                    self, headless=True, size=(120, 40), auto_pilot=auto_pilot, loop=loop
+                )
+
+            app_class.run = run_headless
+
+        spec.loader.exec_module = exec_module
+        return spec
 
 
-PairreplApp.run = run_headless  # type: ignore[method-assign]
+sys.meta_path.insert(0, RunHeadlessOnceImported())
 cli.main([sys.argv[1]])
 print(json.dumps(stamps))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pairrepl.kernel import KernelBackend
+    from pairrepl.kernel.backend import KernelBackend
 
 from pairrepl.cli.options import (
     UsageError,
@@ -77,10 +78,8 @@ def run_app(args: list[str]) -> int:
     if options.server is not None:
         preflight_server(options)
 
-    from pairrepl.kernel import ExistingKernel, LocalKernel
+    from pairrepl.kernel.local import LocalKernel
     from pairrepl.ledger import Ledger, SessionNotFound
-    from pairrepl.session import Session
-    from pairrepl.tui import PairreplApp
 
     settings = session_settings(root, options)
 
@@ -92,27 +91,48 @@ def run_app(args: list[str]) -> int:
             ledger.close()
             raise UsageError(str(error)) from error
 
-    async def open_session() -> Session:
-        kernel: KernelBackend
-        if options.server is not None:
-            kernel = server_kernel(options)
-        elif connection is not None:
-            kernel = ExistingKernel(connection)
-        else:
-            kernel = LocalKernel(root, ledger.state_dir / "kernel.log")
-        if options.resume is not None:
-            session = await Session.resume(
-                root, kernel, ledger, options.resume or None, settings=settings
-            )
-        else:
-            session = await Session.start(
-                root, kernel, ledger, notebook=notebook, settings=settings
-            )
-        session.hint_mode = options.hint
-        return session
-
+    # A kernel we own boots in its own process while this one imports the UI (Textual
+    # and the rest take most of a second): both on the loop the app then runs on,
+    # because the kernel's sockets belong to the loop that made them.
+    loop = asyncio.new_event_loop()
+    kernel = _chosen_kernel(options, root, connection, ledger.state_dir)
     try:
-        PairreplApp(open_session, title=f"pairrepl · {root.name}").run()
+        if isinstance(kernel, LocalKernel):
+            loop.run_until_complete(kernel.launch())
+
+        from pairrepl.session import Session
+        from pairrepl.tui import PairreplApp
+
+        async def open_session() -> Session:
+            if options.resume is not None:
+                session = await Session.resume(
+                    root, kernel, ledger, options.resume or None, settings=settings
+                )
+            else:
+                session = await Session.start(
+                    root, kernel, ledger, notebook=notebook, settings=settings
+                )
+            session.hint_mode = options.hint
+            return session
+
+        PairreplApp(open_session, title=f"pairrepl · {root.name}").run(loop=loop)
     finally:
+        if isinstance(kernel, LocalKernel):  # quit before the session opened: stop it too
+            loop.run_until_complete(kernel.shutdown())
+        loop.close()
         ledger.close()
     return 0
+
+
+def _chosen_kernel(
+    options: argparse.Namespace, root: Path, connection: Path | None, state_dir: Path
+) -> KernelBackend:
+    if options.server is not None:
+        return server_kernel(options)
+    if connection is not None:
+        from pairrepl.kernel.existing import ExistingKernel
+
+        return ExistingKernel(connection)
+    from pairrepl.kernel.local import LocalKernel
+
+    return LocalKernel(root, state_dir / "kernel.log")

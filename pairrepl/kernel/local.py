@@ -60,21 +60,30 @@ class LocalKernel(JupyterKernel):
     def connection_file(self) -> Path | None:
         return Path(self._manager.connection_file) if self._manager else None
 
-    async def start(self) -> None:
+    async def launch(self) -> None:
+        """Start the kernel's process and return without waiting for it to be ready.
+
+        The process takes most of a second to boot; ``pairrepl`` launches it first and
+        imports its UI meanwhile. ``start`` then connects (and launches, if not yet).
+        """
         async with self._lifecycle():
             if self._manager is not None:
+                raise KernelUnavailable("the kernel is already launched")
+            try:
+                await self._launch_process()
+            except Exception as error:
+                await self._abandon()
+                raise KernelUnavailable(
+                    f"the kernel did not start ({error}); its log is {self.log_path}"
+                ) from error
+
+    async def start(self) -> None:
+        async with self._lifecycle():
+            if self._client is not None:
                 raise KernelUnavailable("the kernel is already started")
             self._emit(KernelState.STARTING)
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - kept for restarts
-            manager = AsyncKernelManager(
-                kernel_name="python3", kernel_spec_manager=CurrentInterpreterKernelSpecs()
-            )
-            manager.autorestart = False
-            manager.shutdown_wait_time = 2.0
-            self._manager = manager
             try:
-                await manager.start_kernel(**self._launch_options())
+                manager = self._manager or await self._launch_process()
                 await self._connect(manager.client())
             except Exception as error:
                 await self._disconnect(running=ExecutionStatus.DIED, queued=ExecutionStatus.ABORTED)
@@ -125,6 +134,18 @@ class LocalKernel(JupyterKernel):
 
     async def _is_alive(self) -> bool:
         return bool(self._manager is not None and await self._manager.is_alive())
+
+    async def _launch_process(self) -> AsyncKernelManager:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - kept for restarts
+        manager = AsyncKernelManager(
+            kernel_name="python3", kernel_spec_manager=CurrentInterpreterKernelSpecs()
+        )
+        manager.autorestart = False
+        manager.shutdown_wait_time = 2.0
+        self._manager = manager
+        await manager.start_kernel(**self._launch_options())
+        return manager
 
     def _launch_options(self) -> dict[str, Any]:
         return {

@@ -112,6 +112,46 @@ def test_type_a_cell_and_read_the_answer(terminals: list[Terminal], tmp_path: Pa
     assert "answer" in screen  # the variables pane lists it too
 
 
+def test_quitting_before_the_kernel_is_up_leaves_no_kernel_running(
+    terminals: list[Terminal], tmp_path: Path
+) -> None:
+    """The kernel is launched before the UI exists; a quit that comes first stops it too."""
+    terminal = Terminal([sys.executable, "-m", "pairrepl", str(tmp_path)], tmp_path)
+    terminals.append(terminal)
+    app = terminal.app_pid()
+    terminal.wait_for("starting kernel", timeout=10)  # earlier, the tty would eat Ctrl+Q
+    terminal.press("C-q")
+    deadline = time.monotonic() + 30
+    while process_running(app) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not process_running(app)
+    assert kernels_running_in(tmp_path) == []
+
+
+def process_running(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in status.read_text()
+    except FileNotFoundError:
+        return False
+
+
+def kernels_running_in(folder: Path) -> list[int]:
+    """Pids of ipykernel processes whose working folder is ``folder``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (
+                "ipykernel" in (proc / "cmdline").read_text()
+                and (proc / "cwd").resolve() == (folder.resolve())
+                and process_running(int(proc.name))
+            ):
+                found.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def test_app_killed_then_resumed_shows_every_cell_it_had_shown(
     terminals: list[Terminal], tmp_path: Path
 ) -> None:

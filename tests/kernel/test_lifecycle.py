@@ -138,6 +138,28 @@ async def test_shutdown_stops_the_process_and_removes_the_connection_file(
     await kernel.shutdown()  # a second call is harmless
 
 
+async def test_a_launched_kernel_boots_unattended_until_start_connects_to_it(
+    tmp_path: Path,
+) -> None:
+    """``pairrepl`` launches its kernel before importing the UI, and starts it later."""
+    kernel = local_kernel(tmp_path)
+    try:
+        await kernel.launch()
+        pid = kernel.pid
+        assert pid is not None and process_exists(pid)
+        with pytest.raises(KernelUnavailable, match="not running"):
+            await kernel.execute("1", RecordingSink())
+        with pytest.raises(KernelUnavailable, match="already launched"):
+            await kernel.launch()
+        await kernel.start()
+        assert kernel.pid == pid  # the launched process, not a second one
+        reply = await kernel.execute("import os; os.getpid()", sink := RecordingSink())
+        assert reply.status is ExecutionStatus.OK and sink.outputs[-1].text == str(pid)
+    finally:
+        await kernel.shutdown()
+    assert not process_exists(pid)
+
+
 async def test_kernel_fd_output_goes_to_the_log_not_our_terminal(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
