@@ -325,7 +325,7 @@ class PairreplMagics(Magics):
         explanation = args.why
         if draft.needs_explanation and not (explanation or "").strip():
             explanation = self._ask_explanation()
-        promotion = session.promote(draft, explanation)
+        promotion = session.promote_draft(draft, explanation)
         if not promotion.changed:
             print(f"{draft.target} already holds exactly this code; nothing was written.")
             return

@@ -406,7 +406,7 @@ class InKernelSession:
         error and defines something) would write. ``PromotionError`` when it cannot."""
         return self._promoter.draft(source, target=target, as_test=as_test)
 
-    def promote(self, draft: PromotionDraft, explanation: str | None) -> Promotion:
+    def promote_draft(self, draft: PromotionDraft, explanation: str | None) -> Promotion:
         """Write the draft (gate, atomic write, fresh-interpreter import), record it and its
         provenance, then re-import the module here and record how it compares."""
         promotion = self._promoter.write(draft, explanation)

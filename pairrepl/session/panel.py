@@ -175,7 +175,7 @@ class PanelProtocol:
                 f"{draft.target} or the code changed since you saw the diff: look at it again."
             )
         explanation = _text(data, "explanation").strip() or None
-        promotion = self.session.promote(draft, explanation)
+        promotion = self.session.promote_draft(draft, explanation)
         return {
             "promotion": promotion.id,
             "target": draft.target,

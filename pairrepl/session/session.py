@@ -79,7 +79,6 @@ from pairrepl.session.promotion import (
     Promoter,
     Promotion,
     PromotionDraft,
-    PromotionError,
     PromotionSettings,
     reload_report,
 )
@@ -563,25 +562,21 @@ class Session:
         *,
         as_test: bool = False,
         place_after: str | None = None,
-        expected_hash: str | None = None,
     ) -> Promotion:
-        """Write the definitions of code that ran into ``target``, record who wrote them,
-        then re-import the module in the kernel and say whether it agrees with the session.
-
-        ``expected_hash``: the target text's hash when the human saw the diff; if the file
-        changed since, nothing is written.
-        """
+        """Draft the promotion (see ``draft_promotion``) and write it (``promote_draft``)."""
         draft = self.draft_promotion(
             source, target=target, as_test=as_test, place_after=place_after
         )
-        if expected_hash is not None and draft.plan.original_hash != expected_hash:
-            raise PromotionError(
-                f"{draft.target} changed on disk since you saw the diff; nothing was written. "
-                "Look at the new diff and promote again."
-            )
+        return await self.promote_draft(draft, explanation)
+
+    async def promote_draft(self, draft: PromotionDraft, explanation: str | None) -> Promotion:
+        """Write the definitions the human saw in ``draft`` into its target, record who
+        wrote them, then re-import the module in the kernel and say whether it agrees
+        with the session. If the file changed since the draft was made, nothing is written.
+        """
         promotion = await asyncio.to_thread(self._promoter.write, draft, explanation)
         self._promoter.record(promotion)
-        if promotion.changed and not as_test:
+        if promotion.changed and not draft.as_test:
             report = await self._reload_promoted(draft)
             self._record(ModuleReloaded(promotion.id, report))
         return promotion

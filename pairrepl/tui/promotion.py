@@ -47,12 +47,8 @@ ORIGIN_STYLES = {
 class PromoteRequest:
     """What the human confirmed in the dialog."""
 
-    source: str
-    target: str
-    as_test: bool
-    place_after: str | None
+    draft: PromotionDraft  # the one whose diff the dialog showed
     explanation: str
-    expected_hash: str
 
 
 class PromoteScreen(ModalScreen[PromoteRequest | None]):
@@ -64,12 +60,13 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, source: str, title: str, make_draft: DraftMaker) -> None:
+    def __init__(self, title: str, make_draft: DraftMaker) -> None:
         super().__init__()
-        self.source = source
         self.title_text = title
         self.make_draft = make_draft
         self.draft: PromotionDraft | None = None
+        self._planned_target = ""  # what the path and "after" fields held at the last plan
+        self._planned_after: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="promote-dialog", classes="dialog"):
@@ -98,15 +95,14 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
 
     def on_mount(self) -> None:
         self._plan(None, as_test=False, place_after=None)
-        target = self.query_one("#promote-target", Input)
-        if self.draft is not None:
-            target.value = self.draft.target
         why = self.query_one("#promote-why", Input)
-        (why if why.display else target).focus()
+        (why if why.display else self.query_one("#promote-target", Input)).focus()
 
     def _plan(self, target: str | None, *, as_test: bool, place_after: str | None) -> None:
         summary = self.query_one("#promote-summary", Static)
         diff = self.query_one("#promote-diff", Static)
+        self._planned_target = target or ""
+        self._planned_after = None if as_test else place_after or None
         try:
             self.draft = self.make_draft(target or None, as_test, place_after or None)
         except SessionError as error:
@@ -116,6 +112,7 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             self._allow(False, needs_why=False)
             return
         draft = self.draft
+        self.query_one("#promote-target", Input).value = self._planned_target = draft.target
         summary.update(draft_summary(draft))
         diff.update(
             Syntax(draft.plan.diff, "diff", theme="ansi_dark", word_wrap=True)
@@ -131,15 +128,22 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
     @on(Input.Submitted, "#promote-target")
     @on(Input.Submitted, "#promote-after")
     def _target_changed(self) -> None:
-        target = self.query_one("#promote-target", Input).value.strip()
-        self._plan(target, as_test=self._as_test, place_after=self._place_after)
+        self._plan(self._target, as_test=self._as_test, place_after=self._place_after)
 
     @on(Checkbox.Changed, "#promote-as-test")
     def _as_test_changed(self, event: Checkbox.Changed) -> None:
         self._plan(None, as_test=event.value, place_after=None)  # a test has its own file
         self.query_one("#promote-after-row").display = not event.value
-        if self.draft is not None:
-            self.query_one("#promote-target", Input).value = self.draft.target
+
+    def _fields_changed(self) -> bool:
+        """Whether the path or "after" fields hold text the dialog did not plan from
+        (typed, but not submitted with Enter)."""
+        after_changed = not self._as_test and self._place_after != self._planned_after
+        return self._target not in ("", self._planned_target) or after_changed
+
+    @property
+    def _target(self) -> str:
+        return self.query_one("#promote-target", Input).value.strip()
 
     @property
     def _place_after(self) -> str | None:
@@ -161,6 +165,10 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             self.action_cancel()
 
     def action_promote(self) -> None:
+        if self._fields_changed():
+            self._plan(self._target, as_test=self._as_test, place_after=self._place_after)
+            self.notify("Planned again for what you typed: look at the diff, then promote.")
+            return
         draft = self.draft
         if draft is None or draft.blocked is not None:
             self.notify("Nothing can be promoted as it stands: see the dialog.", timeout=4)
@@ -170,16 +178,7 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             self.notify("Write one line in your own words of what the code does.", timeout=6)
             self.query_one("#promote-why", Input).focus()
             return
-        self.dismiss(
-            PromoteRequest(
-                self.source,
-                draft.target,
-                draft.as_test,
-                None if draft.as_test else self._place_after,
-                explanation,
-                draft.plan.original_hash,
-            )
-        )
+        self.dismiss(PromoteRequest(draft, explanation))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -289,20 +288,13 @@ class PromotionActions:
             if request is not None:
                 self._guarded(self._promote_and_report(request), "promote")
 
-        self.push_screen(PromoteScreen(cell.cell_id, title, make_draft), callback=confirmed)
+        self.push_screen(PromoteScreen(title, make_draft), callback=confirmed)
 
     async def _promote_and_report(self: PairreplApp, request: PromoteRequest) -> None:
         session = self.session
         if session is None:
             return
-        promotion = await session.promote(
-            request.source,
-            request.target,
-            request.explanation or None,
-            as_test=request.as_test,
-            place_after=request.place_after,
-            expected_hash=request.expected_hash,
-        )
+        promotion = await session.promote_draft(request.draft, request.explanation or None)
         if not promotion.changed:
             self.notify(f"{promotion.draft.target} already holds this code: nothing changed.")
             return

@@ -74,10 +74,8 @@ async def test_the_whole_loop_ask_run_accept_explain_promote_blame_undo(
     assert draft.target == "src/textkit/text.py" and draft.module_name == "textkit.text"
     assert draft.plan.definitions_added == ("slugify",)
     assert "+def slugify(title):" in draft.plan.diff
-    promotion = await ai_session.promote(
-        proposal.proposal.code,
-        explanation="turns a title into lowercase words joined by dashes",
-        expected_hash=draft.plan.original_hash,
+    promotion = await ai_session.promote_draft(
+        draft, "turns a title into lowercase words joined by dashes"
     )
     assert promotion.changed
     text = target.read_text()
@@ -177,7 +175,7 @@ async def test_refusals_for_changed_files_and_paths_outside_the_project(
     draft = session.draft_promotion(target="calc.py")
     (tmp_path / "calc.py").write_text("X = 2\n")  # someone edits it while the diff shows
     with pytest.raises(PromotionError, match="changed on disk"):
-        await session.promote(target="calc.py", expected_hash=draft.plan.original_hash)
+        await session.promote_draft(draft, None)
     assert (tmp_path / "calc.py").read_text() == "X = 2\n"
     for bad in ("../elsewhere.py", str(tmp_path / "calc.py"), "link.py", "notes.txt"):
         with pytest.raises(PromotionError):

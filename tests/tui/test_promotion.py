@@ -34,10 +34,10 @@ async def test_promote_from_the_dialog_then_blame_and_undo(tmp_path: Path) -> No
         assert isinstance(dialog, PromoteScreen)
         assert "Which file?" in widget_text(dialog.query_one("#promote-summary"))
         target = dialog.query_one("#promote-target", Input)
-        target.value = "loud.py"
-        target.focus()
-        await tui.pilot.press("enter")
+        target.value = "loud.py"  # typed, not submitted: Ctrl+S plans first, writes nothing
+        await tui.pilot.press("ctrl+s")
         await tui.pilot.pause()
+        assert "Planned again" in notifications(tui)
         assert "adds: shout" in widget_text(dialog.query_one("#promote-summary"))
         assert "+def shout(text):" in widget_text(dialog.query_one("#promote-diff"))
 
