@@ -43,7 +43,7 @@ from pairrepl.agent.redaction import Redactor
 from pairrepl.agent.retry import RetryPolicy, stream_with_retries
 from pairrepl.core import ProposalPolicy
 
-TextCallback = Callable[[str], None]
+TextCallback = Callable[[str], object]  # what it returns is ignored
 
 _TRUNCATED = {"max_tokens", "length"}
 

@@ -192,11 +192,14 @@ def _short_array_reprs() -> contextlib.AbstractContextManager[Any]:
     text to ``REPR_CHARS``: ask it for the first and last few only. That was most of the
     time of a summary of many small arrays (issue 9), and the cut text now shows both
     ends. numpy is used only if the kernel imported it; its options are restored after."""
-    numpy = sys.modules.get("numpy")
+    numpy: Any = sys.modules.get("numpy")  # a module mypy cannot see, or None
     try:
-        return numpy.printoptions(threshold=6, edgeitems=3)  # type: ignore[union-attr]
+        options: contextlib.AbstractContextManager[Any] = numpy.printoptions(
+            threshold=6, edgeitems=3
+        )
     except Exception:  # no numpy, or one without printoptions
         return contextlib.nullcontext()
+    return options
 
 
 def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:
@@ -368,7 +371,8 @@ def _plain_scalar(value: Any) -> bool:
     if kind in (str, bytes):
         return len(value) <= _DIGEST_CHARS
     if kind is int:
-        return value.bit_length() <= 256
+        bits: int = value.bit_length()  # value is exactly an int here
+        return bits <= 256
     return kind in _SCALARS
 
 

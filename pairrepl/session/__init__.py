@@ -5,6 +5,7 @@
 through its events.
 """
 
+from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
     Promotion,
     PromotionDraft,
@@ -14,7 +15,6 @@ from pairrepl.session.promotion import (
 from pairrepl.session.session import (
     NO_PROVIDER,
     Session,
-    SessionError,
     SessionSettings,
     Usage,
 )

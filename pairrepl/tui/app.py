@@ -912,7 +912,7 @@ class PairreplApp(PromotionActions, App[None]):
 
     # -- closing -----------------------------------------------------------------------------
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         """Leave; ``on_unmount`` then closes the session (recorded, kernel stopped)."""
         self.workers.cancel_all()
         self.exit()

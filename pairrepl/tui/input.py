@@ -26,6 +26,7 @@ from textual import events, on
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
+from textual.widgets.text_area import Document
 
 from pairrepl.core.inspection import Completions
 
@@ -206,11 +207,18 @@ class CodeInput(TextArea):
         before = self.document[row][:column]
         return bool(before.strip()) and not before[-1].isspace()
 
+    def _text_document(self) -> Document:
+        """The document, as the `Document` it always is (a `SyntaxAwareDocument` with a
+        language): `TextArea` declares the base class, which has no index conversions."""
+        document = self.document
+        assert isinstance(document, Document)
+        return document
+
     async def _complete(self) -> None:
         """Ask the kernel (awaited here, so keys typed meanwhile land after the result)."""
         assert self.completer is not None
         code = self.text
-        cursor = self.document.get_index_from_location(self.cursor_location)
+        cursor = self._text_document().get_index_from_location(self.cursor_location)
         found = await self.completer(code, cursor)
         if self.text != code:  # changed while we waited: the answer is for other text
             return
@@ -254,11 +262,11 @@ class CodeInput(TextArea):
     def _replace(self, start: int, end: int, text: str) -> int:
         """Put ``text`` in place of ``[start, end)``; the cursor goes after it. Returns
         where it ends."""
-        document = self.document
+        document = self._text_document()
         self.replace(
             text, document.get_location_from_index(start), document.get_location_from_index(end)
         )
-        self.move_cursor(self.document.get_location_from_index(start + len(text)))
+        self.move_cursor(self._text_document().get_location_from_index(start + len(text)))
         return start + len(text)
 
     # -- history -----------------------------------------------------------------------------

@@ -14,10 +14,12 @@ Nothing here is recorded: looking changes nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
@@ -124,7 +126,7 @@ def _is_problem(text: str) -> bool:
 class InspectorScreen(ModalScreen[None]):
     """Drill into live objects, starting at ``root``; ``inspect`` asks the session."""
 
-    BINDINGS = inspector_bindings()
+    BINDINGS: ClassVar[list[BindingType]] = [*inspector_bindings()]
 
     def __init__(self, inspect: Inspect, root: ObjectPath) -> None:
         super().__init__()

@@ -8,9 +8,9 @@ the target text's hash, and the session refuses if the file changed in between.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen, ScreenResultCallbackType
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from pairrepl.core.cells import Origin
@@ -30,7 +30,9 @@ from pairrepl.session.blame import BlameError, blame_file
 from pairrepl.tui.render import short_id
 
 if TYPE_CHECKING:
-    from pairrepl.tui.app import PairreplApp
+    from textual.notifications import SeverityLevel
+
+    from pairrepl.session import Session
 
 DraftMaker = Callable[[str | None, bool, str | None], PromotionDraft]
 
@@ -249,10 +251,43 @@ def blame_text(lines: list[LineBlame]) -> Text:
     return text
 
 
+_Result = TypeVar("_Result")
+
+
+class _PromotionApp(Protocol):
+    """What `PromotionActions` uses of the app it is mixed into (`PairreplApp`): its
+    methods take this as ``self``, the way mypy types a mixin."""
+
+    @property
+    def session(self) -> Session | None: ...
+
+    @property
+    def _on_main_screen(self) -> bool: ...
+
+    def notify(
+        self, message: str, *, severity: SeverityLevel = ..., timeout: float | None = ...
+    ) -> None: ...
+
+    def push_screen(
+        self,
+        screen: Screen[_Result],
+        callback: ScreenResultCallbackType[_Result] | None = ...,
+    ) -> object: ...
+
+    def _selection(self, *kinds: type, what: str) -> Any: ...
+
+    def _guarded(self, work: Coroutine[Any, Any, Any], name: str) -> None: ...
+
+    # PromotionActions' own, called from its other methods:
+    def _open_promote_dialog(self, cell: CellItem) -> None: ...
+
+    async def _promote_and_report(self, request: PromoteRequest) -> None: ...
+
+
 class PromotionActions:
     """The app's promotion actions (mixed into `PairreplApp`; keys in commands.py)."""
 
-    def action_promote(self: PairreplApp) -> None:
+    def action_promote(self: _PromotionApp) -> None:
         """Promote the newest cell that ran without error and defines something."""
         session = self.session
         if session is None or not self._on_main_screen:
@@ -264,12 +299,12 @@ class PromotionActions:
             return
         self._open_promote_dialog(cell)
 
-    def action_item_promote(self: PairreplApp) -> None:
+    def action_item_promote(self: _PromotionApp) -> None:
         cell = self._selection(CellItem, what="a cell")
         if cell is not None:
             self._open_promote_dialog(cell)
 
-    def _open_promote_dialog(self: PairreplApp, cell: CellItem) -> None:
+    def _open_promote_dialog(self: _PromotionApp, cell: CellItem) -> None:
         session = self.session
         if session is None:
             return
@@ -290,7 +325,7 @@ class PromotionActions:
 
         self.push_screen(PromoteScreen(title, make_draft), callback=confirmed)
 
-    async def _promote_and_report(self: PairreplApp, request: PromoteRequest) -> None:
+    async def _promote_and_report(self: _PromotionApp, request: PromoteRequest) -> None:
         session = self.session
         if session is None:
             return
@@ -301,16 +336,16 @@ class PromotionActions:
         names = ", ".join(promotion.draft.symbols) or "the test"
         self.notify(f"Promoted {names} into {promotion.draft.target}.", timeout=6)
 
-    def action_item_undo_promotion(self: PairreplApp) -> None:
+    def action_item_undo_promotion(self: _PromotionApp) -> None:
         item = self._selection(PromotionItem, what="a promotion")
         if item is not None and self.session is not None:
             self._guarded(self.session.undo_promotion(item.promotion_id), "undo")
 
-    def action_undo_promotion(self: PairreplApp) -> None:
+    def action_undo_promotion(self: _PromotionApp) -> None:
         if self.session is not None:
             self._guarded(self.session.undo_promotion(), "undo")
 
-    def action_item_blame(self: PairreplApp) -> None:
+    def action_item_blame(self: _PromotionApp) -> None:
         item = self._selection(PromotionItem, what="a promotion")
         session = self.session
         if item is None or session is None:

@@ -8,8 +8,11 @@ the sizes a namespace has and keeps this widget simple.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -34,7 +37,7 @@ def variable_row(variable: VariableSummary) -> tuple[str, str, str, str]:
 class VariablesTable(DataTable[str]):
     """The names; Enter or a single click on a row opens the inspector on it."""
 
-    BINDINGS = variables_bindings()
+    BINDINGS: ClassVar[list[BindingType]] = [*variables_bindings()]
 
     async def _on_click(self, event: events.Click) -> None:
         before = self.cursor_coordinate
