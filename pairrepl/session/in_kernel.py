@@ -19,9 +19,11 @@ Where it departs from ``Session`` (DESIGN.md, "Front ends"):
   the human runs a cell whose text is a proposal's code, the cell is the proposal's run
   (origin ``ai``); a cell close to the proposal just offered is its edited run
   (``ai-edited``).
-- Outputs: a cell's error and its result (as text, capped) are recorded; printed
-  output stays in the notebook and is not recorded (there is no kernel message stream
-  to listen to from inside the kernel).
+- Outputs: a cell's error and its result (as text, capped) are recorded. In a Jupyter
+  kernel, what the cell prints is recorded too (``session/printed.py``: stand-ins for
+  ``sys.stdout``/``sys.stderr`` that pass writes on and keep a capped copy). In terminal
+  IPython it is not: there the prompt's ``Out[n]:`` and tracebacks are printed to the
+  same streams, and would be recorded twice.
 - API keys are read only when the human asks the AI (the first ``%ai``), never at load.
 
 Stdlib and pairrepl only: the IPython shell is passed in (duck-typed), never imported.
@@ -62,7 +64,7 @@ from pairrepl.core.events import (
 )
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
-from pairrepl.core.outputs import ErrorOutput, ResultOutput
+from pairrepl.core.outputs import ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import ProposalItem, Transcript
 from pairrepl.kernel_ext.namespace import describe_value, summarise_namespace
@@ -77,6 +79,7 @@ from pairrepl.session.asking import (
     request_sent,
 )
 from pairrepl.session.errors import SessionError
+from pairrepl.session.printed import PrintedCapture
 from pairrepl.session.project import context_budget, promotion_settings, provider_config
 from pairrepl.session.promotion import (
     Promoter,
@@ -147,6 +150,8 @@ class InKernelSession:
         self._offered: str | None = None  # the proposal last put into the next input
         self._listeners: list[Callable[[LedgerEntry], None]] = []
         self._closed = False
+        # In a Jupyter kernel only stdout and stderr carry prints (see the module's doc).
+        self._printed = PrintedCapture() if getattr(shell, "kernel", None) else None
 
     @classmethod
     def open(cls, shell: Any, cwd: Path | None = None) -> InKernelSession:
@@ -186,6 +191,8 @@ class InKernelSession:
         cell_id = new_id()
         self._record(CellSubmitted(cell_id, code, origin, proposal_id))
         self._running = (cell_id, time.monotonic())
+        if self._printed is not None:
+            self._printed.start()
 
     def cell_finished(
         self,
@@ -195,11 +202,14 @@ class InKernelSession:
     ) -> None:
         """The cell ended (``post_run_cell``): record its error or result, what it did to
         the namespace, and how it ended (which moves a proposal it ran)."""
+        printed = self._printed.stop() if self._printed is not None else []
         if self._running is None or self._closed:
             return
         cell_id, started = self._running
         self._running = None
         duration = time.monotonic() - started
+        for stream, text in printed:
+            self._record_output(cell_id, StreamOutput(stream, text))
         if error is not None:
             self._record_output(cell_id, _error_output(error))
         elif result is not None:
@@ -245,7 +255,9 @@ class InKernelSession:
             text = text[: RESULT_CHARS - 1] + "…"
         return ResultOutput({"text/plain": text}, execution_count)
 
-    def _record_output(self, cell_id: str, output: ErrorOutput | ResultOutput) -> None:
+    def _record_output(
+        self, cell_id: str, output: ErrorOutput | ResultOutput | StreamOutput
+    ) -> None:
         self._record(OutputProduced(cell_id, output))
 
     # -- the AI proposes ----------------------------------------------------------------
@@ -456,6 +468,8 @@ class InKernelSession:
         if self._closed:
             return
         self._closed = True
+        if self._printed is not None:
+            self._printed.stop()
         with contextlib.suppress(Exception):
             self._record(SessionClosed())
         if self._loop is not None:

@@ -28,7 +28,8 @@ from nbclient import NotebookClient
 from tornado.websocket import websocket_connect
 
 from pairrepl.cli import main as pairrepl_cli
-from pairrepl.core.events import SessionStarted
+from pairrepl.core.events import CellSubmitted, OutputProduced, SessionStarted
+from pairrepl.core.outputs import ResultOutput, StreamOutput
 from pairrepl.ledger import Ledger
 from tests.agent.fake_llm_server import FakeLLMServer, HttpError, propose
 
@@ -65,6 +66,7 @@ def test_a_notebook_on_the_kernelspec_asks_runs_accepts_and_promotes(
         "%accept",
         f'%promote --to stats_tools.py --why "{why}"',
         "%proposals",
+        "import sys\nprint('checked', len(prices))\nprint('odd', file=sys.stderr)\n'done'",
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     replies: dict[int, dict[str, Any]] = {}
@@ -96,10 +98,20 @@ def test_a_notebook_on_the_kernelspec_asks_runs_accepts_and_promotes(
     (record,) = [json.loads(line) for line in (project / ".pairrepl/provenance.jsonl").open()]
     assert (record["symbol"], record["origin"], record["explanation"]) == ("mean", "ai", why)
 
+    assert text(9) == "checked 3\nodd\n'done'"  # the notebook still shows every print
     with Ledger.open(project) as ledger:
         (info,) = ledger.sessions()
-        first = next(iter(ledger.entries(info.id))).event
+        events = [entry.event for entry in ledger.entries(info.id)]
+    first = events[0]
     assert isinstance(first, SessionStarted) and first.front_end == "magics"
+    *_, printed = [e for e in events if isinstance(e, CellSubmitted)]
+    assert [  # ...and the ledger has them, in order, before the result
+        e.output for e in events if isinstance(e, OutputProduced) and e.cell_id == printed.cell_id
+    ] == [
+        StreamOutput("stdout", "checked 3\n"),
+        StreamOutput("stderr", "odd\n"),
+        ResultOutput({"text/plain": "'done'"}, 10),
+    ]
     assert first.project_root == str(project)  # found from notebooks/ upward
     capsys.readouterr()
     assert pairrepl_cli(["blame", "stats_tools.py", "--project", str(project)]) == 0
