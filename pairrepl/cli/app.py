@@ -96,6 +96,7 @@ def run_app(args: list[str]) -> int:
     # because the kernel's sockets belong to the loop that made them.
     loop = asyncio.new_event_loop()
     kernel = _chosen_kernel(options, root, connection, ledger.state_dir)
+    app = None
     try:
         if isinstance(kernel, LocalKernel):
             loop.run_until_complete(kernel.launch())
@@ -115,10 +116,11 @@ def run_app(args: list[str]) -> int:
             session.hint_mode = options.hint
             return session
 
-        PairreplApp(open_session, title=f"pairrepl · {root.name}").run(loop=loop)
+        app = PairreplApp(open_session, title=f"pairrepl · {root.name}")
+        app.run(loop=loop)
     finally:
-        if isinstance(kernel, LocalKernel):  # quit before the session opened: stop it too
-            loop.run_until_complete(kernel.shutdown())
+        if app is None or app.session is None:  # the app closes a session it opened;
+            loop.run_until_complete(kernel.shutdown())  # else the kernel is stopped here
         loop.close()
         ledger.close()
     return 0
