@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,7 @@ def run_app(args: list[str]) -> int:
     if options.server is not None:
         preflight_server(options)
 
+    from pairrepl.kernel.backend import KernelUnavailable
     from pairrepl.kernel.local import LocalKernel
     from pairrepl.ledger import Ledger, SessionNotFound
 
@@ -99,7 +101,8 @@ def run_app(args: list[str]) -> int:
     app = None
     try:
         if isinstance(kernel, LocalKernel):
-            loop.run_until_complete(kernel.launch())
+            with contextlib.suppress(KernelUnavailable):  # start() tries again, on screen
+                loop.run_until_complete(kernel.launch())
 
         from pairrepl.session import Session
         from pairrepl.tui import PairreplApp
