@@ -103,7 +103,7 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
     def _plan(self, target: str | None, *, as_test: bool, place_after: str | None) -> None:
         summary = self.query_one("#promote-summary", Static)
         diff = self.query_one("#promote-diff", Static)
-        self._planned_target = target or ""
+        self._planned_target = self._target  # what the field shows, used or not
         self._planned_after = None if as_test else place_after or None
         try:
             self.draft = self.make_draft(target or None, as_test, place_after or None)
