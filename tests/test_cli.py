@@ -14,6 +14,7 @@ from pairrepl.ledger import Ledger
 from pairrepl.session import Session
 from tests.agent.fake_llm_server import FakeLLMServer, HttpError, Turn
 from tests.jupyter_server import JupyterServer, free_port
+from tests.processes import kernels_running_in
 
 
 async def recorded_session(root: Path) -> str:
@@ -66,6 +67,7 @@ def test_mistakes_are_clear_errors_not_tracebacks(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert kernels_running_in(tmp_path) == []  # one launched early is stopped again
 
 
 def test_doctor_checks_kernel_ledger_and_provider(

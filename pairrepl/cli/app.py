@@ -83,8 +83,6 @@ def run_app(args: list[str]) -> int:
     from pairrepl.kernel.local import LocalKernel
     from pairrepl.ledger import Ledger, SessionNotFound
 
-    settings = session_settings(root, options)
-
     ledger = Ledger.open(root)
     if options.resume is not None:
         try:  # an unknown id fails here, before the screen opens
@@ -103,6 +101,7 @@ def run_app(args: list[str]) -> int:
         if isinstance(kernel, LocalKernel):
             with contextlib.suppress(KernelUnavailable):  # start() tries again, on screen
                 loop.run_until_complete(kernel.launch())
+        settings = session_settings(root, options)  # the AI's settings: after the launch
 
         from pairrepl.session import Session
         from pairrepl.tui import PairreplApp

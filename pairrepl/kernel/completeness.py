@@ -8,12 +8,20 @@ line continuations included), no round trip.
 
 from __future__ import annotations
 
-from IPython.core.inputtransformer2 import TransformerManager
+import functools
+from typing import Any
 
-_transformer = TransformerManager()  # type: ignore[no-untyped-call]
+
+@functools.cache
+def _transformer() -> Any:
+    """IPython's, made at the first question: importing IPython takes a few tens of ms
+    that ``pairrepl`` would otherwise spend before it launches the kernel."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager()  # type: ignore[no-untyped-call]
 
 
 def check_complete(code: str) -> str:
     """``"complete"``, ``"incomplete"`` or ``"invalid"``."""
-    status, _indent = _transformer.check_complete(code)
+    status, _indent = _transformer().check_complete(code)
     return status if status in ("complete", "incomplete", "invalid") else "invalid"

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from pairrepl.promote.errors import PromotionRefused
     from pairrepl.promote.names import Binding, names_needed, top_level_bindings, unresolved_names
     from pairrepl.promote.paths import module_name_for, test_target_for
-    from pairrepl.promote.plan import CONSTANT_NAME, PromotionPlan, plan_promotion
-    from pairrepl.promote.symbols import top_level_symbols
+    from pairrepl.promote.plan import PromotionPlan, plan_promotion
+    from pairrepl.promote.symbols import CONSTANT_NAME, top_level_symbols
     from pairrepl.promote.testplan import default_test_name, plan_test_promotion
     from pairrepl.promote.undo import undo_text
     from pairrepl.promote.write import (
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "Binding": "pairrepl.promote.names",
-    "CONSTANT_NAME": "pairrepl.promote.plan",
+    "CONSTANT_NAME": "pairrepl.promote.symbols",
     "PromotionPlan": "pairrepl.promote.plan",
     "PromotionRefused": "pairrepl.promote.errors",
     "Symbol": "pairrepl.core.provenance",

@@ -29,7 +29,6 @@ How it merges into the target module (libcst, so untouched text stays byte-ident
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -39,9 +38,8 @@ from libcst.helpers import get_full_name_for_node
 
 from pairrepl.core.cells import code_hash
 from pairrepl.promote.errors import PromotionRefused
+from pairrepl.promote.symbols import CONSTANT_NAME
 from pairrepl.promote.textdiff import unified_diff
-
-CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 
 Statement: TypeAlias = cst.SimpleStatementLine | cst.BaseCompoundStatement
 ImportKey: TypeAlias = tuple[str, str, str, str]  # (kind, module, name, asname)

@@ -13,7 +13,9 @@ import re
 
 from pairrepl.core.provenance import Symbol
 from pairrepl.promote.errors import PromotionRefused
-from pairrepl.promote.plan import CONSTANT_NAME
+
+#: What `plan_promotion` promotes as a constant: `LIMIT = 3`, `_RETRIES = 2`.
+CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 
 # Python's own line breaks (not str.splitlines', which also splits on form feeds etc.),
 # so line numbers agree with the parser's.
@@ -34,7 +36,8 @@ def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
 
     Only positions are needed here, so this is Python's own parser (`ast`), which is
     about ten times faster than libcst's parse plus its position pass: provenance runs
-    it on the whole target file after every promotion, and `blame` on every file.
+    it on the whole target file after every promotion, and `blame` on every file (which
+    therefore never imports libcst).
     """
     try:
         module = ast.parse(module_text)

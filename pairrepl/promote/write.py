@@ -15,10 +15,13 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pairrepl.core.cells import code_hash
 from pairrepl.promote.errors import PromotionRefused
-from pairrepl.promote.plan import PromotionPlan
+
+if TYPE_CHECKING:
+    from pairrepl.promote.plan import PromotionPlan  # libcst: not imported by reads
 
 DEFAULT_NEW_FILE_MODE = 0o666  # less the umask, like any file the user creates
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import kernels_running_in, process_running
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -126,30 +128,6 @@ def test_quitting_before_the_kernel_is_up_leaves_no_kernel_running(
         time.sleep(0.1)
     assert not process_running(app)
     assert kernels_running_in(tmp_path) == []
-
-
-def process_running(pid: int) -> bool:
-    status = Path(f"/proc/{pid}/status")
-    try:
-        return "zombie" not in status.read_text()
-    except FileNotFoundError:
-        return False
-
-
-def kernels_running_in(folder: Path) -> list[int]:
-    """Pids of ipykernel processes whose working folder is ``folder``."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if (
-                "ipykernel" in (proc / "cmdline").read_text()
-                and (proc / "cwd").resolve() == (folder.resolve())
-                and process_running(int(proc.name))
-            ):
-                found.append(int(proc.name))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def test_app_killed_then_resumed_shows_every_cell_it_had_shown(

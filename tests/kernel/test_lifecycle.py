@@ -18,6 +18,7 @@ import pytest
 
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.kernel import KernelBackend, KernelUnavailable, LocalKernel
+from tests.processes import process_running
 
 from .conftest import RecordingSink, StateLog, kernel_pid, local_kernel
 
@@ -26,16 +27,6 @@ StartKernel = Callable[[], Awaitable[KernelBackend]]
 #: Seconds until a killed kernel is reported dead. A Jupyter Server notices by polling
 #: the process (every second in these tests, every 3 s by default) and tells us.
 DEATH_NOTICED = {"local": 2.0, "server": 3.0}
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie still "exists"; only a reaped or running process matters here.
-    status = Path(f"/proc/{pid}/status")
-    return not (status.exists() and "zombie" in status.read_text())
 
 
 async def test_first_cell_after_start_shows_all_its_output(start_kernel: StartKernel) -> None:
@@ -65,7 +56,7 @@ async def test_sigkill_while_idle_is_reported_dead_and_not_restarted(
     # No restart behind the human's back (a server restarts the process, but its
     # variables are gone: the kernel stays dead for us until the human restarts it).
     assert states.states[-1] is KernelState.DEAD
-    assert not process_exists(pid)
+    assert not process_running(pid)
     with pytest.raises(KernelUnavailable):
         await kernel.execute("1", RecordingSink())
     assert "died" in (await kernel.namespace()).error  # type: ignore[operator]
@@ -133,7 +124,7 @@ async def test_shutdown_stops_the_process_and_removes_the_connection_file(
     pid, connection_file = kernel.pid, kernel.connection_file
     assert pid is not None and connection_file is not None and connection_file.exists()
     await kernel.shutdown()
-    assert not process_exists(pid)
+    assert not process_running(pid)
     assert not connection_file.exists()
     await kernel.shutdown()  # a second call is harmless
 
@@ -146,7 +137,7 @@ async def test_a_launched_kernel_boots_unattended_until_start_connects_to_it(
     try:
         await kernel.launch()
         pid = kernel.pid
-        assert pid is not None and process_exists(pid)
+        assert pid is not None and process_running(pid)
         with pytest.raises(KernelUnavailable, match="not running"):
             await kernel.execute("1", RecordingSink())
         with pytest.raises(KernelUnavailable, match="already launched"):
@@ -157,7 +148,7 @@ async def test_a_launched_kernel_boots_unattended_until_start_connects_to_it(
         assert reply.status is ExecutionStatus.OK and sink.outputs[-1].text == str(pid)
     finally:
         await kernel.shutdown()
-    assert not process_exists(pid)
+    assert not process_running(pid)
 
 
 async def test_kernel_fd_output_goes_to_the_log_not_our_terminal(
