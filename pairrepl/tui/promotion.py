@@ -1,9 +1,10 @@
 """Promotion in the app: the dialog that shows the diff before anything is written, the
 blame view of a file, and the actions that open them.
 
-The dialog asks the session for a fresh draft whenever the target or "as a test"
-changes, so what it shows is always what `Session.promote` would write; it hands back
-the target text's hash, and the session refuses if the file changed in between.
+The dialog asks the session for a fresh draft whenever the target, "after" or "as a
+test" changes (on Enter, or at Ctrl+S if a field was typed in since), and hands back
+the draft it showed: `Session.promote_draft` writes exactly that, or nothing if the
+file changed on disk in between.
 """
 
 from __future__ import annotations
