@@ -54,13 +54,12 @@ class AnthropicProvider(Provider):
     def _sdk_client(self) -> Any:
         if self._client is None:
             import anthropic
-            import httpx2
 
             self._client = anthropic.AsyncAnthropic(
                 api_key=self._api_key,
                 base_url=self._base_url,
                 max_retries=0,
-                timeout=httpx2.Timeout(self._timeout, connect=self._connect_timeout),
+                timeout=anthropic.Timeout(self._timeout, connect=self._connect_timeout),
             )
         return self._client
 

@@ -60,7 +60,6 @@ class OpenAIProvider(Provider):
 
     def _sdk_client(self) -> Any:
         if self._client is None:
-            import httpx2
             import openai
 
             self._client = openai.AsyncOpenAI(
@@ -68,7 +67,7 @@ class OpenAIProvider(Provider):
                 api_key=self._api_key or "not-needed",
                 base_url=self.base_url,
                 max_retries=0,
-                timeout=httpx2.Timeout(self._timeout, connect=self._connect_timeout),
+                timeout=openai.Timeout(self._timeout, connect=self._connect_timeout),
             )
         return self._client
 

@@ -65,6 +65,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
         assert status(listing) == where, listing
     else:
         python = sys.executable
+        pytest.importorskip("jupyterlab", reason="needs the lab extra: pip install -e '.[lab]'")
         assert pairrepl_cli(["install-kernel", "--user"]) == 0
         data = Path(os.environ["JUPYTER_DATA_DIR"])
         (data / "labextensions").mkdir(parents=True, exist_ok=True)

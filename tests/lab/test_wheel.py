@@ -70,6 +70,7 @@ def test_installed_from_the_wheel_jupyter_lists_the_extension_enabled_and_ok(
     """A fresh venv, the wheel pip-installed into it; its dependencies (JupyterLab among
     them) come from this environment's site-packages through a .pth file, to stay fast.
     The full install, with JupyterLab 4.0 and the newest, is the browser test's (README)."""
+    pytest.importorskip("jupyterlab", reason="needs the lab extra: pip install -e '.[lab]'")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin/python"

@@ -213,6 +213,7 @@ def _free_port() -> int:
 @pytest.fixture
 def jupyter_lab(project: Path, kernelspec: str) -> Iterator[tuple[str, str]]:
     """A ``jupyter lab`` server on 127.0.0.1 with a token; its folders are in tmp."""
+    pytest.importorskip("jupyterlab", reason="needs the lab extra: pip install -e '.[lab]'")
     port, token = _free_port(), uuid.uuid4().hex
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
