@@ -38,7 +38,7 @@ from IPython.core.magic import (
 from IPython.core.magic_arguments import argument, magic_arguments
 
 import pairrepl
-from pairrepl.core.proposals import IllegalTransition
+from pairrepl.core.events import LedgerEntry, ReplyStreamed
 from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
 from pairrepl.session.panel import COMM_TARGET, PanelProtocol
@@ -127,7 +127,7 @@ def _friendly(method: F) -> F:
             return method(*args, **kwargs)
         except UsageError:
             raise
-        except (SessionError, IllegalTransition) as error:
+        except SessionError as error:
             raise UsageError(str(error)) from None
         except KeyboardInterrupt:
             raise
@@ -210,18 +210,22 @@ class PairreplMagics(Magics):
         session = self._session()
         streamed: list[str] = []
 
-        def show(text: str) -> None:
-            streamed.append(text)
-            print(text, end="", flush=True)
+        def show(entry: LedgerEntry, _item: object) -> None:
+            if isinstance(entry.event, ReplyStreamed):
+                streamed.append(entry.event.text)
+                print(entry.event.text, end="", flush=True)
 
-        reply = session.ask(
-            asked.request,
-            provider=asked.provider,
-            model=asked.model,
-            replay=asked.replay,
-            hint=asked.hint,
-            on_text=show,
-        )
+        stop_showing = session.subscribe(show)
+        try:
+            reply = session.ask(
+                asked.request,
+                provider=asked.provider,
+                model=asked.model,
+                replay=asked.replay,
+                hint=asked.hint,
+            )
+        finally:
+            stop_showing()
         if streamed and not streamed[-1].endswith("\n"):
             print()
         usage = f"{reply.usage.input_tokens} tokens in, {reply.usage.output_tokens} out"
@@ -304,12 +308,10 @@ class PairreplMagics(Magics):
         args = parse_flags(self.promote, line)
         session = self._session()
         if args.undo is not None:
-            target = session.undo_promotion(args.undo or None)
-            print(f"Undone: {target} is back as it was before that promotion.")
+            undone = session.undo_promotion(args.undo or None)
+            print(f"Undone: {undone.target} is back as it was before that promotion.")
             return
-        draft = session.draft_promotion(
-            session.cell_for(args.cell), target=args.to, as_test=args.test
-        )
+        draft = session.draft_promotion(args.cell, target=args.to, as_test=args.test)
         if draft.blocked:
             raise UsageError(draft.blocked)
         source = f"In[{draft.cell.execution_count}]"
@@ -370,7 +372,7 @@ class PairreplMagics(Magics):
             ("project", str(session.project_root)),
             ("ledger", str(session.ledger_path)),
             ("provider", provider + (f"  ({problem})" if problem else "")),
-            ("hint", "on" if settings.hint_mode else "off"),
+            ("hint", "on" if session.hint_mode else "off"),
             ("budget", str(settings.budget or "project or default")),
             ("promote_to", promotion.default_target or "(none: give --to)"),
             ("explain_back", "on" if promotion.explain_back else "off"),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 
+from pairrepl.errors import PairreplError
+
 # --- what we send --------------------------------------------------------------------
 
 
@@ -121,7 +123,7 @@ ModelEvent = TextDelta | ToolCall | Usage | Finished | Refusal
 # --- what goes wrong -----------------------------------------------------------------
 
 
-class AgentError(Exception):
+class AgentError(PairreplError):
     """Anything the agent layer reports to a person: ``str(error)`` is a plain sentence."""
 
 

@@ -48,12 +48,13 @@ from pairrepl.agent.protocol import (
     ToolCall,
     Usage,
 )
+from pairrepl.errors import PairreplError
 
 FORMAT = "pairrepl-replay/1"
 END_OF_SCRIPT = "(This replay script has no more turns: it was recorded for a shorter session.)"
 
 
-class ReplayFormatError(ValueError):
+class ReplayFormatError(PairreplError, ValueError):
     """The replay file is not a pairrepl replay script; the message says where."""
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from pairrepl.cli.options import UsageError
+from pairrepl.cli.options import CommandLineError
+from pairrepl.errors import PairreplError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in commands:
             return commands[args[0]](args[1:])
         return run_app(args)
-    except UsageError as error:
+    except CommandLineError as error:
         print(f"pairrepl: {error}", file=sys.stderr)
         return 2
+    except PairreplError as error:  # anything pairrepl refused before a screen opened
+        print(f"pairrepl: {error}", file=sys.stderr)
+        return 1

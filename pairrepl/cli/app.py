@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from pairrepl.kernel.backend import KernelBackend
 
 from pairrepl.cli.options import (
-    UsageError,
+    CommandLineError,
     add_provider_options,
     add_server_options,
     check_server_options,
@@ -68,13 +68,13 @@ def run_app(args: list[str]) -> int:
     options = app_parser().parse_args(args)
     root = project_root_from(options.project)
     if options.resume is not None and options.notebook:
-        raise UsageError("--resume and --from cannot be used together.")
+        raise CommandLineError("--resume and --from cannot be used together.")
     notebook = Path(options.notebook).resolve() if options.notebook else None
     if notebook is not None and not notebook.is_file():
-        raise UsageError(f"no notebook at {options.notebook}.")
+        raise CommandLineError(f"no notebook at {options.notebook}.")
     connection = Path(options.existing).resolve() if options.existing else None
     if connection is not None and not connection.is_file():
-        raise UsageError(f"no connection file at {options.existing}.")
+        raise CommandLineError(f"no connection file at {options.existing}.")
     check_server_options(options)
     if options.server is not None:
         preflight_server(options)
@@ -89,7 +89,7 @@ def run_app(args: list[str]) -> int:
             ledger.resolve(options.resume or None)
         except SessionNotFound as error:
             ledger.close()
-            raise UsageError(str(error)) from error
+            raise CommandLineError(str(error)) from error
 
     # A kernel we own boots in its own process while this one imports the UI (Textual
     # and the rest take most of a second): both on the loop the app then runs on,

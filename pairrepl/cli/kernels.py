@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     pass
 
-from pairrepl.cli.options import UsageError
+from pairrepl.cli.options import CommandLineError
 
 
 def install_kernel(args: list[str]) -> int:
@@ -43,7 +43,7 @@ def install_kernel(args: list[str]) -> int:
             prefix=prefix,
         )
     except (OSError, ValueError) as error:
-        raise UsageError(f"could not install the kernelspec: {error}") from error
+        raise CommandLineError(f"could not install the kernelspec: {error}") from error
     print(
         f"Installed kernelspec {options.name!r} in {folder}. It runs {sys.executable} with "
         f"the pairrepl magics loaded: pick '{options.display_name or DISPLAY_NAME}' in "

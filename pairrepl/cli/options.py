@@ -11,25 +11,28 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pairrepl.errors import PairreplError
+
 if TYPE_CHECKING:
     from pairrepl.agent import ProviderConfig
     from pairrepl.kernel import KernelBackend
     from pairrepl.session import PromotionSettings, SessionSettings
 
 
-class UsageError(Exception):
-    """A mistake in the command line or its arguments; the message says how to fix it."""
+class CommandLineError(PairreplError):
+    """A mistake in the command line or its arguments; the message says how to fix it.
+    (Not ``UsageError``: that is IPython's, which the magics raise.)"""
 
 
 def project_root_from(argument: str | None) -> Path:
-    if argument is None:
-        from pairrepl.ledger import find_project_root
+    """The project root for a folder given on the command line (or the current one), by
+    the rule every front end uses (``pairrepl.ledger.find_project_root``)."""
+    from pairrepl.ledger import find_project_root
 
-        return find_project_root(Path.cwd())
-    root = Path(argument).expanduser()
-    if not root.is_dir():
-        raise UsageError(f"{argument} is not a folder; give the project folder to work in.")
-    return root.resolve()
+    start = Path.cwd() if argument is None else Path(argument).expanduser()
+    if not start.is_dir():
+        raise CommandLineError(f"{argument} is not a folder; give the project folder to work in.")
+    return find_project_root(start)
 
 
 def add_server_options(parser: argparse.ArgumentParser, *, attach: bool = True) -> None:
@@ -65,12 +68,16 @@ def check_server_options(options: argparse.Namespace) -> None:
             if value
         ]
         if given:
-            raise UsageError(f"{', '.join(given)} only make sense with --server URL.")
+            raise CommandLineError(f"{', '.join(given)} only make sense with --server URL.")
         return
     if getattr(options, "existing", None):
-        raise UsageError("--existing and --server cannot be used together: choose one kernel.")
+        raise CommandLineError(
+            "--existing and --server cannot be used together: choose one kernel."
+        )
     if options.kernel and kernel_id:
-        raise UsageError("--kernel starts a new kernel, --kernel-id attaches to one: not both.")
+        raise CommandLineError(
+            "--kernel starts a new kernel, --kernel-id attaches to one: not both."
+        )
 
 
 def server_kernel(options: argparse.Namespace) -> KernelBackend:
@@ -86,7 +93,7 @@ def server_kernel(options: argparse.Namespace) -> KernelBackend:
 
 def preflight_server(options: argparse.Namespace) -> None:
     """Before the screen opens: the server answers, takes the token, and has the kernelspec
-    or kernel asked for. Any problem is a one-line UsageError, never a traceback."""
+    or kernel asked for. Any problem is a one-line CommandLineError, never a traceback."""
 
     from pairrepl.kernel import KernelUnavailable, ServerApi
 
@@ -104,7 +111,7 @@ def preflight_server(options: argparse.Namespace) -> None:
     try:
         asyncio.run(check())
     except KernelUnavailable as error:
-        raise UsageError(str(error)) from None
+        raise CommandLineError(str(error)) from None
 
 
 def add_provider_options(parser: argparse.ArgumentParser) -> None:
@@ -144,16 +151,16 @@ def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings
         print(f"pairrepl: {warning}", file=sys.stderr)
     if not config.configured:
         if config.problem and config.sources:  # asked for a provider, but it is not usable
-            raise UsageError(config.problem)
+            raise CommandLineError(config.problem)
         return SessionSettings(promotion=promotion)
     try:
         agent = Agent(make_provider(config))
     except Exception as error:  # e.g. a replay script that does not parse
-        raise UsageError(str(error)) from error
+        raise CommandLineError(str(error)) from error
     try:
         budget = context_budget(root, options.budget)
     except SettingError as error:
-        raise UsageError(str(error)) from error
+        raise CommandLineError(str(error)) from error
     if budget is None:
         return SessionSettings(agent=agent, promotion=promotion)
     limits = ContextLimits(budget_tokens=budget)
@@ -167,7 +174,7 @@ def promotion_settings(root: Path) -> PromotionSettings:
     try:
         return promotion_settings(root)
     except SettingError as error:
-        raise UsageError(str(error)) from error
+        raise CommandLineError(str(error)) from error
 
 
 def when(timestamp: float) -> str:

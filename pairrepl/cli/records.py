@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     pass
 
-from pairrepl.cli.options import UsageError, project_root_from, when
+from pairrepl.cli.options import CommandLineError, project_root_from, when
 
 
 def list_sessions(args: list[str]) -> int:
@@ -49,7 +49,7 @@ def export(args: list[str]) -> int:
     options = parser.parse_args(args)
     target = Path(options.to)
     if target.suffix != ".ipynb":
-        raise UsageError(f"--to must name a .ipynb file, not {options.to}.")
+        raise CommandLineError(f"--to must name a .ipynb file, not {options.to}.")
 
     from pairrepl.ledger import Ledger, SessionNotFound, export_notebook
 
@@ -58,7 +58,7 @@ def export(args: list[str]) -> int:
         session_id = ledger.resolve(options.session)
         export_notebook(ledger.entries(session_id), target)
     except SessionNotFound as error:
-        raise UsageError(str(error)) from error
+        raise CommandLineError(str(error)) from error
     finally:
         ledger.close()
     print(f"Wrote {target} (session {session_id}).")
@@ -84,7 +84,7 @@ def blame(args: list[str]) -> int:
     try:
         lines = blame_file(root, options.file)
     except BlameError as error:
-        raise UsageError(str(error)) from error
+        raise CommandLineError(str(error)) from error
     for line in lines:
         record = line.record
         if options.json:
@@ -125,7 +125,7 @@ def report(args: list[str]) -> int:
         try:
             since = time.mktime(time.strptime(options.since, "%Y-%m-%d"))
         except ValueError as error:
-            raise UsageError(
+            raise CommandLineError(
                 f"--since takes a date like 2026-01-31, not {options.since!r}."
             ) from error
 

@@ -16,9 +16,10 @@ from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.outputs import Output
+from pairrepl.errors import PairreplError
 
 
-class KernelUnavailable(Exception):
+class KernelUnavailable(PairreplError):
     """The kernel cannot do what was asked (dead, not started, or not ours to restart)."""
 
 

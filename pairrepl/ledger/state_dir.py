@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 STATE_DIR_NAME = ".pairrepl"
-PROJECT_MARKERS = ("pyproject.toml", STATE_DIR_NAME, ".git")
+#: What makes a folder a project's root, wherever it is above the starting folder.
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
 GITIGNORE_TEXT = """\
 # Written by pairrepl. The session ledger and spilled outputs stay on this machine;
@@ -23,11 +24,20 @@ GITIGNORE_TEXT = """\
 
 
 def find_project_root(start: Path) -> Path:
-    """The nearest folder, from ``start`` upward, that looks like a project; else ``start``.
+    """The project root for a front end that starts in ``start``: the one rule.
 
-    Every front end finds its ledger this way (the ``pairrepl`` command from the current
-    folder, the magics from the kernel's working directory), so they share one."""
+    ``start`` itself if it holds a ``.pairrepl/`` (pairrepl already worked there) or one of
+    ``PROJECT_MARKERS``; else the nearest folder above it holding one of
+    ``PROJECT_MARKERS``; else ``start``. A ``.pairrepl/`` counts only in ``start``: one left
+    in a parent folder (a home or temporary folder) must not capture every folder below.
+
+    Every front end finds its ledger this way (the ``pairrepl`` command from the folder
+    it is given or the current one, the magics from the kernel's working directory), so
+    they share one.
+    """
     start = start.resolve()
+    if (start / STATE_DIR_NAME).is_dir():
+        return start
     for folder in (start, *start.parents):
         if any((folder / marker).exists() for marker in PROJECT_MARKERS):
             return folder

@@ -32,6 +32,7 @@ from pairrepl.core.events import (
     event_from_payload,
     event_to_payload,
 )
+from pairrepl.errors import PairreplError
 from pairrepl.ledger.migrations import migrate
 from pairrepl.ledger.state_dir import ensure_state_dir
 
@@ -54,11 +55,11 @@ ENTRIES_QUERY = (
 )
 
 
-class SessionNotFound(LookupError):
+class SessionNotFound(PairreplError, LookupError):
     """No session matches what the user typed; the message says what to do instead."""
 
 
-class UnreadableEvent(ValueError):
+class UnreadableEvent(PairreplError, ValueError):
     """A stored event this version of pairrepl cannot read (e.g. written by a newer one)."""
 
 

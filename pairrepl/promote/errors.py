@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pairrepl.errors import PairreplError
 
-class PromotionRefused(Exception):
+
+class PromotionRefused(PairreplError):
     """Promotion (or its undo) was refused; nothing was written.
 
     `diff` carries the evidence when there is some to show (for example, what changed

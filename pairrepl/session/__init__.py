@@ -1,10 +1,13 @@
-"""The use cases every front end calls (DESIGN.md): run, ask, accept, promote, resume.
+"""The use cases every front end calls: run, ask, accept, promote, undo, resume.
 
-`Session` ties one kernel, one ledger and (optionally) one agent together; front ends
-(the TUI, the CLI) make one with `Session.start` or `Session.resume` and observe it
-through its events.
+`SessionCore` (core.py) is what every session is: the record, the proposals, the AI's
+context, promotion. `Session` drives a kernel (the app, the line console; make one with
+`Session.start` or `Session.resume`); `InKernelSession` lives inside a kernel and
+observes the cells run there (the magics, the JupyterLab panel). Front ends observe a
+session through its events (`subscribe`) and catch `SessionError`.
 """
 
+from pairrepl.session.core import SessionCore, Usage
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
     Promotion,
@@ -16,7 +19,6 @@ from pairrepl.session.session import (
     NO_PROVIDER,
     Session,
     SessionSettings,
-    Usage,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "PromotionError",
     "PromotionSettings",
     "Session",
+    "SessionCore",
     "SessionError",
     "SessionSettings",
     "Usage",

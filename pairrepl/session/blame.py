@@ -11,11 +11,12 @@ from pathlib import Path
 
 from pairrepl import promote
 from pairrepl.core.provenance import LineBlame, UnderstandingFigures, blame, figures
+from pairrepl.errors import PairreplError
 from pairrepl.ledger import ProvenanceLog
 from pairrepl.promote.errors import PromotionRefused
 
 
-class BlameError(Exception):
+class BlameError(PairreplError):
     """The file cannot be blamed (outside the project, not Python, does not parse)."""
 
 

@@ -3,22 +3,21 @@
 In IPython or JupyterLab (``%load_ext pairrepl``) there is no front end driving a kernel:
 the human types cells into the kernel directly. So this session never sends a cell. It
 *observes* the cells the human runs (IPython's ``pre_run_cell`` / ``post_run_cell``,
-wired by the magics) and records them as the TUI's ``Session`` does, in the same
-ledger of the same project root, with the same events; asking the AI and promoting use
-the same code (``session/asking.py``, ``session/promotion.py``). So ``pairrepl blame``,
-``report``, ``export`` and ``--resume`` read a notebook session like any other.
+wired by the magics) and records them through the same ``SessionCore`` as the app's
+``Session``, in the same ledger of the same project root, with the same events, the same
+origin rule and the same moves. So ``pairrepl blame``, ``report``, ``export`` and
+``--resume`` read a notebook session like any other.
 
-Where it departs from ``Session`` (DESIGN.md, "Front ends"):
+Where it departs from ``Session``:
 
 - Everything is synchronous: a magic is a plain function call. The agent's coroutine
   runs on a private event loop in a worker thread (inside ipykernel the kernel's own
   loop is already running, so ``asyncio.run`` cannot be used); its text comes back to
   the caller's thread through a queue and is recorded there, so every event is recorded
   from the thread that runs the cells.
-- A proposal is never run by this session: the magic puts it into the next input. When
-  the human runs a cell whose text is a proposal's code, the cell is the proposal's run
-  (origin ``ai``); a cell close to the proposal just offered is its edited run
-  (``ai-edited``).
+- A proposal is never run by this session: the magic puts it into the next input
+  (``offered``), and the cell the human runs from it is judged by the one origin rule
+  (``core/origin.py``), as the app's are.
 - Outputs: a cell's error and its result (as text, capped) are recorded. In a Jupyter
   kernel, what the cell prints is recorded too (``session/printed.py``: stand-ins for
   ``sys.stdout``/``sys.stderr`` that pass writes on and keep a capped copy). In terminal
@@ -34,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import difflib
 import os
 import queue
 import sys
@@ -46,56 +44,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_provider
-from pairrepl.core.cells import Origin
-from pairrepl.core.events import (
-    CellFinished,
-    CellSubmitted,
-    Event,
-    KernelStarted,
-    LedgerEntry,
-    ModuleReloaded,
-    OutputProduced,
-    ProposalAccepted,
-    ProposalRejected,
-    ReplyFinished,
-    ReplyStreamed,
-    SessionClosed,
-    SessionStarted,
-)
+from pairrepl.core.events import KernelStarted, OutputProduced, ReplyStreamed, SessionStarted
 from pairrepl.core.execution import ExecutionStatus
-from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
+from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.outputs import ErrorOutput, ResultOutput, StreamOutput
-from pairrepl.core.proposals import ProposalState
-from pairrepl.core.transcript import ProposalItem, Transcript
+from pairrepl.core.transcript import Transcript
 from pairrepl.kernel_ext.namespace import describe_value, summarise_namespace
 from pairrepl.kernel_ext.promoted import reload_promoted
 from pairrepl.ledger import Ledger, find_project_root
-from pairrepl.session.asking import (
-    cancelled,
-    context_for,
-    names_to_view,
-    new_id,
-    reply_events,
-    request_sent,
-)
+from pairrepl.session.asking import cancelled, names_to_view, new_id
+from pairrepl.session.core import SessionCore
 from pairrepl.session.errors import SessionError
 from pairrepl.session.printed import PrintedCapture
 from pairrepl.session.project import context_budget, promotion_settings, provider_config
-from pairrepl.session.promotion import (
-    Promoter,
-    Promotion,
-    PromotionDraft,
-    PromotionError,
-    PromotionSettings,
-    reload_report,
-)
+from pairrepl.session.promotion import Promotion, PromotionDraft, PromotionSettings, reload_report
 
 T = TypeVar("T")
 
 FRONT_END = "magics"
 RESULT_CHARS = 2000  # a cell's result, as recorded (the notebook shows it in full)
 TRACEBACK_LINES = 30
-EDITED_SIMILARITY = 0.6  # how close a cell must be to the offered proposal to be its edit
 STOP_GRACE_S = 10.0  # after an interrupt, how long the stopped reply may take to wrap up
 
 #: Cells made only of these magics are pairrepl's own, not the human's code: not recorded.
@@ -111,7 +79,6 @@ class InKernelSettings:
     model: str | None = None
     base_url: str | None = None
     replay: str | None = None
-    hint_mode: bool = False
     budget: int | None = None  # context budget in tokens; None: project's or default
 
 
@@ -119,7 +86,7 @@ class InKernelSettings:
 SETTING_NAMES = ("provider", "model", "base_url", "replay", "hint", "budget")
 
 
-class InKernelSession:
+class InKernelSession(SessionCore):
     """One session inside this kernel. Make it with ``InKernelSession.open(shell)``."""
 
     def __init__(
@@ -130,26 +97,19 @@ class InKernelSession:
         session_id: str,
         promotion: PromotionSettings | None = None,
     ) -> None:
-        self.id = session_id
-        self.project_root = Path(project_root).resolve()
-        self.transcript = Transcript()
-        self.namespace = NamespaceSummary()
+        super().__init__(
+            session_id,
+            project_root,
+            ledger,
+            Transcript(),
+            promotion or promotion_settings(Path(project_root)),
+        )
         self.settings = InKernelSettings()
         self._shell = shell
-        self._ledger = ledger
-        self._promoter = Promoter(
-            self.project_root,
-            session_id,
-            self.transcript,
-            self._record,
-            promotion or promotion_settings(self.project_root),
-        )
         self._agents: dict[tuple[str | None, ...], Agent] = {}
         self._loop: _AgentLoop | None = None
         self._running: tuple[str, float] | None = None  # (cell id, start) of the cell running
         self._offered: str | None = None  # the proposal last put into the next input
-        self._listeners: list[Callable[[LedgerEntry], None]] = []
-        self._closed = False
         # In a Jupyter kernel only stdout and stderr carry prints (see the module's doc).
         self._printed = PrintedCapture() if getattr(shell, "kernel", None) else None
 
@@ -168,14 +128,6 @@ class InKernelSession:
         session.refresh_namespace()
         return session
 
-    @property
-    def ledger_path(self) -> Path:
-        return self._ledger.path
-
-    @property
-    def promotion_settings(self) -> PromotionSettings:
-        return self._promoter.settings
-
     # -- observing the human's cells ----------------------------------------------------
 
     def cell_started(self, raw_cell: str) -> None:
@@ -186,10 +138,7 @@ class InKernelSession:
         # Trailing whitespace means nothing to Python, and terminal IPython leaves an
         # indented empty line after a block: without it, a proposal run as it was offered
         # has the proposal's exact text (and hash), and a promotion writes no stray line.
-        code = raw_cell.rstrip()
-        origin, proposal_id = self._origin_of(code)
-        cell_id = new_id()
-        self._record(CellSubmitted(cell_id, code, origin, proposal_id))
+        cell_id = self._cell_submitted(raw_cell.rstrip(), started_from=self._offered)
         self._running = (cell_id, time.monotonic())
         if self._printed is not None:
             self._printed.start()
@@ -216,10 +165,7 @@ class InKernelSession:
             self._record_output(cell_id, self._result_output(result, execution_count))
         before = self.namespace
         self.refresh_namespace()
-        diff = NamespaceDiff()
-        if not (before.error or self.namespace.error):
-            diff = NamespaceDiff.between(before, self.namespace)
-        self._record(CellFinished(cell_id, execution_count, _status(error), duration, diff))
+        self._cell_finished(cell_id, execution_count, _status(error), duration, before)
 
     def refresh_namespace(self) -> NamespaceSummary:
         """The bounded summary of the live namespace (``kernel_ext``, as the TUI sees it)."""
@@ -229,21 +175,6 @@ class InKernelSession:
         except Exception as error:  # a summary must never break the human's cell
             self.namespace = NamespaceSummary(error=f"namespace summary failed: {error!r}")
         return self.namespace
-
-    def _origin_of(self, code: str) -> tuple[Origin, str | None]:
-        text = code.strip()
-        open_states = (ProposalState.REJECTED, ProposalState.PROMOTED)
-        for item in reversed(list(self.transcript.proposals.values())):
-            if item.proposal.code.strip() == text:
-                if item.proposal.state in open_states:
-                    return Origin.AI, None  # the AI's text, but that proposal is closed
-                return Origin.AI, item.proposal.id
-        offered = self.transcript.proposals.get(self._offered or "")
-        if offered is not None and offered.proposal.state not in open_states:
-            similarity = difflib.SequenceMatcher(None, offered.proposal.code.strip(), text)
-            if similarity.ratio() >= EDITED_SIMILARITY:
-                return Origin.AI_EDITED, offered.proposal.id
-        return Origin.HUMAN, None
 
     def _result_output(self, value: Any, execution_count: int | None) -> ResultOutput:
         try:
@@ -274,42 +205,32 @@ class InKernelSession:
         self,
         request: str,
         *,
+        about_cell: str | None = None,
+        hint: bool | None = None,
         provider: str | None = None,
         model: str | None = None,
         replay: str | None = None,
-        hint: bool | None = None,
-        on_text: Callable[[str], None] | None = None,
     ) -> AgentReply:
-        """Ask the AI; its text goes to ``on_text`` (in this thread) as it arrives.
-
-        The proposal, if any, is only recorded: nothing here runs code. An interrupt
-        (KeyboardInterrupt) stops the reply and keeps what arrived, marked partial.
+        """Ask the AI (as ``Session.ask``; ``provider``/``model``/``replay`` choose another
+        one for this request). Its text is recorded as it arrives (listeners see it as
+        ``reply_streamed`` events, in this thread). The proposal, if any, is only
+        recorded: nothing here runs code. An interrupt (KeyboardInterrupt) stops the
+        reply and keeps what arrived, marked partial.
         """
         agent = self._agent(provider, model, replay)
-        hint_mode = self.settings.hint_mode if hint is None else hint
         self.refresh_namespace()
         views = {}
         for name in names_to_view(request, self.namespace, self.transcript):
             view = describe_value(self._shell.user_ns, self._shell.user_ns_hidden, name)
             if view is not None:
                 views[name] = view
-        context = context_for(
-            request,
-            agent=agent,
-            transcript=self.transcript,
-            namespace=self.namespace,
-            object_views=views,
-            hint_mode=hint_mode,
-            limits=self._context_limits(),
-        )
-        sent = request_sent(agent, context, request, hint_mode=hint_mode)
-        self._record(sent)
+        hint_mode = self.hint_mode if hint is None else hint
+        context = self._context(request, agent, views, self._context_limits(), hint_mode)
+        sent = self._request_sent(agent, context, request, about_cell, hint_mode)
         pieces: queue.SimpleQueue[str] = queue.SimpleQueue()
 
         def show(text: str) -> None:
             self._record(ReplyStreamed(sent.request_id, text))
-            if on_text is not None:
-                on_text(text)
 
         stop: list[asyncio.Event] = []
 
@@ -336,108 +257,28 @@ class InKernelSession:
                 raise
         except BaseException as error:
             _drain(pieces, show)
-            self._record(
-                ReplyFinished(
-                    sent.request_id, partial=True, error=f"{type(error).__name__}: {error}"
-                )
-            )
+            self._reply_failed(sent, error)
             raise
-        for event in reply_events(sent.request_id, agent, reply):
-            self._record(event)
+        self._reply_ended(sent, agent, reply)
         return reply
 
-    def latest_proposal(self) -> ProposalItem | None:
-        proposals = list(self.transcript.proposals.values())
-        return proposals[-1] if proposals else None
-
     def offered(self, proposal_id: str) -> None:
-        """The front end put this proposal into the next input: a cell close to its text
-        is the human's edit of it (origin ``ai-edited``)."""
-        self._offered = proposal_id
-
-    def accept(self, proposal_id: str | None = None) -> ProposalItem:
-        """Keep a proposal that ran without error (default: the newest that did)."""
-        item = self._proposal(proposal_id, wanted=ProposalState.RAN_OK)
-        item.proposal.moved_to(ProposalState.ACCEPTED)  # raises IllegalTransition if not
-        self._record(ProposalAccepted(item.proposal.id))
-        return item
-
-    def reject(self, proposal_id: str | None = None, reason: str | None = None) -> ProposalItem:
-        """Turn a proposal down (default: the newest); the reason goes to the AI next time."""
-        item = self._proposal(proposal_id)
-        item.proposal.moved_to(ProposalState.REJECTED)
-        self._record(ProposalRejected(item.proposal.id, reason or None))
-        return item
-
-    def _proposal(
-        self, proposal_id: str | None, wanted: ProposalState | None = None
-    ) -> ProposalItem:
-        items = list(self.transcript.proposals.values())
-        if not items:
-            raise SessionError("No proposals yet in this session: ask with %ai first.")
-        if proposal_id is None:
-            matching = [i for i in items if wanted is None or i.proposal.state is wanted]
-            return (matching or items)[-1]
-        found = [i for i in items if i.proposal.id.startswith(proposal_id)]
-        if len(found) != 1:
-            known = ", ".join(i.proposal.id for i in items[-5:])
-            what = "No" if not found else "More than one"
-            raise SessionError(f"{what} proposal {proposal_id} in this session (newest: {known}).")
-        return found[0]
+        """The front end put this proposal into the next input: the cells the human runs
+        from now on are judged against it by the origin rule (``core/origin.py``)."""
+        self._offered = self.proposal(proposal_id).proposal.id
 
     # -- promotion ----------------------------------------------------------------------
-
-    def cell_for(self, reference: str | None) -> str | None:
-        """What to promote for ``In[n]``, ``n``, a cell id, or a proposal id (its code:
-        it must have run without error); None for None (the newest cell that did)."""
-        if reference is None:
-            return None
-        text = reference.strip()
-        proposals = [p for p in self.transcript.proposals if len(text) >= 4 and p.startswith(text)]
-        if len(proposals) == 1:
-            return self.transcript.proposals[proposals[0]].proposal.code
-        if text.startswith("In[") and text.endswith("]"):
-            text = text[3:-1]
-        if text.isdigit():
-            count = int(text)
-            for cell in reversed(self.transcript.code_cells()):
-                if cell.execution_count == count:
-                    return cell.cell_id
-            raise PromotionError(
-                f"In[{count}] is not a cell this session saw run (cells run before "
-                "%load_ext pairrepl, or pairrepl's own magics, are not recorded)."
-            )
-        if text in self.transcript.cells:
-            return text
-        raise PromotionError(f"No cell {reference!r}: give In[n], n, a cell id or a proposal id.")
-
-    def draft_promotion(
-        self, source: str | None = None, *, target: str | None = None, as_test: bool = False
-    ) -> PromotionDraft:
-        """What promoting ``source`` (a cell id; None: the newest cell that ran without
-        error and defines something) would write. ``PromotionError`` when it cannot."""
-        return self._promoter.draft(source, target=target, as_test=as_test)
 
     def promote_draft(self, draft: PromotionDraft, explanation: str | None) -> Promotion:
         """Write the draft (gate, atomic write, fresh-interpreter import), record it and its
         provenance, then re-import the module here and record how it compares."""
         promotion = self._promoter.write(draft, explanation)
-        self._promoter.record(promotion)
-        if promotion.changed and not draft.as_test:
-            paths = [str(self.project_root), str(self.project_root / "src")]
+        if self._record_promotion(promotion):
             result = reload_promoted(
-                self._shell.user_ns, draft.module_name, list(draft.symbols), paths
+                self._shell.user_ns, draft.module_name, list(draft.symbols), self._module_paths
             )
-            self._record(ModuleReloaded(promotion.id, reload_report(draft.module_name, result)))
+            self._record_reload(promotion, reload_report(draft.module_name, result))
         return promotion
-
-    def reload_report_of(self, promotion_id: str) -> str:
-        item = self.transcript.promotions.get(promotion_id)
-        return item.reload_report if item is not None else ""
-
-    def undo_promotion(self, promotion_id: str | None = None) -> str:
-        """Revert a promotion (the last one in force by default); returns its target."""
-        return self._promoter.undo(promotion_id).target
 
     # -- settings, closing --------------------------------------------------------------
 
@@ -450,7 +291,7 @@ class InKernelSession:
         if name == "hint":
             if value.lower() not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
                 raise SessionError(f"hint is on or off, not {value!r}.")
-            self.settings.hint_mode = value.lower() in ("on", "true", "1", "yes")
+            self.hint_mode = value.lower() in ("on", "true", "1", "yes")
         elif name == "budget":
             if not value:
                 self.settings.budget = None
@@ -467,11 +308,11 @@ class InKernelSession:
         """Record the end, close the AI's connections and the ledger (idempotent)."""
         if self._closed:
             return
-        self._closed = True
         if self._printed is not None:
             self._printed.stop()
         with contextlib.suppress(Exception):
-            self._record(SessionClosed())
+            self._record_closed()
+        self._closed = True
         if self._loop is not None:
             for agent in self._agents.values():
                 with contextlib.suppress(Exception):
@@ -479,26 +320,7 @@ class InKernelSession:
             self._loop.close()
         self._ledger.close()
 
-    def subscribe(self, listener: Callable[[LedgerEntry], None]) -> Callable[[], None]:
-        """Call ``listener`` with each event once it is recorded (in the recording thread);
-        returns the function that stops it. A failing listener never stops a recording."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(listener)
-
-        return unsubscribe
-
     # -- inside -------------------------------------------------------------------------
-
-    def _record(self, event: Event) -> LedgerEntry:
-        entry = self._ledger.append(self.id, event)  # committed before anyone sees it
-        self.transcript.apply(event)
-        for listener in list(self._listeners):
-            with contextlib.suppress(Exception):
-                listener(entry)
-        return entry
 
     def _config(
         self, provider: str | None, model: str | None, replay: str | None = None

@@ -34,13 +34,14 @@ from pairrepl.core.events import (
     ProposalAccepted,
     ProposalMade,
     ProposalRejected,
+    ReplyStreamed,
 )
-from pairrepl.core.proposals import IllegalTransition, ProposalState
+from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import ProposalItem
 from pairrepl.session.blame import BlameError, blame_file
 from pairrepl.session.errors import SessionError
 from pairrepl.session.in_kernel import InKernelSession
-from pairrepl.session.promotion import PromotionDraft, PromotionError
+from pairrepl.session.promotion import PromotionDraft
 
 COMM_TARGET = "pairrepl"
 PROTOCOL = 1
@@ -60,7 +61,7 @@ _MOVES_PROPOSALS = (
 Send = Callable[[dict[str, Any]], None]
 
 
-class PanelError(Exception):
+class PanelError(SessionError):
     """A request the panel made that cannot be done: a one-line message for the human."""
 
 
@@ -87,9 +88,7 @@ class PanelProtocol:
             if not isinstance(data, dict) or data.get("op") not in OPS:
                 raise PanelError(f"Unknown request; the panel may ask: {', '.join(OPS)}.")
             answer = getattr(self, f"_op_{data['op']}")(data)
-        except (PanelError, SessionError, PromotionError, BlameError) as error:
-            self._reply(request_id, ok=False, error=str(error))
-        except IllegalTransition as error:
+        except (PanelError, SessionError, BlameError) as error:
             self._reply(request_id, ok=False, error=str(error))
         except KeyboardInterrupt:
             self._reply(request_id, ok=False, error="Interrupted.")
@@ -123,10 +122,15 @@ class PanelProtocol:
             raise PanelError("Ask something.")
         ask_id = data.get("id")
 
-        def stream(text: str) -> None:
-            self._send({"event": "text", "ask": ask_id, "text": text})
+        def stream(entry: LedgerEntry, _item: object) -> None:
+            if isinstance(entry.event, ReplyStreamed):
+                self._send({"event": "text", "ask": ask_id, "text": entry.event.text})
 
-        reply = self.session.ask(request, on_text=stream)
+        stop_streaming = self.session.subscribe(stream)
+        try:
+            reply = self.session.ask(request)
+        finally:
+            stop_streaming()
         answer: dict[str, Any] = {"model": reply.model, "proposal": None}
         if reply.error:
             raise PanelError(f"{reply.error} (nothing was proposed)")
@@ -208,11 +212,7 @@ class PanelProtocol:
     # -- inside -----------------------------------------------------------------------
 
     def _proposal(self, data: dict[str, Any]) -> ProposalItem:
-        proposal_id = _text(data, "proposal")
-        item = self.session.transcript.proposals.get(proposal_id)
-        if item is None:
-            raise PanelError(f"No proposal {proposal_id!r} in this session.")
-        return item
+        return self.session.proposal(_text(data, "proposal"))
 
     def _draft(self, data: dict[str, Any]) -> PromotionDraft:
         item = self._proposal(data)
@@ -222,12 +222,12 @@ class PanelProtocol:
                 "accept it, then promote it."
             )
         target = _text(data, "target").strip() or None
-        return self.session.draft_promotion(self.session.cell_for(item.proposal.id), target=target)
+        return self.session.draft_promotion(item.proposal.id, target=target)
 
     def _reply(self, request_id: Any, **fields: Any) -> None:
         self._send({"reply_to": request_id, **fields})
 
-    def _on_event(self, entry: LedgerEntry) -> None:
+    def _on_event(self, entry: LedgerEntry, _item: object) -> None:
         if isinstance(entry.event, _MOVES_PROPOSALS):
             with contextlib.suppress(Exception):  # a closed comm must not break a cell
                 self._send({"event": "state", **self.state()})

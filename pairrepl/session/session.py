@@ -1,12 +1,11 @@
-"""The use cases every front end calls: run, interrupt, restart, resume, close.
+"""The session that drives a kernel: what the app and the line console call.
 
-A ``Session`` ties one kernel to one ledger. Every change goes the same way: an event is
-appended to the ledger (committed), folded into the transcript, then handed to the
-listeners (the screen). So what a person saw is always what was recorded, and
-``resume`` rebuilds the same transcript from the ledger.
-
-The AI's proposals (``ask``/``accept``/``reject``) and promotion arrive with later
-issues; the shape here is the one DESIGN.md names.
+A ``Session`` is a ``SessionCore`` (``session/core.py``: the record, the proposals, the
+AI's context, promotion) with a kernel it runs the human's cells in: ``run`` sends a cell
+and records its outputs as they stream, ``ask`` waits for the AI's reply on the app's own
+event loop, and the kernel's life (start, interrupt, restart, death, a dropped
+connection) becomes events like any other. So what a person saw is always what was
+recorded, and ``resume`` rebuilds the same transcript from the ledger.
 """
 
 from __future__ import annotations
@@ -19,34 +18,18 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
-from pairrepl.agent import (
-    Agent,
-    AgentReply,
-    ContextLimits,
-    ModelContext,
-)
-from pairrepl.core.cells import Origin
+from pairrepl.agent import Agent, AgentReply, ContextLimits
 from pairrepl.core.events import (
     CellFinished,
     CellLoaded,
-    CellSubmitted,
-    ContextMarked,
-    Event,
     Interrupted,
     KernelDied,
     KernelDisconnected,
     KernelReconnected,
     KernelRestarted,
     KernelStarted,
-    LedgerEntry,
-    ModuleReloaded,
     NoteAdded,
-    ProposalAccepted,
-    ProposalRejected,
-    ReplyEdited,
     ReplyStreamed,
-    RequestEdited,
-    SessionClosed,
     SessionResumed,
     SessionStarted,
 )
@@ -55,28 +38,13 @@ from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPa
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
 from pairrepl.core.outputs import OutputLimits
 from pairrepl.core.proposals import ProposalState
-from pairrepl.core.transcript import (
-    CellItem,
-    ExchangeItem,
-    Item,
-    NoteItem,
-    PromotionItem,
-    ProposalItem,
-    Transcript,
-)
+from pairrepl.core.transcript import CellItem, ExchangeItem, Transcript
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, read_notebook
-from pairrepl.session.asking import (
-    cancelled,
-    context_for,
-    names_to_view,
-    new_id,
-    reply_events,
-    request_sent,
-)
+from pairrepl.session.asking import cancelled, names_to_view, new_id
+from pairrepl.session.core import SessionCore
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
-    Promoter,
     Promotion,
     PromotionDraft,
     PromotionSettings,
@@ -84,7 +52,6 @@ from pairrepl.session.promotion import (
 )
 from pairrepl.session.sink import CellSink
 
-Listener = Callable[[LedgerEntry, Item | None], None]
 NO_PROVIDER = (
     "No AI provider is configured, so pairrepl works as a plain REPL. Set ANTHROPIC_API_KEY "
     "or OPENAI_API_KEY (with OPENAI_BASE_URL for a local server), or try the recorded demo: "
@@ -128,17 +95,8 @@ class SessionSettings:
     promotion: PromotionSettings = dataclasses.field(default_factory=PromotionSettings)
 
 
-@dataclasses.dataclass(frozen=True)
-class Usage:
-    """Tokens used by requests to the AI, and what they cost at list prices if known."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float | None = 0.0  # None: some model's prices are unknown
-
-
-class Session:
-    """One working session: a kernel, its ledger, and the transcript they produce.
+class Session(SessionCore):
+    """A session that drives a kernel: the app's and the line console's.
 
     Make one with ``Session.start`` or ``Session.resume``, never the constructor.
     """
@@ -152,18 +110,12 @@ class Session:
         transcript: Transcript,
         settings: SessionSettings,
     ) -> None:
-        self.id = session_id
-        self.project_root = project_root.resolve()  # as the ledger resolves it (spill paths)
-        self.transcript = transcript
-        self.namespace = NamespaceSummary()
+        super().__init__(session_id, project_root, ledger, transcript, settings.promotion)
         self.kernel_state = KernelState.STARTING
         self._kernel = kernel
-        self._ledger = ledger
         self.settings = settings
-        self.hint_mode = False
         self._output_limits = settings.output_limits
         self._stop_reply: asyncio.Event | None = None
-        self._listeners: list[Listener] = []
         self._namespace_watchers: list[Callable[[NamespaceSummary], None]] = []
         self._kernel_watchers: list[Callable[[KernelState], None]] = []
         self._input_handler: InputHandler | None = None
@@ -171,10 +123,6 @@ class Session:
         self._running_cell: str | None = None
         self._death_recorded = False
         self._disconnected_at: float | None = None  # when a remote kernel's link dropped
-        self._closed = False
-        self._promoter = Promoter(
-            self.project_root, session_id, transcript, self._record, settings.promotion
-        )
         kernel.watch(self._on_kernel_state)
 
     # -- opening ---------------------------------------------------------------------
@@ -247,11 +195,6 @@ class Session:
 
     # -- observing ---------------------------------------------------------------------
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` after each recorded event; returns a function that unsubscribes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
     def watch_namespace(self, watcher: Callable[[NamespaceSummary], None]) -> Callable[[], None]:
         """Call ``watcher`` with each new namespace summary; returns a function that stops it."""
         self._namespace_watchers.append(watcher)
@@ -270,11 +213,6 @@ class Session:
     def kernel_description(self) -> str:
         return self._kernel.description
 
-    @property
-    def history(self) -> list[str]:
-        """The code of every cell run in this session, oldest first (for Up/Down)."""
-        return [cell.code for cell in self.transcript.code_cells() if cell.loaded_from is None]
-
     # -- running -----------------------------------------------------------------------
 
     async def is_complete(self, code: str) -> str:
@@ -282,14 +220,12 @@ class Session:
         return await self._kernel.is_complete(code)
 
     async def run(
-        self,
-        code: str,
-        origin: Origin = Origin.HUMAN,
-        proposal_id: str | None = None,
-        *,
-        rerun_of: str | None = None,
+        self, code: str, *, started_from: str | None = None, rerun_of: str | None = None
     ) -> Execution:
-        """Run ``code`` in the kernel (one at a time, in the order asked) and record it all."""
+        """Run ``code`` in the kernel (one at a time, in the order asked) and record it all.
+
+        ``started_from``: the proposal the human put into the input, which decides with the
+        text who wrote the cell (``core/origin.py``); ``rerun_of``: the cell run again."""
         async with self._run_lock:
             if self.kernel_state is KernelState.DEAD:
                 raise SessionError("The kernel is dead: restart it before running a cell.")
@@ -298,8 +234,7 @@ class Session:
                     "The connection to the kernel is down and pairrepl is reconnecting; "
                     "run the cell again once it is back."
                 )
-            cell_id = new_id()
-            self._record(CellSubmitted(cell_id, code, origin, proposal_id, rerun_of))
+            cell_id = self._cell_submitted(code, started_from=started_from, rerun_of=rerun_of)
             sink = CellSink(self, cell_id)
             self._running_cell = cell_id
             started = time.monotonic()
@@ -317,18 +252,16 @@ class Session:
                 self._set_namespace(reply.namespace)
             elif reply.status is not ExecutionStatus.DIED:
                 await self._refresh_namespace()
-            diff = NamespaceDiff()
-            if not (before.error or self.namespace.error or reply.status is ExecutionStatus.DIED):
-                diff = NamespaceDiff.between(before, self.namespace)
-            self._record(CellFinished(cell_id, reply.execution_count, reply.status, duration, diff))
+            self._cell_finished(cell_id, reply.execution_count, reply.status, duration, before)
+            cell = self.transcript.cells[cell_id]
             return Execution(
                 cell_id,
                 code,
                 reply.execution_count,
                 reply.status,
-                tuple(self.transcript.cells[cell_id].outputs),
+                tuple(cell.outputs),
                 duration,
-                diff,
+                cell.namespace_diff,
                 sink.spill_path,
             )
 
@@ -337,7 +270,7 @@ class Session:
         cell = self.transcript.cells.get(cell_id)
         if cell is None:
             raise SessionError(f"No cell {cell_id} in this session.")
-        return await self.run(cell.code, cell.origin, cell.proposal_id, rerun_of=cell_id)
+        return await self.run(cell.code, rerun_of=cell_id)
 
     async def run_next_loaded(self) -> Execution | None:
         pending = self.transcript.pending_loaded_cells()
@@ -379,9 +312,6 @@ class Session:
         ``cursor`` (default: the end of ``code``); nothing runs as a cell."""
         return await self._kernel.help(code, len(code) if cursor is None else cursor, detail)
 
-    async def add_note(self, text: str) -> None:
-        self._record(NoteAdded(new_id(), text))
-
     # -- the AI proposes, the human disposes ---------------------------------------------
 
     @property
@@ -389,22 +319,25 @@ class Session:
         agent = self.settings.agent
         return agent.label if agent is not None else "no provider"
 
-    async def ask(self, request: str, *, about_cell: str | None = None) -> AgentReply:
+    async def ask(
+        self, request: str, *, about_cell: str | None = None, hint: bool | None = None
+    ) -> AgentReply:
         """Ask the AI; its reply streams into the transcript and may end in a proposal.
 
         The proposal is only shown: nothing here runs code. The exact context sent is
         recorded first (after redaction), so what the AI saw can always be looked up.
+        ``about_cell``: the cell the request is about (a fix); ``hint``: hint mode for this
+        request only (None: the session's).
         """
         agent = self.settings.agent
         if agent is None:
             raise SessionError(self.settings.no_agent_reason)
         if self._stop_reply is not None:
             raise SessionError("The AI is still answering; cancel it first or wait.")
-        context = await self._context(request, agent, fetch_views=True)
-        sent = request_sent(
-            agent, context, request, hint_mode=self.hint_mode, about_cell=about_cell
-        )
-        self._record(sent)
+        views = await self._object_views(request)
+        hint_mode = self.hint_mode if hint is None else hint
+        context = self._context(request, agent, views, self.settings.context_limits, hint_mode)
+        sent = self._request_sent(agent, context, request, about_cell, hint_mode)
         self._stop_reply = asyncio.Event()
         try:
             reply = await agent.ask(
@@ -418,10 +351,12 @@ class Session:
         except asyncio.CancelledError:
             self._record(cancelled(sent.request_id, agent))
             raise
+        except Exception as error:  # the exchange is closed whatever went wrong
+            self._reply_failed(sent, error)
+            raise SessionError(f"The AI's reply failed: {type(error).__name__}: {error}") from error
         finally:
             self._stop_reply = None
-        for event in reply_events(sent.request_id, agent, reply):
-            self._record(event)
+        self._reply_ended(sent, agent, reply)
         return reply
 
     async def preview_context(self, request: str = "") -> tuple[int, int]:
@@ -431,18 +366,9 @@ class Session:
         budget = self.settings.context_limits.budget_tokens
         if agent is None:
             return 0, budget
-        return (await self._context(request, agent, fetch_views=False)).tokens_used, budget
-
-    async def _context(self, request: str, agent: Agent, *, fetch_views: bool) -> ModelContext:
-        return context_for(
-            request,
-            agent=agent,
-            transcript=self.transcript,
-            namespace=self.namespace,
-            object_views=await self._object_views(request) if fetch_views else {},
-            hint_mode=self.hint_mode,
-            limits=self.settings.context_limits,
-        )
+        limits = self.settings.context_limits
+        context = self._context(request, agent, {}, limits, self.hint_mode)
+        return context.tokens_used, budget
 
     async def fix(self, cell_id: str) -> AgentReply:
         """Ask the AI about the traceback of a cell that raised."""
@@ -459,34 +385,17 @@ class Session:
         if self._stop_reply is not None:
             self._stop_reply.set()
 
-    def latest_proposal(self) -> ProposalItem | None:
-        proposals = list(self.transcript.proposals.values())
-        return proposals[-1] if proposals else None
-
     async def run_proposal(self, proposal_id: str, code: str | None = None) -> Execution:
-        """Run a proposal as it is, or ``code`` (the human's edit of it: origin ai-edited)."""
-        item = self._proposal(proposal_id)
+        """Run a proposal as it is, or ``code``: the human's edit of it (its origin follows
+        the one rule, ``core/origin.py``: ``ai-edited`` while it stays close to the AI's)."""
+        item = self.proposal(proposal_id)
         if item.proposal.state in (ProposalState.REJECTED, ProposalState.PROMOTED):
             raise SessionError(
-                f"Proposal {proposal_id} is {item.proposal.state.value}; it cannot run."
+                f"Proposal {item.proposal.id} is {item.proposal.state.value}; it cannot run."
             )
-        edited = code is not None and code != item.proposal.code
-        origin = Origin.AI_EDITED if edited else Origin.AI
         return await self.run(
-            code if edited and code is not None else item.proposal.code, origin, proposal_id
+            item.proposal.code if code is None else code, started_from=item.proposal.id
         )
-
-    async def accept(self, proposal_id: str) -> None:
-        """Keep a proposal that ran without error (the human looked at what it did)."""
-        item = self._proposal(proposal_id)
-        item.proposal.moved_to(ProposalState.ACCEPTED)  # raises IllegalTransition if not
-        self._record(ProposalAccepted(proposal_id))
-
-    async def reject(self, proposal_id: str, reason: str | None = None) -> None:
-        """Turn a proposal down; the reason goes into the AI's next context."""
-        item = self._proposal(proposal_id)
-        item.proposal.moved_to(ProposalState.REJECTED)
-        self._record(ProposalRejected(proposal_id, reason or None))
 
     async def retry_last(self) -> AgentReply:
         """Ask the last request again (as edited, if the human edited it)."""
@@ -495,64 +404,7 @@ class Session:
             raise SessionError("Nothing to retry: no request has been sent yet.")
         return await self.ask(exchanges[-1].request_text)
 
-    async def edit_request(self, request_id: str, text: str) -> None:
-        """Rewrite a past request as the AI will see it from now on (the original is kept)."""
-        self._exchange(request_id)
-        self._record(RequestEdited(request_id, text))
-
-    async def edit_reply(self, request_id: str, text: str) -> None:
-        """Rewrite a past AI reply as the AI will see it from now on (the original is kept)."""
-        self._exchange(request_id)
-        self._record(ReplyEdited(request_id, text))
-
-    async def mark_for_context(self, item_id: str, mark: str) -> None:
-        """Pin a cell or note into the AI's context, hide it from it, or set it back."""
-        if mark not in ("pinned", "hidden", "normal"):
-            raise SessionError(f"Unknown context mark {mark!r}: use pinned, hidden or normal.")
-        known = {*self.transcript.cells} | {
-            item.note_id for item in self.transcript.items if isinstance(item, NoteItem)
-        }
-        if item_id not in known:
-            raise SessionError(f"No cell or note {item_id} in this session.")
-        self._record(ContextMarked(item_id, mark))
-
-    def usage(self, request_id: str | None = None) -> Usage:
-        """Tokens and estimated cost of one request, or of the whole session."""
-        exchanges = [
-            item
-            for item in self.transcript.exchanges.values()
-            if request_id is None or item.request_id == request_id
-        ]
-        costs = [item.cost_usd for item in exchanges if item.finished]
-        return Usage(
-            sum(item.input_tokens for item in exchanges),
-            sum(item.output_tokens for item in exchanges),
-            None if None in costs else sum(cost or 0.0 for cost in costs),
-        )
-
-    def toggle_hint_mode(self) -> bool:
-        self.hint_mode = not self.hint_mode
-        return self.hint_mode
-
     # -- promotion ---------------------------------------------------------------------
-
-    def draft_promotion(
-        self,
-        source: str | None = None,
-        *,
-        target: str | None = None,
-        as_test: bool = False,
-        place_after: str | None = None,
-    ) -> PromotionDraft:
-        """What promoting ``source`` (a cell id, or code that ran OK; None: the newest
-        cell that did and defines something) into ``target`` would write (new definitions
-        at the end, or after ``place_after``). Raises ``PromotionError`` when it cannot."""
-        return self._promoter.draft(source, target=target, as_test=as_test, place_after=place_after)
-
-    def promotable_cell(self, source: str | None = None) -> CellItem:
-        """The cell promoting ``source`` would take (None: the newest cell that ran
-        without error and defines something). Raises ``PromotionError`` if none."""
-        return self._promoter.cell_that_ran(source)
 
     async def promote(
         self,
@@ -575,38 +427,20 @@ class Session:
         with the session. If the file changed since the draft was made, nothing is written.
         """
         promotion = await asyncio.to_thread(self._promoter.write, draft, explanation)
-        self._promoter.record(promotion)
-        if promotion.changed and not draft.as_test:
-            report = await self._reload_promoted(draft)
-            self._record(ModuleReloaded(promotion.id, report))
+        if self._record_promotion(promotion):
+            self._record_reload(promotion, await self._reload_promoted(draft))
         return promotion
-
-    async def undo_promotion(self, promotion_id: str | None = None) -> PromotionItem:
-        """Revert a promotion (the last one in force by default) exactly, or refuse with
-        the diff of what changed in the file since."""
-        return self._promoter.undo(promotion_id)
 
     async def _reload_promoted(self, draft: PromotionDraft) -> str:
         how = f"to use the file's version in the kernel: import {draft.module_name}"
         if self._running_cell is not None or self.kernel_state is KernelState.DEAD:
             return f"The kernel is busy or dead, so the module was not re-imported; {how}."
-        paths = [str(self.project_root), str(self.project_root / "src")]
-        result = await self._kernel.reload_module(draft.module_name, list(draft.symbols), paths)
+        result = await self._kernel.reload_module(
+            draft.module_name, list(draft.symbols), self._module_paths
+        )
         if result is None:
             return f"The kernel did not answer, so the module was not re-imported; {how}."
         return reload_report(draft.module_name, result)
-
-    def _proposal(self, proposal_id: str) -> ProposalItem:
-        item = self.transcript.proposals.get(proposal_id)
-        if item is None:
-            raise SessionError(f"No proposal {proposal_id} in this session.")
-        return item
-
-    def _exchange(self, request_id: str) -> ExchangeItem:
-        item = self.transcript.exchanges.get(request_id)
-        if item is None:
-            raise SessionError(f"No request {request_id} in this session.")
-        return item
 
     async def _object_views(self, request: str) -> dict[str, str]:
         """Fuller views of the live objects a request names with ``$name``, plus the
@@ -646,22 +480,13 @@ class Session:
     async def close(self) -> None:
         """Record the end, stop the kernel (only disconnect from one we do not own) and
         close the AI provider's connections."""
-        if self._closed:
+        if not self._record_closed():
             return
-        self._closed = True
-        self._record(SessionClosed())
         await self._kernel.shutdown()
         if self.settings.agent is not None:
             await self.settings.agent.aclose()
 
     # -- inside ------------------------------------------------------------------------
-
-    def _record(self, event: Event) -> LedgerEntry:
-        entry = self._ledger.append(self.id, event)  # committed before anyone sees it
-        item = self.transcript.apply(event)
-        for listener in list(self._listeners):
-            listener(entry, item)
-        return entry
 
     def _on_kernel_state(self, state: KernelState) -> None:
         self.kernel_state = state

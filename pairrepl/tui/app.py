@@ -41,7 +41,7 @@ from pairrepl.core.events import (
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.inspection import Completions, Inspection, ObjectPath, help_request
 from pairrepl.core.namespace import NamespaceSummary
-from pairrepl.core.proposals import IllegalTransition, ProposalState
+from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, Item, NoteItem, ProposalItem
 from pairrepl.session import Session, SessionError
 from pairrepl.tui.assist import CompletionMenu, HelpPanel
@@ -492,28 +492,30 @@ class PairreplApp(PromotionActions, App[None]):
 
     def _guarded(
         self,
-        work: Coroutine[Any, Any, Any],
+        work: Coroutine[Any, Any, Any] | Callable[[], object],
         name: str,
         restore: Callable[[], None] | None = None,
     ) -> None:
-        """Run ``work`` in a worker whose failure is shown, never fatal to the app.
+        """Run ``work`` (a coroutine, or a plain session call such as ``accept``) in a
+        worker whose failure is shown, never fatal to the app.
 
-        A ``SessionError`` is the session saying no (a dead kernel, no AI provider):
-        shown as a warning; ``restore`` then gives the human back what the input held.
-        An ``IllegalTransition`` is a proposal that cannot move that way now: shown as
-        a warning. Anything else is a bug or a broken kernel: shown as an error notice.
+        A ``SessionError`` is the session saying no (a dead kernel, no AI provider, a
+        proposal that cannot move that way now): shown as a warning; ``restore`` then
+        gives the human back what the input held. Anything else is a bug or a broken
+        kernel: shown as an error notice.
         """
 
         async def guarded() -> None:
             try:
-                await work
+                if callable(work):
+                    work()
+                else:
+                    await work
             except SessionError as error:
                 self.notify(str(error), severity="warning", timeout=8)
                 self.transcript.add_notice(str(error), "warning")
                 if restore is not None:
                     restore()
-            except IllegalTransition as error:
-                self.notify(f"Not possible now: {error}.", severity="warning", timeout=8)
             except Exception as error:
                 message = f"{name} failed: {type(error).__name__}: {error}"
                 self.notify(message, severity="error", timeout=10)
@@ -613,8 +615,9 @@ class PairreplApp(PromotionActions, App[None]):
         proposal_id = item.proposal.id
 
         def decided(reason: str | None) -> None:
-            if reason is not None and self.session is not None:
-                self._guarded(self.session.reject(proposal_id, reason or None), "reject")
+            session = self.session
+            if reason is not None and session is not None:
+                self._guarded(lambda: session.reject(proposal_id, reason), "reject")
 
         self.push_screen(RejectScreen(f"proposal {short_id(proposal_id)}"), callback=decided)
 
@@ -630,7 +633,8 @@ class PairreplApp(PromotionActions, App[None]):
                 timeout=8,
             )
             return
-        self._guarded(self.session.accept(item.proposal.id), "accept")
+        session = self.session
+        self._guarded(lambda: session.accept(item.proposal.id), "accept")
 
     @staticmethod
     def _accept_refused(item: ProposalItem) -> str:
@@ -697,7 +701,9 @@ class PairreplApp(PromotionActions, App[None]):
             )
             return
         self.code_input.take()
-        self._guarded(session.add_note(text), "note", lambda: self._restore_input(text, None))
+        self._guarded(
+            lambda: session.add_note(text), "note", lambda: self._restore_input(text, None)
+        )
 
     def action_toggle_hint_mode(self) -> None:
         session = self.session
@@ -827,7 +833,7 @@ class PairreplApp(PromotionActions, App[None]):
         identifier = item_id(item)
         assert identifier is not None
         wanted = "normal" if self._context_mark(item) == mark else mark
-        self._guarded(session.mark_for_context(identifier, wanted), "mark")
+        self._guarded(lambda: session.mark_for_context(identifier, wanted), "mark")
 
     def action_item_pin(self) -> None:
         self._toggle_mark("pinned")
@@ -847,9 +853,9 @@ class PairreplApp(PromotionActions, App[None]):
             if text is None or session is None or text == current:
                 return
             if part == "request":
-                self._guarded(session.edit_request(request_id, text), "edit")
+                self._guarded(lambda: session.edit_request(request_id, text), "edit")
             else:
-                self._guarded(session.edit_reply(request_id, text), "edit")
+                self._guarded(lambda: session.edit_reply(request_id, text), "edit")
 
         title = f"Edit the {part} {short_id(request_id)} (the AI sees your edit from now on)"
         self.push_screen(EditTextScreen(title, current), callback=edited)

@@ -277,7 +277,9 @@ class _PromotionApp(Protocol):
 
     def _selection(self, *kinds: type, what: str) -> Any: ...
 
-    def _guarded(self, work: Coroutine[Any, Any, Any], name: str) -> None: ...
+    def _guarded(
+        self, work: Coroutine[Any, Any, Any] | Callable[[], object], name: str
+    ) -> None: ...
 
     # PromotionActions' own, called from its other methods:
     def _open_promote_dialog(self, cell: CellItem) -> None: ...
@@ -338,13 +340,14 @@ class PromotionActions:
         self.notify(f"Promoted {names} into {promotion.draft.target}.", timeout=6)
 
     def action_item_undo_promotion(self: _PromotionApp) -> None:
-        item = self._selection(PromotionItem, what="a promotion")
-        if item is not None and self.session is not None:
-            self._guarded(self.session.undo_promotion(item.promotion_id), "undo")
+        item, session = self._selection(PromotionItem, what="a promotion"), self.session
+        if item is not None and session is not None:
+            self._guarded(lambda: session.undo_promotion(item.promotion_id), "undo")
 
     def action_undo_promotion(self: _PromotionApp) -> None:
-        if self.session is not None:
-            self._guarded(self.session.undo_promotion(), "undo")
+        session = self.session
+        if session is not None:
+            self._guarded(session.undo_promotion, "undo")
 
     def action_item_blame(self: _PromotionApp) -> None:
         item = self._selection(PromotionItem, what="a promotion")

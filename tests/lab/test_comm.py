@@ -118,7 +118,7 @@ def test_the_panel_asks_accepts_after_a_run_promotes_after_the_diff_and_blames(
     assert execute(kernel, "'mean' in globals()")[1] == "False"  # asking ran nothing
 
     refused = panel.request("accept", proposal=proposal["id"])
-    assert not refused["ok"] and "proposed" in refused["error"]  # it has not run yet
+    assert not refused["ok"] and "has not run yet" in refused["error"]
     assert not panel.request("draft", proposal=proposal["id"], target="stats.py")["ok"]
 
     assert panel.request("offered", proposal=proposal["id"])["ok"]

@@ -9,7 +9,7 @@ from pairrepl.agent import Agent, RetryPolicy
 from pairrepl.agent.openai_provider import OpenAIProvider
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import ProposalMade, RequestSent
-from pairrepl.core.proposals import IllegalTransition, ProposalState
+from pairrepl.core.proposals import ProposalState
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session, SessionError, SessionSettings
 from tests.agent.fake_llm_server import FakeLLMServer, Turn, propose
@@ -54,14 +54,14 @@ async def test_a_proposal_is_shown_and_never_run_until_the_human_runs_it(
     assert (usage.input_tokens, usage.output_tokens) == (21, 9)  # as the server reported
     assert usage.cost_usd is None  # a server at a custom address: prices unknown
 
-    with pytest.raises(IllegalTransition):
-        await ai_session.accept(item.proposal.id)  # not before a successful run
+    with pytest.raises(SessionError, match="has not run yet"):
+        ai_session.accept(item.proposal.id)  # not before a successful run
 
     execution = await ai_session.run_proposal(item.proposal.id)
     assert ai_session.transcript.cells[execution.cell_id].origin is Origin.AI
     assert "answer" in ai_session.namespace.by_name()
     assert item.proposal.state is ProposalState.RAN_OK
-    await ai_session.accept(item.proposal.id)
+    ai_session.accept(item.proposal.id)
     assert item.proposal.state is ProposalState.ACCEPTED
 
     kinds = [type(e.event) for e in ledger.entries(ai_session.id)]
@@ -77,7 +77,7 @@ async def test_an_edited_proposal_runs_as_ai_edited_and_a_rejection_reaches_the_
     assert item is not None
     execution = await ai_session.run_proposal(item.proposal.id, "total = sum([1, 2, 3])")
     assert ai_session.transcript.cells[execution.cell_id].origin is Origin.AI_EDITED
-    await ai_session.reject(item.proposal.id, "use a generator instead")
+    ai_session.reject(item.proposal.id, "use a generator instead")
     with pytest.raises(SessionError):
         await ai_session.run_proposal(item.proposal.id)
     await ai_session.ask("ok, what now?")
@@ -134,8 +134,8 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
     secret_cell = await ai_session.run(
         "def never_shown():\n    return 'hidden' + '-body'\nprint('never' + '-sent')"
     )
-    await ai_session.mark_for_context(kept.cell_id, "pinned")
-    await ai_session.mark_for_context(secret_cell.cell_id, "hidden")
+    ai_session.mark_for_context(kept.cell_id, "pinned")
+    ai_session.mark_for_context(secret_cell.cell_id, "hidden")
     server.script(
         propose("pending = True", "left for later"),
         Turn(text="original answer"),
@@ -147,8 +147,8 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
     assert pending is not None
     await ai_session.ask("first question")
     exchange = list(ai_session.transcript.exchanges.values())[1]
-    await ai_session.edit_request(exchange.request_id, "edited question")
-    await ai_session.edit_reply(exchange.request_id, "edited answer")
+    ai_session.edit_request(exchange.request_id, "edited question")
+    ai_session.edit_reply(exchange.request_id, "edited answer")
     await ai_session.ask("next question")
     body = server.bodies[-1]
     assert "edited question" in body and "edited answer" in body

@@ -62,7 +62,7 @@ async def test_the_whole_loop_ask_run_accept_explain_promote_blame_undo(
     assert check.status.succeeded
     with pytest.raises(PromotionError, match="accept it first"):
         await ai_session.promote(proposal.proposal.code)
-    await ai_session.accept(proposal.proposal.id)
+    ai_session.accept(proposal.proposal.id)
 
     with pytest.raises(PromotionError, match="your own words"):
         await ai_session.promote(proposal.proposal.code)  # the explain-back gate
@@ -107,7 +107,7 @@ async def test_the_whole_loop_ask_run_accept_explain_promote_blame_undo(
     again = await ai_session.promote(proposal.proposal.code, explanation="same thing again")
     assert not again.changed and target.read_text() == text  # twice changes nothing
 
-    await ai_session.undo_promotion()
+    ai_session.undo_promotion()
     assert target.read_text() == MODULE
     assert ai_session.transcript.proposals[proposal.proposal.id].proposal.state is (
         ProposalState.ACCEPTED
@@ -185,7 +185,7 @@ async def test_refusals_for_changed_files_and_paths_outside_the_project(
     await session.promote(target="calc.py")
     (tmp_path / "calc.py").write_text((tmp_path / "calc.py").read_text() + "Y = 3\n")
     with pytest.raises(PromotionError, match="changed since") as refused:
-        await session.undo_promotion()
+        session.undo_promotion()
     assert "+Y = 3" in refused.value.diff
     assert (tmp_path / "calc.py").read_text().endswith("Y = 3\n")
 
