@@ -4,7 +4,9 @@
 it arrives, and returns an ``AgentReply``: an answer, a checked proposal draft, a refusal,
 or an error with the raw reply. A proposal that fails the checks (its arguments, ``ast``
 parsing, the size policy) is never returned as runnable: the model is told why and gets
-one more try, then the caller gets a clear error.
+one more try, then the caller gets a clear error. Whatever comes back, ``ask`` returns
+a reply and does not raise (only cancellation propagates): a reply it cannot use is an
+``AgentReply`` whose ``error`` says why.
 
 Invariant 1 lives here by omission: this package holds no handle to a kernel and imports
 nothing that could run code. A draft becomes a ``Proposal`` in the session, and only a
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 
 from pairrepl.agent.context import ModelContext
@@ -24,17 +26,21 @@ from pairrepl.agent.drafts import (
     PROPOSE_CELL_TOOL,
     Checked,
     ProposalDraft,
-    check_fenced_code,
+    check_reply_text,
     check_tool_calls,
+    without_thinking,
 )
+from pairrepl.agent.http_errors import unreadable_reply
 from pairrepl.agent.protocol import (
     Finished,
     Message,
+    ModelEvent,
     ModelRequest,
     Provider,
     ProviderError,
     Refusal,
     TextDelta,
+    ThinkingBlock,
     ToolCall,
     ToolResult,
     Usage,
@@ -80,6 +86,7 @@ class _Turn:
 
     text: str = ""
     calls: list[ToolCall] = field(default_factory=list)
+    thinking: list[ThinkingBlock] = field(default_factory=list)
     refusal: str | None = None
     usage: Usage = field(default_factory=Usage)
     stop_reason: str | None = None
@@ -226,26 +233,43 @@ class Agent:
                 on_status(f"{error} Retrying in {wait:.1f} s.")
 
         events = stream_with_retries(self.provider, request, self.retry, on_retry=tell_retry)
+        async with contextlib.aclosing(events):
+            while (event := await self._next_event(events, turn)) is not None:
+                if isinstance(event, TextDelta):
+                    turn.started = True
+                    turn.text += event.text
+                    if on_text is not None:
+                        on_text(event.text)
+                elif isinstance(event, ToolCall):
+                    turn.started = True
+                    turn.calls.append(event)
+                elif isinstance(event, ThinkingBlock):
+                    turn.thinking.append(event)
+                elif isinstance(event, Refusal):
+                    turn.started = True
+                    turn.refusal = event.text
+                elif isinstance(event, Usage):
+                    turn.usage = turn.usage + event
+                elif isinstance(event, Finished):
+                    turn.stop_reason = event.stop_reason
+
+    async def _next_event(
+        self, events: AsyncIterator[ModelEvent], turn: _Turn
+    ) -> ModelEvent | None:
+        """The next event; None at the end, or on an error (kept in ``turn.error``).
+
+        Providers report failures as ``ProviderError``; anything else a provider raises
+        (it broke that contract) still ends the reply with a sentence, not a traceback.
+        """
         try:
-            async with contextlib.aclosing(events):
-                async for event in events:
-                    if isinstance(event, TextDelta):
-                        turn.started = True
-                        turn.text += event.text
-                        if on_text is not None:
-                            on_text(event.text)
-                    elif isinstance(event, ToolCall):
-                        turn.started = True
-                        turn.calls.append(event)
-                    elif isinstance(event, Refusal):
-                        turn.started = True
-                        turn.refusal = event.text
-                    elif isinstance(event, Usage):
-                        turn.usage = turn.usage + event
-                    elif isinstance(event, Finished):
-                        turn.stop_reason = event.stop_reason
+            return await anext(events)
+        except StopAsyncIteration:
+            return None
         except ProviderError as error:
             turn.error = error
+        except Exception as error:
+            turn.error = unreadable_reply(self.provider.service, error)
+        return None
 
     # --- judging a turn --------------------------------------------------------------
 
@@ -273,14 +297,14 @@ class Agent:
         """The proposal in a turn, checked; None when the turn holds no code at all."""
         if turn.calls:
             return check_tool_calls(turn.calls, self.policy)
-        return check_fenced_code(turn.text, self.policy)
+        return check_reply_text(turn.text, self.policy)
 
     def _reply(
         self, turn: _Turn, checked: Checked | None, *, raw: str | None = None, retried: bool = False
     ) -> AgentReply:
         draft = checked.draft if checked is not None else None
         if draft is not None and not draft.rationale:
-            draft = ProposalDraft(draft.code, turn.text.strip(), draft.via)
+            draft = ProposalDraft(draft.code, without_thinking(turn.text).strip(), draft.via)
         truncated = draft is None and turn.stop_reason in _TRUNCATED
         return AgentReply(
             text=turn.text,
@@ -316,10 +340,15 @@ def _correction(turn: _Turn, checked: Checked, policy: ProposalPolicy) -> tuple[
         f"lines, at most {policy.max_definitions} top-level function or class. If the step "
         "is too big, propose only its first part."
     )
-    assistant = Message("assistant", turn.text, tool_calls=tuple(turn.calls))
+    # The turn goes back as it came, thinking blocks first (the API checks their signature).
+    assistant = Message(
+        "assistant", turn.text, tool_calls=tuple(turn.calls), thinking=tuple(turn.thinking)
+    )
     if turn.calls:
         results = tuple(ToolResult(c.call_id, advice, is_error=True) for c in turn.calls)
         return assistant, Message("user", tool_results=results)
+    if checked.via == "text":
+        return assistant, Message("user", advice)
     return assistant, Message("user", advice + " Do not put the code in a markdown fence.")
 
 
@@ -342,4 +371,5 @@ def _scrubbed(message: Message, redactor: Redactor) -> Message:
         tool_results=tuple(
             ToolResult(r.call_id, redactor.scrub(r.text), r.is_error) for r in message.tool_results
         ),
+        thinking=message.thinking,  # never changed: its signature covers it
     )

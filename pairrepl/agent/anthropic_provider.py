@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pairrepl.agent.http_errors import classify_exception
+from pairrepl.agent.http_errors import classify_exception, unreadable_reply
 from pairrepl.agent.protocol import (
     ErrorKind,
     Finished,
@@ -23,6 +23,7 @@ from pairrepl.agent.protocol import (
     ProviderError,
     Refusal,
     TextDelta,
+    ThinkingBlock,
     ToolCall,
     Usage,
 )
@@ -47,6 +48,12 @@ class AnthropicProvider(Provider):
         self.secrets = (api_key,)
         self._api_key = api_key
         self._base_url = base_url or DEFAULT_BASE_URL
+        # Who answered, in error messages: "Anthropic", or "the server at host:port".
+        self.service = (
+            "Anthropic"
+            if self._base_url.rstrip("/") == DEFAULT_BASE_URL
+            else f"the server at {self._base_url.split('://', 1)[-1].split('/', 1)[0]}"
+        )
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._client: Any = None
@@ -82,29 +89,41 @@ class AnthropicProvider(Provider):
                 {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
                 for t in request.tools
             ]
+            # One proposal per reply: a second call would cost a second, full request.
+            arguments["tool_choice"] = {"type": "auto", "disable_parallel_tool_use": True}
         try:
             sdk_stream = await client.messages.create(**arguments)
         except Exception as error:
-            raise classify_exception(error, "Anthropic") from None
+            raise classify_exception(error, self.service) from None
 
         events = _EventTranslator()
         try:
             async with sdk_stream:
                 async for event in sdk_stream:
-                    for translated in events.translate(event):
-                        yield translated
+                    try:
+                        translated = events.translate(event)
+                    except Exception as error:
+                        raise unreadable_reply(self.service, error) from None
+                    for model_event in translated:
+                        yield model_event
         except ProviderError:
             raise
         except Exception as error:
-            raise classify_exception(error, "Anthropic", mid_stream=True) from None
+            raise classify_exception(error, self.service, mid_stream=True) from None
         if not events.finished:
             raise ProviderError(
-                ErrorKind.CUT, "The reply from Anthropic stopped before it was complete."
+                ErrorKind.CUT, f"The reply from {self.service} stopped before it was complete."
             )
 
 
 class _EventTranslator:
-    """Raw Messages API stream events -> our events; remembers blocks across events."""
+    """Raw Messages API stream events -> our events; remembers blocks across events.
+
+    ``thinking`` blocks (text, then a ``signature_delta``) and ``redacted_thinking``
+    blocks become ``ThinkingBlock``s, kept whole so they can go back unchanged. A tool
+    block still open when the message ends (cut at ``max_tokens`` in its input) is
+    handed on as it stands: the agent says it was cut.
+    """
 
     def __init__(self) -> None:
         self.input_tokens = 0
@@ -112,6 +131,7 @@ class _EventTranslator:
         self.finished = False
         self.text = ""
         self._tool_blocks: dict[int, tuple[str, str, list[str]]] = {}  # index -> id, name, parts
+        self._thinking: dict[int, list[str]] = {}  # index -> [text, signature, redacted]
 
     def translate(self, event: Any) -> list[ModelEvent]:
         kind = getattr(event, "type", None)
@@ -120,19 +140,17 @@ class _EventTranslator:
             self.input_tokens = getattr(usage, "input_tokens", 0) or 0
         elif kind == "content_block_start":
             block = event.content_block
-            if getattr(block, "type", None) == "tool_use":
+            block_type = getattr(block, "type", None)
+            if block_type == "tool_use":
                 self._tool_blocks[event.index] = (block.id, block.name, [])
+            elif block_type == "thinking":
+                self._thinking[event.index] = [block.thinking or "", "", ""]
+            elif block_type == "redacted_thinking":
+                self._thinking[event.index] = ["", "", block.data]
         elif kind == "content_block_delta":
-            delta = event.delta
-            if delta.type == "text_delta" and delta.text:
-                self.text += delta.text
-                return [TextDelta(delta.text)]
-            if delta.type == "input_json_delta" and event.index in self._tool_blocks:
-                self._tool_blocks[event.index][2].append(delta.partial_json)
+            return self._delta(event.index, event.delta)
         elif kind == "content_block_stop":
-            if event.index in self._tool_blocks:
-                call_id, name, parts = self._tool_blocks.pop(event.index)
-                return [ToolCall(name=name, arguments="".join(parts) or "{}", call_id=call_id)]
+            return self._close(event.index)
         elif kind == "message_delta":
             self.stop_reason = event.delta.stop_reason
             usage = event.usage
@@ -141,15 +159,39 @@ class _EventTranslator:
             return [Usage(input_tokens, output_tokens)]
         elif kind == "message_stop":
             self.finished = True
+            unclosed = [event for index in list(self._tool_blocks) for event in self._close(index)]
             reason = self.stop_reason or "end_turn"
             if reason == "refusal":
-                return [Refusal(self.text or "The model declined to answer."), Finished(reason)]
-            return [Finished(reason)]
+                refusal = Refusal(self.text or "The model declined to answer.")
+                return [*unclosed, refusal, Finished(reason)]
+            return [*unclosed, Finished(reason)]
+        return []
+
+    def _delta(self, index: int, delta: Any) -> list[ModelEvent]:
+        if delta.type == "text_delta" and delta.text:
+            self.text += delta.text
+            return [TextDelta(delta.text)]
+        if delta.type == "input_json_delta" and index in self._tool_blocks:
+            self._tool_blocks[index][2].append(delta.partial_json)
+        elif delta.type == "thinking_delta" and index in self._thinking:
+            self._thinking[index][0] += delta.thinking
+        elif delta.type == "signature_delta" and index in self._thinking:
+            self._thinking[index][1] += delta.signature
+        return []
+
+    def _close(self, index: int) -> list[ModelEvent]:
+        if index in self._tool_blocks:
+            call_id, name, parts = self._tool_blocks.pop(index)
+            return [ToolCall(name=name, arguments="".join(parts) or "{}", call_id=call_id)]
+        if index in self._thinking:
+            text, signature, redacted = self._thinking.pop(index)
+            return [ThinkingBlock(text, signature, redacted)]
         return []
 
 
 def _message(message: Message) -> dict[str, Any]:
-    content: list[dict[str, Any]] = [
+    content: list[dict[str, Any]] = [_thinking_block(block) for block in message.thinking]
+    content += [
         {"type": "tool_result", "tool_use_id": r.call_id, "content": r.text, "is_error": r.is_error}
         for r in message.tool_results
     ]
@@ -172,6 +214,13 @@ def _message(message: Message) -> dict[str, Any]:
             }
         )
     return {"role": message.role, "content": content}
+
+
+def _thinking_block(block: ThinkingBlock) -> dict[str, Any]:
+    """A thinking block exactly as it came (the API checks its signature)."""
+    if block.redacted:
+        return {"type": "redacted_thinking", "data": block.redacted}
+    return {"type": "thinking", "thinking": block.text, "signature": block.signature}
 
 
 def _json_object(raw: str) -> dict[str, Any]:

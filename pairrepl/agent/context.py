@@ -25,6 +25,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pairrepl.agent.drafts import PROPOSE_CELL, without_thinking
 from pairrepl.agent.images import PNG, ShrunkImage, UnreadableImage, shrink_png
 from pairrepl.agent.protocol import ImagePart, Message
 from pairrepl.agent.redaction import Redactor
@@ -73,11 +74,30 @@ def referenced_names(request: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Exchange:
-    """An earlier request and the answer shown for it. Partial answers are left out."""
+    """An earlier request and the answer shown for it. Partial answers are left out.
+
+    ``proposal_id`` names the proposal the reply made, if any: a reply that only called
+    the tool has no text, and the model is shown its proposal, not a blank it could take
+    for its own failure.
+    """
 
     request: str
     reply: str
     partial: bool = False
+    proposal_id: str | None = None
+
+    @property
+    def reply_as_shown(self) -> str:
+        """The reply as the model sees it later: without the reasoning it wrote into its
+        text, naming the proposal it made."""
+        text = without_thinking(self.reply).strip()
+        if self.proposal_id is not None:
+            made = (
+                f"(I proposed cell {self.proposal_id} through {PROPOSE_CELL}; its code and "
+                "what became of it are under 'Your earlier proposals'.)"
+            )
+            text = f"{text}\n\n{made}" if text else made
+        return text or "(no answer)"
 
 
 @dataclass(frozen=True)
@@ -328,7 +348,7 @@ def _fitting_exchanges(
     for exchange in reversed(exchanges):
         pair = [
             Message("user", redactor.scrub(exchange.request)),
-            Message("assistant", redactor.scrub(exchange.reply or "(no answer)")),
+            Message("assistant", redactor.scrub(exchange.reply_as_shown)),
         ]
         cost = sum(estimate_tokens(m.text) for m in pair)
         if cost > share_tokens:

@@ -1,16 +1,25 @@
 """Turning what a model said into a proposal draft, or into the reason it is not one.
 
-A model proposes a cell by calling the one tool, ``propose_cell(code, rationale)``. Some
-models (and some OpenAI-compatible servers) write the code in a markdown fence instead;
-that is accepted too, but only when the code parses and fits the policy. Nothing here
-runs code: ``ast.parse`` (inside the policy) is the only thing that looks at it.
+A model proposes a cell by calling the one tool, ``propose_cell(code, rationale)``. What
+local models send instead is read too, but only when the code parses and fits the
+policy:
+
+- the call written into the text, as Qwen-family models do when the server does not
+  parse it: ``<tool_call>{"name": "propose_cell", "arguments": {...}}</tool_call>``, or
+  the bare JSON object as the whole reply (only for our one tool);
+- the code in a markdown fence.
+
+Reasoning written into the text (``<think>...</think>``, from a model served without a
+reasoning parser) is set aside first: code the model only thought about is not proposed.
+Nothing here runs code: ``ast.parse`` (inside the policy) is the only thing that looks
+at it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pairrepl.agent.protocol import ToolCall, ToolSpec
 from pairrepl.core import ProposalPolicy
@@ -45,7 +54,7 @@ class ProposalDraft:
 
     code: str
     rationale: str
-    via: str = "tool"  # "tool" or "fence": how the model gave it
+    via: str = "tool"  # "tool", "text" (a call written as text) or "fence": how it came
 
 
 @dataclass(frozen=True)
@@ -54,39 +63,60 @@ class Checked:
 
     draft: ProposalDraft | None = None
     problems: tuple[str, ...] = ()
+    via: str = "tool"  # how the proposal came, so the model can be told how to fix it
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check_tool_calls(calls: list[ToolCall], policy: ProposalPolicy) -> Checked:
+def check_tool_calls(
+    calls: list[ToolCall], policy: ProposalPolicy, *, via: str = "tool"
+) -> Checked:
     """Check the tool calls of one reply: exactly one ``propose_cell`` with good arguments."""
     if len(calls) > 1:
         return Checked(
             problems=(
                 f"the reply made {len(calls)} tool calls; propose at most one cell per reply",
-            )
+            ),
+            via=via,
         )
     call = calls[0]
     if call.name != PROPOSE_CELL:
-        return Checked(problems=(f"there is no tool named {call.name!r}; use {PROPOSE_CELL}",))
+        return Checked(
+            problems=(f"there is no tool named {call.name!r}; use {PROPOSE_CELL}",), via=via
+        )
     try:
         arguments = json.loads(call.arguments or "{}")
     except json.JSONDecodeError as error:
-        return Checked(problems=(f"the tool arguments are not valid JSON ({error.msg})",))
+        return Checked(problems=(f"the tool arguments are not valid JSON ({error.msg})",), via=via)
     if not isinstance(arguments, dict):
-        return Checked(problems=("the tool arguments must be a JSON object",))
-    code, rationale = arguments.get("code"), arguments.get("rationale")
+        return Checked(problems=("the tool arguments must be a JSON object",), via=via)
+    code, rationale = arguments.get("code"), arguments.get("rationale", "")
     problems = [
         f"the argument {name!r} must be a string"
         for name, value in (("code", code), ("rationale", rationale))
         if not isinstance(value, str)
     ]
     if problems:
-        return Checked(problems=tuple(problems))
+        return Checked(problems=tuple(problems), via=via)
     assert isinstance(code, str) and isinstance(rationale, str)
-    return _check_code(ProposalDraft(_strip_outer_fence(code), rationale.strip()), policy)
+    draft = ProposalDraft(_strip_outer_fence(code), rationale.strip(), via)
+    return _check_code(draft, policy)
+
+
+def check_reply_text(text: str, policy: ProposalPolicy) -> Checked | None:
+    """Check a reply that made no tool call: a call written in its text, else a fenced
+    block; None if it holds neither (an answer in words)."""
+    text = without_thinking(text)
+    calls = tool_calls_in_text(text)
+    if calls:
+        checked = check_tool_calls(calls, policy, via="text")
+        if checked.draft is not None and not checked.draft.rationale:
+            prose = _TOOL_CALL_TAG.sub("", text).strip() if "<tool_call>" in text else ""
+            return replace(checked, draft=replace(checked.draft, rationale=prose))
+        return checked
+    return check_fenced_code(text, policy)
 
 
 def check_fenced_code(text: str, policy: ProposalPolicy) -> Checked | None:
@@ -99,7 +129,8 @@ def check_fenced_code(text: str, policy: ProposalPolicy) -> Checked | None:
             problems=(
                 f"the reply holds {len(blocks)} code blocks; propose one cell, "
                 f"through the {PROPOSE_CELL} tool",
-            )
+            ),
+            via="fence",
         )
     rationale = _prose_outside_fences(text)
     return _check_code(ProposalDraft(blocks[0], rationale, via="fence"), policy)
@@ -107,7 +138,55 @@ def check_fenced_code(text: str, policy: ProposalPolicy) -> Checked | None:
 
 def _check_code(draft: ProposalDraft, policy: ProposalPolicy) -> Checked:
     problems = policy.violations(draft.code)
-    return Checked(problems=tuple(problems)) if problems else Checked(draft=draft)
+    if problems:
+        return Checked(problems=tuple(problems), via=draft.via)
+    return Checked(draft=draft, via=draft.via)
+
+
+# --- what models write into the text -----------------------------------------------
+
+_THINKING = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL)
+_TOOL_CALL_TAG = re.compile(r"<tool_call>\s*(?P<body>.*?)\s*(?:</tool_call>|\Z)", re.DOTALL)
+_NAMES_OUR_TOOL = re.compile(rf'"name"\s*:\s*"{PROPOSE_CELL}"')
+
+
+def without_thinking(text: str) -> str:
+    """``text`` without the reasoning a model wrote into it: ``<think>...</think>`` blocks
+    (an unclosed one runs to the end), and everything before a lone ``</think>`` (chat
+    templates that open the block in the prompt leave only its end in the reply)."""
+    if "</think>" in text and "<think>" not in text.split("</think>", 1)[0]:
+        text = text.split("</think>", 1)[1]
+    return _THINKING.sub("", text).strip("\n")
+
+
+def tool_calls_in_text(text: str) -> list[ToolCall]:
+    """``propose_cell`` calls written as text: in ``<tool_call>`` tags, or as the whole
+    reply (bare JSON, maybe in a ``json`` fence). Calls to other tools are left alone:
+    the reply is then read as prose."""
+    bodies = [match["body"] for match in _TOOL_CALL_TAG.finditer(text)]
+    if not bodies:
+        whole = _unfenced_json(text.strip())
+        bodies = [whole] if whole.startswith("{") and _NAMES_OUR_TOOL.search(whole) else []
+    calls = []
+    for body in bodies:
+        try:
+            value = json.loads(body)
+        except json.JSONDecodeError:  # cut or malformed: ours if it names our tool
+            if _NAMES_OUR_TOOL.search(body):
+                calls.append(ToolCall(PROPOSE_CELL, body))
+            continue
+        if isinstance(value, dict) and value.get("name") == PROPOSE_CELL:
+            arguments = value.get("arguments", value.get("parameters", {}))
+            raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
+            calls.append(ToolCall(PROPOSE_CELL, raw))
+    return calls
+
+
+def _unfenced_json(text: str) -> str:
+    blocks = _fenced_blocks(text)
+    if len(blocks) == 1 and blocks[0].label in ("", "json") and not _outside(text, blocks).strip():
+        return blocks[0].body.strip()
+    return text
 
 
 # --- markdown fences -----------------------------------------------------------------

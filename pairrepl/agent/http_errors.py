@@ -4,6 +4,13 @@ The anthropic and openai SDKs raise look-alike exception families (``APIStatusEr
 with ``status_code``, ``APITimeoutError``, ``APIConnectionError``) and, mid-stream, raw
 transport errors. We classify by class *name* and attributes so this module imports
 neither SDK (they load lazily) and one table serves both.
+
+``service`` names who answered ("OpenAI", "the server at 127.0.0.1:8080"), and the
+server's own words go into the sentence: they usually say what to fix ("tools param
+requires --jinja flag"). Error bodies come in several shapes: OpenAI's and Azure's
+``{"error": {"message", "type", "code"}}``, Anthropic's ``{"type": "error", "error":
+{...}}``, vLLM's older top-level ``{"message", "type", "code"}``, and a bare string
+(``{"error": "..."}``: Ollama, LM Studio).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ def classify_exception(
     if error_type in _OVERLOADED_TYPES or status == 529 or overloaded_503:
         return ProviderError(
             ErrorKind.OVERLOADED,
-            f"{service} is overloaded right now; try again in a moment.",
+            _sentence(f"{service} is overloaded right now; try again in a moment."),
             retry_after=_retry_after(error),
             status=status,
         )
@@ -44,29 +51,33 @@ def classify_exception(
         when = f" in {after:g} s" if after is not None else " shortly"
         return ProviderError(
             ErrorKind.RATE_LIMITED,
-            f"{service} is rate-limiting requests (429); try again{when}.",
+            _sentence(f"{service} is rate-limiting requests (429); try again{when}.")
+            + _quoting(server_words),
             retry_after=after,
             status=status,
         )
     if status in (401, 403) or "AuthenticationError" in names:
         return ProviderError(
             ErrorKind.AUTH,
-            f"{service} refused the API key ({status}). Check the key in your environment "
-            "or pairrepl config (`pairrepl doctor` tells you which one is used).",
+            _sentence(f"{service} refused the API key ({status}).")
+            + _quoting(server_words)
+            + " Check the key in your environment or pairrepl config "
+            "(`pairrepl doctor` tells you which one is used).",
             status=status,
         )
     if isinstance(status, int) and status >= 500:
-        return ProviderError(
-            ErrorKind.SERVER,
-            f"{service} had an internal error ({status}); try again later.",
-            status=status,
-        )
+        if server_words:  # its own words usually say what is wrong, and "later" may not help
+            text = _sentence(f"{service} had an internal error ({status}): {server_words}")
+        else:
+            text = _sentence(f"{service} had an internal error ({status}); try again later.")
+        return ProviderError(ErrorKind.SERVER, text, status=status, server_message=server_words)
     if isinstance(status, int) and 400 <= status < 500:
         detail = f": {server_words}" if server_words else ""
         return ProviderError(
             ErrorKind.BAD_REQUEST,
-            f"{service} rejected the request ({status}){detail}",
+            _sentence(f"{service} rejected the request ({status}){detail}"),
             status=status,
+            server_message=server_words,
         )
     if names & {
         "APITimeoutError",
@@ -75,12 +86,18 @@ def classify_exception(
         "ConnectTimeout",
         "TimeoutError",
     }:
-        return ProviderError(ErrorKind.TIMEOUT, f"{service} did not answer in time (timed out).")
+        return ProviderError(
+            ErrorKind.TIMEOUT, _sentence(f"{service} did not answer in time (timed out).")
+        )
     if mid_stream or names & {"RemoteProtocolError", "ReadError"}:
         if "APIError" in names and (error_type or server_words):
             return ProviderError(
                 ErrorKind.STREAM_ERROR,
-                f"{service} reported an error in the middle of the reply: {server_words or error_type}",
+                _sentence(
+                    f"{service} reported an error in the middle of the reply: "
+                    f"{server_words or error_type}"
+                ),
+                server_message=server_words,
             )
         return ProviderError(
             ErrorKind.CUT,
@@ -88,9 +105,27 @@ def classify_exception(
         )
     if "APIConnectionError" in names or isinstance(error, OSError):
         return ProviderError(ErrorKind.CONNECTION, f"Could not connect to {service}.")
+    return unreadable_reply(service, error)
+
+
+def unreadable_reply(service: str, error: BaseException) -> ProviderError:
+    """The reply arrived but made no sense to us: say so, naming what broke."""
     return ProviderError(
-        ErrorKind.STREAM_ERROR, f"Unexpected error from {service}: {type(error).__name__}"
+        ErrorKind.STREAM_ERROR,
+        _sentence(
+            f"{service} sent a reply pairrepl could not read "
+            f"({type(error).__name__}: {str(error)[:200]}); nothing was proposed."
+        ),
     )
+
+
+def _sentence(text: str) -> str:
+    """``service`` may open a sentence: "the server at ..." -> "The server at ..."."""
+    return text[:1].upper() + text[1:]
+
+
+def _quoting(server_words: str) -> str:
+    return f" It said: {server_words}" if server_words else ""
 
 
 def _error_type(body: object) -> str | None:
@@ -107,10 +142,15 @@ def _error_type(body: object) -> str | None:
 
 
 def _server_message(body: object) -> str:
+    """The server's own words, from any of the body shapes (see the module docstring)."""
+    if isinstance(body, str):
+        return body.strip()[:300]
     if isinstance(body, Mapping):
         inner = body.get("error", body)
+        if isinstance(inner, str):
+            return inner.strip()[:300]
         if isinstance(inner, Mapping) and isinstance(inner.get("message"), str):
-            return str(inner["message"])[:300]
+            return str(inner["message"]).strip()[:300]
     return ""
 
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pairrepl.agent.http_errors import classify_exception
+from pairrepl.agent.http_errors import classify_exception, unreadable_reply
 from pairrepl.agent.protocol import (
     ErrorKind,
     Finished,
@@ -51,6 +51,12 @@ class OpenAIProvider(Provider):
             f"openai:{model}"
             if base_url in (None, DEFAULT_BASE_URL)
             else (f"openai:{model}@{_host(self.base_url)}")
+        )
+        # Who answered, in error messages: "OpenAI", or "the server at 127.0.0.1:8080".
+        self.service = (
+            "OpenAI"
+            if self.base_url == DEFAULT_BASE_URL
+            else f"the server at {_host(self.base_url)}"
         )
         self.secrets = (api_key,)
         self._api_key = api_key
@@ -102,37 +108,50 @@ class OpenAIProvider(Provider):
                 }
                 for t in request.tools
             ]
+            arguments["parallel_tool_calls"] = False  # one proposal per reply
         try:
             sdk_stream = await client.chat.completions.create(**arguments)
         except Exception as error:
-            raise classify_exception(error, "OpenAI") from None
+            raise classify_exception(error, self.service) from None
 
         state = _StreamState()
         try:
             async with sdk_stream:
                 async for chunk in sdk_stream:
-                    for event in state.translate(chunk):
+                    try:
+                        events = state.translate(chunk)
+                    except Exception as error:
+                        raise unreadable_reply(self.service, error) from None
+                    for event in events:
                         yield event
         except ProviderError:
             raise
         except Exception as error:
-            raise classify_exception(error, "OpenAI", mid_stream=True) from None
+            raise classify_exception(error, self.service, mid_stream=True) from None
         if state.finish_reason is None:
             raise ProviderError(
-                ErrorKind.CUT, "The reply from OpenAI stopped before it was complete."
+                ErrorKind.CUT, f"The reply from {self.service} stopped before it was complete."
             )
         for event in state.closing_events():
             yield event
 
 
 class _StreamState:
-    """Chat completion chunks -> our events. Tool calls arrive in fragments by index."""
+    """Chat completion chunks -> our events. Tool calls arrive in fragments by index.
+
+    Compatible servers bend the format, and each bend is read as what it means:
+    ``arguments`` sent as a JSON object instead of a string (llama.cpp, TGI) is
+    serialised; a second call sent under an index already taken (Ollama gives every call
+    index 0, each whole in one chunk) is a second call, told apart by its new id, or by a
+    new name arriving after complete arguments.
+    """
 
     def __init__(self) -> None:
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
         self.refusal_parts: list[str] = []
-        self._calls: dict[int, dict[str, Any]] = {}
+        self._calls: list[_PartialCall] = []
+        self._by_index: dict[int, _PartialCall] = {}  # the newest call at each index
 
     def translate(self, chunk: Any) -> list[ModelEvent]:
         events: list[ModelEvent] = []
@@ -140,7 +159,7 @@ class _StreamState:
         if usage is not None:
             self.usage = Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)
         for choice in getattr(chunk, "choices", None) or []:
-            if choice.index != 0:
+            if choice.index not in (0, None):
                 continue
             delta = choice.delta
             if delta is not None:
@@ -149,27 +168,26 @@ class _StreamState:
                 if getattr(delta, "refusal", None):
                     self.refusal_parts.append(delta.refusal)
                 for fragment in delta.tool_calls or []:
-                    call = self._calls.setdefault(
-                        fragment.index, {"id": "", "name": "", "args": []}
-                    )
-                    if fragment.id:
-                        call["id"] = fragment.id
-                    function = fragment.function
-                    if function is not None:
-                        if function.name:
-                            call["name"] += function.name
-                        if function.arguments:
-                            call["args"].append(function.arguments)
+                    self._add_fragment(fragment)
             if choice.finish_reason:
                 self.finish_reason = choice.finish_reason
         return events
 
+    def _add_fragment(self, fragment: Any) -> None:
+        function = fragment.function
+        name = (getattr(function, "name", None) or "") if function is not None else ""
+        arguments = getattr(function, "arguments", None) if function is not None else None
+        index = fragment.index if isinstance(fragment.index, int) else len(self._calls)
+        call = self._by_index.get(index)
+        if call is None or call.is_followed_by(fragment.id or "", name):
+            call = _PartialCall()
+            self._calls.append(call)
+            self._by_index[index] = call
+        call.add(fragment.id or "", name, arguments)
+
     def closing_events(self) -> list[ModelEvent]:
         events: list[ModelEvent] = [
-            ToolCall(
-                name=c["name"], arguments="".join(c["args"]) or "{}", call_id=c["id"] or f"call_{i}"
-            )
-            for i, c in sorted(self._calls.items())
+            call.tool_call(f"call_{number}") for number, call in enumerate(self._calls)
         ]
         if self.refusal_parts:
             events.append(Refusal("".join(self.refusal_parts)))
@@ -177,6 +195,41 @@ class _StreamState:
             events.append(self.usage)
         events.append(Finished(self.finish_reason or "stop"))
         return events
+
+
+class _PartialCall:
+    """One tool call as its fragments arrive."""
+
+    def __init__(self) -> None:
+        self.call_id = ""
+        self.name = ""
+        self.arguments: list[str] = []
+
+    def is_followed_by(self, call_id: str, name: str) -> bool:
+        """Does a fragment with this id and name start another call at the same index?"""
+        if call_id and self.call_id and call_id != self.call_id:
+            return True
+        return bool(name and self.name and _is_json("".join(self.arguments)))
+
+    def add(self, call_id: str, name: str, arguments: object) -> None:
+        self.call_id = self.call_id or call_id
+        if name and name != self.name:  # some servers repeat the name in every fragment
+            self.name += name
+        if isinstance(arguments, str):
+            self.arguments.append(arguments)
+        elif arguments is not None:  # an object, not the JSON text of one
+            self.arguments.append(json.dumps(arguments))
+
+    def tool_call(self, fallback_id: str) -> ToolCall:
+        return ToolCall(self.name, "".join(self.arguments) or "{}", self.call_id or fallback_id)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _messages(message: Message) -> list[dict[str, Any]]:
@@ -214,11 +267,7 @@ def _messages(message: Message) -> list[dict[str, Any]]:
 
 
 def _valid_json(raw: str) -> str:
-    try:
-        json.loads(raw)
-    except json.JSONDecodeError:
-        return "{}"
-    return raw
+    return raw if _is_json(raw) else "{}"
 
 
 def _host(url: str) -> str:

@@ -1,7 +1,7 @@
 """The one swap point for models: a ``Provider`` streams ``ModelEvent``s for a ``ModelRequest``.
 
 Like httpx's ``BaseTransport``, the protocol is one method, so a new model family (or a
-fake for a demo) is one small class. Everything a provider says arrives as one of five
+fake for a demo) is one small class. Everything a provider says arrives as one of six
 events; everything that goes wrong arrives as a ``ProviderError`` with a plain message
 (no SDK traceback ever reaches a user), tagged with whether trying again may help.
 
@@ -41,8 +41,9 @@ class ToolSpec:
 
 @dataclass(frozen=True)
 class ToolCall:
-    """The model called a tool. ``arguments`` is the raw JSON text, exactly as streamed:
-    it may be malformed, and the agent is the one that checks it."""
+    """The model called a tool. ``arguments`` is the raw JSON text, as streamed (a server
+    that sends an object instead, as llama.cpp and TGI do, has it serialised): it may be
+    malformed, and the agent is the one that checks it."""
 
     name: str
     arguments: str
@@ -59,11 +60,26 @@ class ToolResult:
 
 
 @dataclass(frozen=True)
+class ThinkingBlock:
+    """A block of the model's reasoning (Anthropic's ``thinking``), with the signature that
+    vouches for it; ``redacted`` holds an encrypted ``redacted_thinking`` block instead.
+
+    Opaque to us: it goes back exactly as it came, first in the assistant turn that made
+    a tool call (the API rejects a tool-use turn whose thinking was dropped or changed).
+    """
+
+    text: str = ""
+    signature: str = ""
+    redacted: str = ""
+
+
+@dataclass(frozen=True)
 class Message:
     """One turn of the conversation.
 
     A user turn holds text (and maybe images, and tool results answering the previous
-    assistant turn); an assistant turn holds text and maybe the tool calls it made.
+    assistant turn); an assistant turn holds text and maybe the tool calls it made, after
+    the thinking blocks it started with.
     """
 
     role: Literal["user", "assistant"]
@@ -71,6 +87,7 @@ class Message:
     images: tuple[ImagePart, ...] = ()
     tool_calls: tuple[ToolCall, ...] = ()
     tool_results: tuple[ToolResult, ...] = ()
+    thinking: tuple[ThinkingBlock, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ class Refusal:
     text: str
 
 
-ModelEvent = TextDelta | ToolCall | Usage | Finished | Refusal
+ModelEvent = TextDelta | ToolCall | Usage | Finished | Refusal | ThinkingBlock
 
 # A stream that ends without ``Finished`` was cut: providers raise
 # ``ProviderError(ErrorKind.CUT, ...)`` rather than ending quietly.
@@ -152,12 +169,14 @@ class ProviderError(AgentError):
         *,
         retry_after: float | None = None,
         status: int | None = None,
+        server_message: str = "",
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.retry_after = retry_after  # seconds, from the server's retry-after header
         self.status = status
+        self.server_message = server_message  # the server's own words, when it sent some
 
     @property
     def retryable(self) -> bool:
@@ -171,7 +190,8 @@ class ProviderError(AgentError):
 class Provider(ABC):
     """A model behind one streaming method.
 
-    ``label`` says on screen what answered ("openai:gpt-4o-mini", "replay:demo.json").
+    ``label`` says on screen what answered ("openai:gpt-4o-mini", "replay:demo.json");
+    ``service`` names it in a sentence ("OpenAI", "the server at 127.0.0.1:8080").
     ``secrets`` are values that must never appear in anything sent (the provider's own
     API key); the agent scrubs them from every request as a last line of defence.
     ``takes_images`` says whether the model accepts ``Message.images``: the caller passes
@@ -179,6 +199,7 @@ class Provider(ABC):
     """
 
     label: str = "provider"
+    service: str = "the model's server"
     secrets: tuple[str, ...] = ()
     takes_images: bool = False
 

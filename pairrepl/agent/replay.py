@@ -77,6 +77,7 @@ class ReplayProvider(Provider):
     ) -> None:
         self.turns = turns
         self.label = f"replay:{name}"
+        self.service = f"the replay script {name}"
         self.chunk_chars = chunk_chars
         self.delay_s = delay_s
         self.played = 0  # turns used so far

@@ -53,7 +53,12 @@ def names_to_view(request: str, namespace: NamespaceSummary, transcript: Transcr
 
 def earlier_exchanges(transcript: Transcript) -> list[Exchange]:
     return [
-        Exchange(item.request_text, item.reply_text, item.partial or item.error is not None)
+        Exchange(
+            item.request_text,
+            item.reply_text,
+            item.partial or item.error is not None,
+            item.proposal_id,
+        )
         for item in transcript.items
         if isinstance(item, ExchangeItem) and item.finished
     ]

@@ -1,7 +1,9 @@
 """A fake model server on 127.0.0.1 that speaks both wire formats, for the real SDKs.
 
 Tests script what it answers, one reply per request, in a neutral form (``Turn``,
-``HttpError``, ``Hang``); the server renders each in the format the request asked for:
+``HttpError``, ``Hang``), or exactly as a real server sent it (``Recorded``: the wire
+corpus in ``tests/agent/wire/``). The neutral forms are rendered in the format the
+request asked for:
 
 - Anthropic ``POST /v1/messages``: SSE events ``message_start``, ``content_block_start``
   / ``content_block_delta`` (``text_delta``, ``input_json_delta``) / ``content_block_stop``,
@@ -48,10 +50,24 @@ class Turn:
 
 @dataclass
 class HttpError:
+    """An error response; ``body``, when given, is sent as it is (a recorded body)."""
+
     status: int
     error_type: str = "api_error"
     message: str = "Something went wrong."
     headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass
+class Recorded:
+    """A streamed reply as a real server sent it: each event is ``{"event": name, "data":
+    {...}}`` (Anthropic), ``{"data": {...}}`` (Chat Completions), the string ``"[DONE]"``,
+    or ``{"raw": text}`` for a line sent as it is. ``cut``: the connection drops after
+    the last event instead of the stream ending."""
+
+    events: list[Any]
+    cut: bool = False
 
 
 @dataclass
@@ -61,7 +77,7 @@ class Hang:
     seconds: float
 
 
-Reply = Turn | HttpError | Hang
+Reply = Turn | HttpError | Hang | Recorded
 
 
 def propose(code: str, rationale: str = "Because.", text: str = "", **options: Any) -> Turn:
@@ -171,6 +187,11 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                 elif isinstance(reply, HttpError):
                     self._send_error(reply, wire)
+                elif isinstance(reply, Recorded):
+                    recorded = [_recorded_event(event) for event in reply.events]
+                    self._stream(
+                        recorded, Turn(cut_after=len(recorded) if reply.cut else None), wire
+                    )
                 else:
                     events = (
                         _anthropic_events(reply) if wire == "anthropic" else _openai_events(reply)
@@ -184,7 +205,9 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
 
         def _send_error(self, error: HttpError, wire: str) -> None:
-            if wire == "anthropic":
+            if error.body is not None:
+                payload = error.body
+            elif wire == "anthropic":
                 payload = {
                     "type": "error",
                     "error": {"type": error.error_type, "message": error.message},
@@ -211,9 +234,7 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             for number, event in enumerate(events):
                 if turn.cut_after is not None and number == turn.cut_after:
-                    self.wfile.flush()
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    self.close_connection = True
+                    self._cut()
                     return
                 if turn.error_after is not None and number == turn.error_after:
                     self._chunk(_error_event(turn.error_type, wire))
@@ -223,7 +244,15 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                     self._pause(turn.delay_s)
                 self._chunk(event)
                 server.sent_events.append((time.perf_counter(), event))
+            if turn.cut_after is not None and turn.cut_after >= len(events):
+                self._cut()
+                return
             self._chunk("")
+
+        def _cut(self) -> None:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
 
         def _chunk(self, text: str) -> None:
             data = text.encode()
@@ -397,6 +426,15 @@ def _openai_events(turn: Turn) -> list[str]:
     )
     events.append("data: [DONE]\n\n")
     return events
+
+
+def _recorded_event(event: Any) -> str:
+    if event == "[DONE]":
+        return "data: [DONE]\n\n"
+    if "raw" in event:
+        return str(event["raw"])
+    named = f"event: {event['event']}\n" if "event" in event else ""
+    return f"{named}data: {json.dumps(event['data'])}\n\n"
 
 
 def _error_event(error_type: str, wire: str) -> str:

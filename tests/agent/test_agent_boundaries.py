@@ -1,11 +1,16 @@
-"""The agent package's boundaries: fast to import, and no way to reach a kernel."""
+"""The agent package's boundaries: fast to import, no way to reach a kernel, and no
+exception escapes ``ask`` whatever a provider does."""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+from pairrepl.agent import Agent, ModelEvent, ModelRequest, Provider, TextDelta, build_context
+from pairrepl.agent.redaction import Redactor
 
 AGENT = Path(__file__).resolve().parents[2] / "pairrepl" / "agent"
 
@@ -55,3 +60,22 @@ def test_pillow_is_imported_only_for_images():
         for module in imported_modules(path):
             if module.split(".")[0] == "PIL":
                 assert path.name == "images.py", f"{path.name} imports {module}"
+
+
+class _BrokenProvider(Provider):
+    """A provider that breaks its contract: it raises something other than ProviderError."""
+
+    label = "broken:model"
+    service = "the broken server"
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:
+        yield TextDelta("Let me ")
+        raise TypeError("sequence item 0: expected str instance, dict found")
+
+
+async def test_a_provider_that_raises_anything_still_gives_a_reply_that_says_why():
+    context = build_context("how many?", redactor=Redactor())
+    reply = await Agent(_BrokenProvider()).ask(context)
+    assert reply.proposal is None and reply.partial
+    assert reply.error is not None
+    assert "the broken server" in reply.error.lower() and "TypeError" in reply.error

@@ -180,3 +180,15 @@ def test_hint_mode_switches_the_system_prompt():
 def test_dollar_names():
     assert referenced_names("look at $df and $df.columns, not $5 or a$b") == ["df"]
     assert referenced_names("$prices then $clean_prices") == ["prices", "clean_prices"]
+
+
+def test_a_reply_that_only_proposed_shows_its_proposal_and_no_reasoning():
+    exchanges = [
+        Exchange("count the gaps", "", proposal_id="p1"),
+        Exchange("and now?", "<think>they want the mean</think>Take the mean next."),
+    ]
+    context = build_context("go on", exchanges=exchanges, redactor=Redactor())
+    first_reply, second_reply = (m.text for m in context.messages if m.role == "assistant")
+    assert "proposed cell p1 through propose_cell" in first_reply
+    assert "(no answer)" not in first_reply
+    assert second_reply == "Take the mean next."

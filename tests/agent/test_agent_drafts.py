@@ -27,7 +27,7 @@ def test_good_arguments():
         ([call('{"code": "x = 1"')], "not valid JSON"),
         ([call('["x = 1"]')], "must be a JSON object"),
         ([call('{"code": 1, "rationale": "r"}')], "'code' must be a string"),
-        ([call('{"code": "x = 1"}')], "'rationale' must be a string"),
+        ([call('{"code": "x = 1", "rationale": 3}')], "'rationale' must be a string"),
         ([call('{"code": "x = 1", "rationale": "r"}', name="run_cell")], "no tool named"),
         (
             [call('{"code": "a", "rationale": ""}'), call('{"code": "b", "rationale": ""}')],
@@ -45,6 +45,12 @@ def test_bad_arguments_say_why(calls, problem):
     checked = check_tool_calls(calls, POLICY)
     assert not checked.ok and checked.draft is None
     assert problem in "; ".join(checked.problems)
+
+
+def test_a_missing_rationale_is_not_worth_a_second_request():
+    """The agent gives such a draft the reply's own words as its rationale."""
+    checked = check_tool_calls([call('{"code": "x = 1"}')], POLICY)
+    assert checked.draft is not None and checked.draft.rationale == ""
 
 
 def test_code_wrapped_in_a_fence_inside_the_tool_is_unwrapped():
