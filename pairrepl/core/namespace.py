@@ -132,7 +132,20 @@ class NamespaceDiff:
         return cls(changes("added"), changes("changed"), changes("deleted"))
 
 
+#: How ``kernel_ext`` marks a value it could not look at in time: nothing is known of it
+#: but its identity and type.
+UNKNOWN_REPRS = ("<repr timed out>", "<not summarised:")
+
+
+def _unknown(variable: VariableSummary) -> bool:
+    return variable.repr.startswith(UNKNOWN_REPRS)
+
+
 def _changed(old: VariableSummary, new: VariableSummary) -> bool:
+    """Whether a cell changed this name. A value whose summary timed out (before or after)
+    is unknown, never a change: only another object or another type is."""
+    if _unknown(old) or _unknown(new):
+        return old.identity != new.identity or old.type_name != new.type_name
     return (
         old.identity != new.identity
         or old.type_name != new.type_name

@@ -35,3 +35,21 @@ async def test_a_cell_that_adds_rebinds_mutates_and_deletes(
     # The ledger keeps how each name changed: a resumed transcript shows the same.
     finished = [e.event for e in ledger.entries(session.id) if isinstance(e.event, CellFinished)]
     assert finished[-1].namespace_diff == diff
+
+
+async def test_a_value_whose_repr_times_out_is_unknown_never_a_change(session: Session) -> None:
+    await session.run(
+        "import time\nslow = {'on': False}\n"
+        "class Big:\n"
+        "    def __repr__(self):\n"
+        "        if slow['on']:\n"
+        "            time.sleep(5)\n"
+        "        return 'Big()'\n"
+        "b = Big()"
+    )
+    assert session.namespace.by_name()["b"].repr == "Big()"
+    quiet = await session.run("slow['on'] = True")  # b itself is untouched
+    assert session.namespace.by_name()["b"].repr.startswith("<repr timed out")
+    assert "b" not in {change.name for change in quiet.namespace_diff.changed}
+    rebound = await session.run("b = Big()")  # another object: that much is known
+    assert [change.name for change in rebound.namespace_diff.changed] == ["b"]
