@@ -47,12 +47,18 @@ async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[
     from pairrepl.ledger import Ledger
 
     checks: list[tuple[str, str | None]] = []
+    path = root / ".pairrepl" / "ledger.sqlite3"
     try:
         with Ledger.open(root) as ledger:
             ledger.sessions()
-        checks.append((f"ledger {root / '.pairrepl' / 'ledger.sqlite3'}", None))
+            problems = ledger.integrity_problems()
+        damaged = (
+            f"damaged ({'; '.join(problems[:3])}): move it aside (mv {path} {path}.broken; "
+            "the old file stays for recovery) and pairrepl starts a new one"
+        )
+        checks.append((f"ledger {path}", damaged if problems else None))
     except Exception as error:
-        checks.append(("ledger", f"cannot open it: {error}"))
+        checks.append(("ledger", str(error)))
 
     if options.server is not None:
         checks += await _server_checks(options)

@@ -96,7 +96,13 @@ class OutputProduced:
 
 @dataclass(frozen=True)
 class OutputSpilled:
-    """A stream was too long to keep: the full text is in ``path``; ``tail`` is its end."""
+    """A stream was too long to keep: the full text is in ``path``; ``tail`` is its end.
+
+    Recorded twice: as the stream overflows, before its file is written (``final``
+    False: the path is known, the count and the tail not yet), so a session whose app
+    died mid-stream still leads to the file; then when the cell ends, with the count and
+    the tail. The later one replaces the earlier in the transcript.
+    """
 
     KIND: ClassVar[str] = "output_spilled"
     VERSION: ClassVar[int] = 1
@@ -105,6 +111,7 @@ class OutputSpilled:
     path: str
     omitted_lines: int
     tail: str
+    final: bool = True  # older ledgers recorded only the final one
 
 
 @dataclass(frozen=True)

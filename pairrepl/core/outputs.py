@@ -111,12 +111,67 @@ def output_from_payload(payload: Mapping[str, Any]) -> Output:
 
 @dataclass(frozen=True)
 class OutputLimits:
-    """How much of one stream of one cell the screen and the ledger keep."""
+    """How much of one output of one cell the screen, the ledger, the export and the AI's
+    context keep: a stream's head and tail, and the size of one value of a result or a
+    display (per mime type; text is cut to its head and tail, anything else replaced)."""
 
     head_lines: int = 500
     head_chars: int = 100_000
     tail_lines: int = 100
     tail_chars: int = 20_000
+    value_chars: int = 150_000  # a text value (repr, HTML, JSON) of a result or display
+    binary_chars: int = 2_000_000  # a base64 value (a plot): about 1.5 MB of image
+
+
+@dataclass(frozen=True)
+class CappedValue:
+    """A value too large to keep whole: what is kept of it, and how much was left out."""
+
+    head: str
+    tail: str
+    omitted_lines: int
+    omitted_chars: int
+    binary: bool
+
+    def shown(self, mime_type: str, spilled_to: str) -> str:
+        """The value as it is kept: its head, a line naming the file with all of it, its
+        tail (a binary value keeps only that line)."""
+        size = f"{self.omitted_chars:,} characters"
+        if self.binary:
+            return f"[{mime_type}: {size}, too large to keep; the full value is in {spilled_to}]"
+        lines = f"{self.omitted_lines:,} lines, " if self.omitted_lines else ""
+        note = f"… {lines}{size} omitted — the full value is in {spilled_to} …"
+        separator = "" if not self.head or self.head.endswith("\n") else "\n"
+        return f"{self.head}{separator}{note}\n{self.tail}"
+
+
+def is_text_mime(mime_type: str) -> bool:
+    return (
+        mime_type.startswith("text/")
+        or mime_type
+        in (
+            "application/json",
+            "application/javascript",
+            "image/svg+xml",
+        )
+        or mime_type.endswith("+json")
+    )
+
+
+def cap_value(mime_type: str, value: str, limits: OutputLimits) -> CappedValue | None:
+    """``value`` cut to ``limits`` (None when it fits): the same head and tail as a
+    stream's for text, nothing kept of a binary value."""
+    if not is_text_mime(mime_type):
+        if len(value) <= limits.binary_chars:
+            return None
+        return CappedValue("", "", 0, len(value), binary=True)
+    if len(value) <= limits.value_chars and value.count("\n") < limits.head_lines:
+        return None
+    capper = OutputCapper(limits)
+    head = capper.feed(value) or value[: limits.head_chars]  # one line longer than the head
+    tail = capper.tail()
+    omitted = max(0, len(value) - len(head) - len(tail))
+    return CappedValue(head, tail, capper.omitted_lines, omitted, binary=False)
 
 
 @dataclass

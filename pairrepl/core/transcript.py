@@ -166,7 +166,8 @@ class Transcript:
             return cell
         if isinstance(event, OutputSpilled):
             cell = self.cells.get(event.cell_id)
-            if cell is not None:
+            if cell is not None:  # the final record of a stream's spill replaces the first
+                cell.spills = [spill for spill in cell.spills if spill.stream != event.stream]
                 cell.spills.append(event)
             return cell
         if isinstance(event, CellFinished):

@@ -137,7 +137,10 @@ class LocalKernel(JupyterKernel):
 
     async def _launch_process(self) -> AsyncKernelManager:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - kept for restarts
+        # Private, like the ledger: what the kernel prints may hold what the human typed.
+        descriptor = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(descriptor, 0o600)
+        self._log_file = os.fdopen(descriptor, "ab")  # kept open for restarts
         manager = AsyncKernelManager(
             kernel_name="python3", kernel_spec_manager=CurrentInterpreterKernelSpecs()
         )

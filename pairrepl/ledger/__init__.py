@@ -6,18 +6,32 @@ This is the only package that imports ``sqlite3`` and ``nbformat``.
 
 from pairrepl.ledger.notebook import NotebookCell, export_notebook, read_notebook
 from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
-from pairrepl.ledger.state_dir import find_project_root
-from pairrepl.ledger.store import Ledger, SessionInfo, SessionNotFound, UnreadableEvent
+from pairrepl.ledger.state_dir import find_project_root, private_file
+from pairrepl.ledger.store import (
+    Ledger,
+    LedgerUnavailable,
+    LedgerUnwritable,
+    SessionInfo,
+    SessionLease,
+    SessionNotFound,
+    SessionOpenElsewhere,
+    UnreadableEvent,
+)
 
 __all__ = [
     "Ledger",
+    "LedgerUnavailable",
+    "LedgerUnwritable",
     "NotebookCell",
     "ProvenanceHistory",
     "ProvenanceLog",
     "SessionInfo",
+    "SessionLease",
     "SessionNotFound",
+    "SessionOpenElsewhere",
     "UnreadableEvent",
     "export_notebook",
     "find_project_root",
+    "private_file",
     "read_notebook",
 ]

@@ -1,13 +1,17 @@
 """The project root, the ``.pairrepl/`` folder under it, and the ``.gitignore`` that guards it.
 
-The ledger and spilled outputs are private to one machine (they hold everything the
-human ran and saw); ``provenance.jsonl`` is meant to be committed so the team can see who
-wrote what. The ``.gitignore`` says exactly that. It is written only when missing, so a
-user who edited it keeps their edit.
+The ledger and spilled outputs are private to one machine and one person: they hold
+everything the human ran and saw, keys typed into a cell included. So the folder is made
+(and kept) ``0700`` and the files pairrepl writes in it ``0600`` (``private_file``),
+whatever the umask. ``provenance.jsonl`` is meant to be committed so the team can see
+who wrote what: it keeps the mode git gives it. The ``.gitignore`` says exactly that. It
+is written only when missing, so a user who edited it keeps their edit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 STATE_DIR_NAME = ".pairrepl"
@@ -44,10 +48,16 @@ def find_project_root(start: Path) -> Path:
     return start
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
 def ensure_state_dir(project_root: Path) -> Path:
-    """Create ``<project_root>/.pairrepl/`` and its ``.gitignore`` if needed; return the folder."""
+    """Create ``<project_root>/.pairrepl/`` (private) and its ``.gitignore`` if needed;
+    return the folder. An existing folder of ours is made private again."""
     state_dir = project_root / STATE_DIR_NAME
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    _make_private(state_dir, PRIVATE_DIR_MODE)
     try:
         # "x": create only if absent, atomically, so two processes never both write it
         # and an existing (perhaps edited) file is never touched.
@@ -56,3 +66,18 @@ def ensure_state_dir(project_root: Path) -> Path:
     except FileExistsError:
         pass
     return state_dir
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` readable by its owner only, or make an existing file of ours so
+    (the ledger, its WAL and SHM, the kernel's log, spilled outputs). Returns ``path``."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+    _make_private(path, PRIVATE_FILE_MODE)
+    return path
+
+
+def _make_private(path: Path, mode: int) -> None:
+    # Only what we own: a folder shared on purpose by someone else stays as they set it.
+    with contextlib.suppress(OSError):
+        if path.stat().st_uid == os.getuid():
+            path.chmod(mode)

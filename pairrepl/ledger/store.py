@@ -11,9 +11,12 @@ handed out one at a time and never collide.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 import re
+import socket
 import sqlite3
 import threading
 import time
@@ -34,10 +37,16 @@ from pairrepl.core.events import (
 )
 from pairrepl.errors import PairreplError
 from pairrepl.ledger.migrations import migrate
-from pairrepl.ledger.state_dir import ensure_state_dir
+from pairrepl.ledger.state_dir import ensure_state_dir, private_file
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: sessions there are not leased
+    fcntl = None  # type: ignore[assignment]
 
 DATABASE_NAME = "ledger.sqlite3"
 SPILL_DIR_NAME = "outputs"
+LEASE_DIR_NAME = "leases"
 
 # How long a writer waits for another process's transaction before giving up. Appends
 # are tiny, so reaching this means something holds the lock far too long.
@@ -61,6 +70,19 @@ class SessionNotFound(PairreplError, LookupError):
 
 class UnreadableEvent(PairreplError, ValueError):
     """A stored event this version of pairrepl cannot read (e.g. written by a newer one)."""
+
+
+class LedgerUnavailable(PairreplError):
+    """The ledger cannot be opened (a read-only folder, a damaged file); the message names
+    the file and what to do."""
+
+
+class LedgerUnwritable(PairreplError):
+    """An event could not be committed (a full disk, a file made read-only meanwhile)."""
+
+
+class SessionOpenElsewhere(PairreplError):
+    """Another pairrepl process has this session open; it holds the session's lease."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +124,22 @@ class Ledger:
 
     @classmethod
     def open(cls, project_root: Path) -> Ledger:
-        """Open (creating if needed) the ledger of the project at ``project_root``."""
-        state_dir = ensure_state_dir(Path(project_root).resolve())
-        return cls(state_dir / DATABASE_NAME, state_dir)
+        """Open (creating if needed) the ledger of the project at ``project_root``.
+
+        ``LedgerUnavailable`` (one line: the file, why, what to do) when it cannot be."""
+        root = Path(project_root).resolve()
+        path = root / ".pairrepl" / DATABASE_NAME
+        try:
+            state_dir = ensure_state_dir(root)
+            path = private_file(state_dir / DATABASE_NAME)
+            ledger = cls(path, state_dir)
+        except (sqlite3.Error, OSError) as error:
+            raise LedgerUnavailable(_cannot_open(path, error)) from error
+        for companion in ("-wal", "-shm"):  # SQLite's own files: as private as the ledger
+            with contextlib.suppress(OSError):
+                if Path(f"{path}{companion}").exists():
+                    private_file(Path(f"{path}{companion}"))
+        return ledger
 
     def close(self) -> None:
         with self._lock:
@@ -131,6 +166,16 @@ class Ledger:
         """
         at = time.time() if at is None else at
         payload = json.dumps(event_to_payload(event), ensure_ascii=False, separators=(",", ":"))
+        try:
+            seq = self._insert(session_id, event, at, payload)
+        except (sqlite3.Error, OSError) as error:
+            raise LedgerUnwritable(
+                f"The ledger {self.path} cannot be written ({error}): free some disk space "
+                "or fix the file's permissions."
+            ) from error
+        return LedgerEntry(seq=seq, session_id=session_id, at=at, event=event)
+
+    def _insert(self, session_id: str, event: Event, at: float, payload: str) -> int:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -149,7 +194,7 @@ class Ledger:
                 if self._db.in_transaction:  # SQLite may already have rolled it back
                     self._db.execute("ROLLBACK")
                 raise
-        return LedgerEntry(seq=seq, session_id=session_id, at=at, event=event)
+        return int(seq)
 
     def _update_session_summary(self, session_id: str, event: Event, at: float) -> None:
         if isinstance(event, SessionStarted):
@@ -252,13 +297,69 @@ class Ledger:
             "List all sessions with `pairrepl sessions`."
         )
 
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong with the file ([] when it is sound)."""
+        try:
+            with self._lock:
+                rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.Error as error:
+            return [str(error)]
+        problems = [str(row[0]) for row in rows]
+        return [] if problems == ["ok"] else problems
+
+    # -- one process per session -------------------------------------------------------
+
+    def lease(self, session_id: str) -> SessionLease:
+        """Hold ``session_id`` for this process until the lease is released (or the process
+        ends, however it ends: the operating system drops the lock with it).
+        ``SessionOpenElsewhere`` when another process holds it."""
+        folder = self.state_dir / LEASE_DIR_NAME
+        folder.mkdir(mode=0o700, exist_ok=True)
+        path = private_file(folder / f"{_safe_name(session_id)}.lock")
+        fd = os.open(path, os.O_RDWR)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+                os.close(fd)
+                raise SessionOpenElsewhere(
+                    f"Session {session_id} is open in another pairrepl ({holder}). Close it "
+                    "there first; if that process is gone, its lease went with it: try again."
+                ) from None
+        os.ftruncate(fd, 0)
+        since = time.strftime("%Y-%m-%d %H:%M", time.localtime())
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {since}".encode())
+        return SessionLease(fd)
+
     # -- files next to the ledger ------------------------------------------------------
 
     def spill_path(self, session_id: str, cell_id: str, stream: str) -> Path:
         """Where the full text of a too-long output goes (its folder exists on return)."""
         folder = self.state_dir / SPILL_DIR_NAME / _safe_name(session_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         return folder / f"{_safe_name(cell_id)}-{_safe_name(stream)}.txt"
+
+
+class SessionLease:
+    """This process's hold on one session (``Ledger.lease``)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
+
+
+def _cannot_open(path: Path, error: BaseException) -> str:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return (
+        f"The ledger {path} cannot be opened ({reason}). If its folder is read-only, make it "
+        f"writable; if the file is damaged, move it aside (mv {path} {path}.broken: the old "
+        "file stays for recovery) and pairrepl starts a new one."
+    )
 
 
 def _switch_to_wal(db: sqlite3.Connection) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,19 +101,22 @@ def _check_parses(text: str, target: str) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = DEFAULT_NEW_FILE_MODE & ~umask
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to a temporary file beside ``path``, fsync it, then rename it over.
+
+    An existing file keeps its mode. A new one gets ``DEFAULT_NEW_FILE_MODE`` less the
+    umask, applied by the operating system as it creates the temporary file: reading the
+    umask would mean setting it, which races with every other thread creating files.
+    """
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp_name = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DEFAULT_NEW_FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
             handle.flush()
-            os.fchmod(handle.fileno(), mode)
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:

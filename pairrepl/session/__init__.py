@@ -7,7 +7,7 @@ observes the cells run there (the magics, the JupyterLab panel). Front ends obse
 session through its events (`subscribe`) and catch `SessionError`.
 """
 
-from pairrepl.session.core import SessionCore, Usage
+from pairrepl.session.core import LedgerHealth, SessionCore, Usage
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
     Promotion,
@@ -23,6 +23,7 @@ from pairrepl.session.session import (
 
 __all__ = [
     "NO_PROVIDER",
+    "LedgerHealth",
     "Promotion",
     "PromotionDraft",
     "PromotionError",

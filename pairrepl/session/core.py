@@ -8,7 +8,10 @@ Two sessions extend it. ``Session`` (``session.py``: the app, and the line conso
 - the record: each event is appended to the ledger (committed), folded into the
   transcript, then handed to the listeners, in that order (invariant
   SCREEN-LEDGER-EXPORT-AGREE in docs/architecture.md). A failing listener never stops a
-  recording nor the other listeners;
+  recording nor the other listeners. When the ledger cannot be written (a full disk),
+  events wait in memory, in order and bounded, and are written as soon as it can be
+  again; the screen still follows them (a finished cell never stays "running"), and
+  ``ledger_health`` says how many wait;
 - the origin of a cell (``core/origin.py``: one rule) and what a cell did to the namespace;
 - a request to the AI, from its context to the events that end it (``session/asking.py``);
 - the human's moves on a proposal (accept, reject) and on the AI's context (notes,
@@ -25,6 +28,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -57,7 +62,7 @@ from pairrepl.core.transcript import (
     ProposalItem,
     Transcript,
 )
-from pairrepl.ledger import Ledger
+from pairrepl.ledger import Ledger, LedgerUnwritable
 from pairrepl.session.asking import context_for, new_id, reply_events, request_sent
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
@@ -72,6 +77,31 @@ Listener = Callable[[LedgerEntry, Item | None], None]
 
 _log = logging.getLogger("pairrepl.session")
 _MIN_PREFIX = 4  # an id prefix shorter than this is too easy to mistype into another id
+
+#: Events kept in memory while the ledger cannot be written. New cells and requests are
+#: refused while any wait, so only the work already running adds to them: a cell's
+#: output events are few (its streams are capped), and this bound is never reached in
+#: practice; past it, events are counted as lost rather than growing without end.
+MAX_WAITING_EVENTS = 10_000
+
+
+@dataclasses.dataclass(frozen=True)
+class LedgerHealth:
+    """Whether every recorded event is in the ledger file, and if not, why."""
+
+    waiting: int = 0  # events held in memory, in order, until the ledger can be written
+    lost: int = 0  # events beyond MAX_WAITING_EVENTS, never written
+    problem: str | None = None  # the last write error
+
+    @property
+    def ok(self) -> bool:
+        return not (self.waiting or self.lost)
+
+    def describe(self) -> str:
+        if self.ok:
+            return "ledger ok"
+        lost = f", {self.lost} lost" if self.lost else ""
+        return f"ledger not writable: {self.waiting} events wait{lost} ({self.problem})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +145,10 @@ class SessionCore:
         self.hint_mode = False
         self._ledger = ledger
         self._listeners: list[Listener] = []
+        self._waiting: deque[tuple[Event, float]] = deque()  # not yet in the ledger, in order
+        self._lost = 0
+        self._ledger_problem: str | None = None
+        self._ledger_watchers: list[Callable[[LedgerHealth], None]] = []
         self._closed = False
         self._promoter = Promoter(
             self.project_root, session_id, transcript, self._record, promotion
@@ -140,6 +174,33 @@ class SessionCore:
                 self._listeners.remove(listener)
 
         return unsubscribe
+
+    @property
+    def ledger_health(self) -> LedgerHealth:
+        return LedgerHealth(len(self._waiting), self._lost, self._ledger_problem)
+
+    def watch_ledger(self, watcher: Callable[[LedgerHealth], None]) -> Callable[[], None]:
+        """Call ``watcher`` whenever the ledger's health changes (events start to wait,
+        more wait, all are written); returns a function that stops it."""
+        self._ledger_watchers.append(watcher)
+        return lambda: self._ledger_watchers.remove(watcher)
+
+    def write_waiting_events(self) -> LedgerHealth:
+        """Try again to write the events waiting for the ledger (a front end calls this
+        now and then while any wait; every new event tries too)."""
+        if self._waiting:
+            self._write_waiting()
+            self._ledger_changed()
+        return self.ledger_health
+
+    def _refuse_new_work_while_events_wait(self) -> None:
+        """New work would only add to what the ledger cannot hold yet: say so instead."""
+        if self._waiting and not self.write_waiting_events().ok:
+            raise SessionError(
+                f"The ledger cannot be written ({self._ledger_problem}); "
+                f"{len(self._waiting)} events wait in memory. Free some disk space, then "
+                "try again: nothing has been lost."
+            )
 
     @property
     def history(self) -> list[str]:
@@ -394,7 +455,7 @@ class SessionCore:
     # -- the record --------------------------------------------------------------------
 
     def _record(self, event: Event) -> LedgerEntry:
-        entry = self._ledger.append(self.id, event)  # committed before anyone sees it
+        entry = self._store(event)  # committed before anyone sees it (or waiting, in order)
         item = self.transcript.apply(event)
         for listener in list(self._listeners):
             try:
@@ -402,6 +463,44 @@ class SessionCore:
             except Exception:  # one broken observer must not hide the record from the rest
                 _log.exception("a session listener failed on %s", event.KIND)
         return entry
+
+    def _store(self, event: Event) -> LedgerEntry:
+        at = time.time()
+        if self._waiting:
+            self._write_waiting()
+            if not self._waiting:
+                self._ledger_changed()  # written at last: the screen can say so
+        if not self._waiting:
+            try:
+                return self._ledger.append(self.id, event, at)
+            except LedgerUnwritable as error:
+                self._ledger_problem = str(error.__cause__ or error)
+                _log.warning("%s", error)
+        if len(self._waiting) < MAX_WAITING_EVENTS:
+            self._waiting.append((event, at))
+        else:
+            self._lost += 1
+        self._ledger_changed()
+        return LedgerEntry(seq=0, session_id=self.id, at=at, event=event)  # seq: not yet
+
+    def _write_waiting(self) -> None:
+        while self._waiting:
+            event, at = self._waiting[0]
+            try:
+                self._ledger.append(self.id, event, at)
+            except LedgerUnwritable as error:
+                self._ledger_problem = str(error.__cause__ or error)
+                return
+            self._waiting.popleft()
+        self._ledger_problem = None
+
+    def _ledger_changed(self) -> None:
+        health = self.ledger_health
+        for watcher in list(self._ledger_watchers):
+            try:
+                watcher(health)
+            except Exception:
+                _log.exception("a ledger watcher failed")
 
     def _record_closed(self) -> bool:
         """Record the session's end once; False if it was already closed."""

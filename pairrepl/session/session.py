@@ -29,6 +29,7 @@ from pairrepl.core.events import (
     KernelRestarted,
     KernelStarted,
     NoteAdded,
+    ReplyFinished,
     ReplyStreamed,
     SessionResumed,
     SessionStarted,
@@ -40,9 +41,9 @@ from pairrepl.core.outputs import OutputLimits
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, Transcript
 from pairrepl.kernel import KernelBackend, KernelUnavailable
-from pairrepl.ledger import Ledger, read_notebook
+from pairrepl.ledger import Ledger, SessionLease, SessionOpenElsewhere, read_notebook
 from pairrepl.session.asking import cancelled, names_to_view, new_id
-from pairrepl.session.core import SessionCore
+from pairrepl.session.core import LedgerHealth, SessionCore
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
     Promotion,
@@ -58,6 +59,7 @@ NO_PROVIDER = (
     "pairrepl --replay examples/demo.replay.json examples/"
 )
 InputHandler = Callable[[str, bool], Awaitable[str]]
+LEDGER_RETRY_S = 2.0  # while events wait for a ledger that cannot be written
 
 
 @contextlib.contextmanager
@@ -123,7 +125,10 @@ class Session(SessionCore):
         self._running_cell: str | None = None
         self._death_recorded = False
         self._disconnected_at: float | None = None  # when a remote kernel's link dropped
+        self._ledger_retry: asyncio.Task[None] | None = None
+        self._lease: SessionLease | None = None
         kernel.watch(self._on_kernel_state)
+        self.watch_ledger(self._on_ledger_health)
 
     # -- opening ---------------------------------------------------------------------
 
@@ -143,6 +148,7 @@ class Session(SessionCore):
         session = cls(
             new_id(), project_root, kernel, ledger, Transcript(), settings or SessionSettings()
         )
+        session._lease = ledger.lease(session.id)
         session._record(SessionStarted(str(project_root), front_end))
         for cell in loaded:
             if cell.kind == "code":
@@ -165,9 +171,14 @@ class Session(SessionCore):
         """Reopen a recorded session (the latest if ``session_id`` is None) on a new kernel.
 
         The transcript comes back as it was; the namespace does not. Nothing is re-run:
-        ``rerun_lost_cells`` does that when the human asks.
+        ``rerun_lost_cells`` does that when the human asks. A session open in another
+        pairrepl is refused (``SessionError``): two kernels would interleave in it.
         """
         full_id = ledger.resolve(session_id)
+        try:
+            lease = ledger.lease(full_id)
+        except SessionOpenElsewhere as error:
+            raise SessionError(str(error)) from error
         transcript = Transcript()
         with _cyclic_gc_paused():
             for entry in ledger.entries(full_id):
@@ -175,19 +186,36 @@ class Session(SessionCore):
         session = cls(
             full_id, project_root, kernel, ledger, transcript, settings or SessionSettings()
         )
-        for cell in transcript.code_cells():
-            if cell.running:  # the app died while it ran: its end was never recorded
-                session._record(
-                    CellFinished(cell.cell_id, None, ExecutionStatus.DIED, 0.0, NamespaceDiff())
-                )
+        session._lease = lease
+        session._close_what_the_last_process_left_open()
         session._record(SessionResumed())
         await session._start_kernel()
         return session
+
+    def _close_what_the_last_process_left_open(self) -> None:
+        """The app that had this session died (SIGKILL, a power cut): a cell it was running
+        ends as died, a reply it was streaming as partial, as they would have."""
+        for cell in self.transcript.code_cells():
+            if cell.running:
+                self._record(
+                    CellFinished(cell.cell_id, None, ExecutionStatus.DIED, 0.0, NamespaceDiff())
+                )
+        for exchange in list(self.transcript.exchanges.values()):
+            if not exchange.finished:
+                self._record(
+                    ReplyFinished(
+                        exchange.request_id,
+                        partial=True,
+                        error="pairrepl stopped while the AI was answering; what arrived is kept.",
+                    )
+                )
 
     async def _start_kernel(self) -> None:
         try:
             await self._kernel.start()
         except Exception as error:
+            if self._lease is not None:  # this session object goes no further
+                self._lease.release()
             raise SessionError(f"The kernel did not start: {error}") from error
         self._death_recorded = False
         self._record(KernelStarted(self._kernel.description, owned=self._kernel.owned))
@@ -227,6 +255,7 @@ class Session(SessionCore):
         ``started_from``: the proposal the human put into the input, which decides with the
         text who wrote the cell (``core/origin.py``); ``rerun_of``: the cell run again."""
         async with self._run_lock:
+            self._refuse_new_work_while_events_wait()
             if self.kernel_state is KernelState.DEAD:
                 raise SessionError("The kernel is dead: restart it before running a cell.")
             if self.kernel_state is KernelState.DISCONNECTED:
@@ -334,6 +363,7 @@ class Session(SessionCore):
             raise SessionError(self.settings.no_agent_reason)
         if self._stop_reply is not None:
             raise SessionError("The AI is still answering; cancel it first or wait.")
+        self._refuse_new_work_while_events_wait()
         views = await self._object_views(request)
         hint_mode = self.hint_mode if hint is None else hint
         context = self._context(request, agent, views, self.settings.context_limits, hint_mode)
@@ -482,7 +512,11 @@ class Session(SessionCore):
         close the AI provider's connections."""
         if not self._record_closed():
             return
+        if self._waiting:
+            self.write_waiting_events()
         await self._kernel.shutdown()
+        if self._lease is not None:
+            self._lease.release()
         if self.settings.agent is not None:
             await self.settings.agent.aclose()
 
@@ -508,6 +542,20 @@ class Session(SessionCore):
             self._disconnected_at = None  # a new kernel (restart), not the same one back
         for watcher in list(self._kernel_watchers):
             watcher(state)
+
+    def _on_ledger_health(self, health: LedgerHealth) -> None:
+        """While events wait for the ledger, try to write them every few seconds."""
+        if health.waiting and self._ledger_retry is None:
+            with contextlib.suppress(RuntimeError):  # no running loop: the next event retries
+                self._ledger_retry = asyncio.get_running_loop().create_task(self._retry_ledger())
+
+    async def _retry_ledger(self) -> None:
+        try:
+            while self._waiting and not self._closed:
+                await asyncio.sleep(LEDGER_RETRY_S)
+                self.write_waiting_events()
+        finally:
+            self._ledger_retry = None
 
     async def _refresh_namespace(self) -> None:
         self._set_namespace(await self._kernel.namespace())

@@ -43,7 +43,7 @@ from pairrepl.core.inspection import Completions, Inspection, ObjectPath, help_r
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, Item, NoteItem, ProposalItem
-from pairrepl.session import Session, SessionError
+from pairrepl.session import LedgerHealth, Session, SessionError
 from pairrepl.tui.assist import CompletionMenu, HelpPanel
 from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
@@ -118,6 +118,7 @@ class PairreplApp(PromotionActions, App[None]):
         self._input_prompt: InputPromptScreen | None = None
         self._closing = False
         self._answering = 0  # requests to the AI in flight
+        self._ledger_ok = True  # every recorded event is in the ledger file
         self._latest_error: str | None = None  # the cell the fix key asks about
         self._preview_tokens: int | None = None  # what the next request's context would use
         self._preview_timer: Timer | None = None
@@ -195,6 +196,7 @@ class PairreplApp(PromotionActions, App[None]):
             session.subscribe(self._on_event),
             session.watch_kernel(self._on_kernel_state),
             session.watch_namespace(self._on_namespace),
+            session.watch_ledger(self._on_ledger),
         ]
         session.set_input_handler(self._ask_input)
         self.code_input.history_source = lambda: session.history
@@ -350,6 +352,22 @@ class PairreplApp(PromotionActions, App[None]):
                 self.query_one(VariablesPane).show(
                     NamespaceSummary(error="the kernel died, its variables are gone")
                 )
+
+    def _on_ledger(self, health: LedgerHealth) -> None:
+        """Say when the ledger stops taking events (a full disk) and when it takes them
+        again; meanwhile the screen goes on and the events wait in memory."""
+        if health.ok == self._ledger_ok:
+            return
+        self._ledger_ok = health.ok
+        if health.ok:
+            message = "The ledger is writable again: every event is written."
+        else:
+            message = (
+                f"The ledger cannot be written ({health.problem}). {health.waiting} events "
+                "wait in memory and are written when there is space; new cells wait too."
+            )
+        self.notify(message, severity="information" if health.ok else "error", timeout=15)
+        self.transcript.add_notice(message, "warning" if not health.ok else "info")
 
     def _on_namespace(self, summary: NamespaceSummary) -> None:
         if self._showing:

@@ -333,7 +333,10 @@ def _render_output(output: Output, gutter: int) -> list[Text]:
 
 
 def render_spill(spill: OutputSpilled, *, gutter: int = GUTTER) -> list[Text]:
-    note = f"… {spill.omitted_lines:,} lines omitted — full output: {spill.path} ({spill.stream}) …"
+    if spill.final:
+        note = f"… {spill.omitted_lines:,} lines omitted — full output: {spill.path} ({spill.stream}) …"
+    else:  # the stream never ended (the app stopped while the cell ran)
+        note = f"… more output, never finished — what arrived: {spill.path} ({spill.stream}) …"
     lines = [_indented(Text(note, STYLE_SPILL), gutter)]
     style = STYLE_STDERR if spill.stream == "stderr" else ""
     lines.extend(_indented(line, gutter) for line in _stream_lines(spill.tail, style))

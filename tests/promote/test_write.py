@@ -46,11 +46,18 @@ def test_a_promotion_is_written_and_keeps_the_mode(project: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["tools.py"]  # no temp file left
 
 
-def test_a_new_target_is_created_with_its_folders(project: Path) -> None:
+def test_a_new_target_is_created_with_its_folders_and_the_umask_s_mode(project: Path) -> None:
     plan = plan_for(project, "pkg/sub/new.py")
     assert plan.original_text == ""
-    write_promotion(project, "pkg/sub/new.py", plan, code_hash(""))
-    assert (project / "pkg" / "sub" / "new.py").read_text() == "def g():\n    return 2\n"
+    before = os.umask(0o027)
+    try:
+        write_promotion(project, "pkg/sub/new.py", plan, code_hash(""))
+        assert os.umask(0o027) == 0o027  # the write left the process's umask alone
+    finally:
+        os.umask(before)
+    path = project / "pkg" / "sub" / "new.py"
+    assert path.read_text() == "def g():\n    return 2\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0o666 less that umask
 
 
 def test_crlf_bytes_survive_a_round_trip(project: Path) -> None:
