@@ -48,7 +48,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
     if not Path("/usr/bin/chromium").exists() or shutil.which("node") is None:
         pytest.skip("needs /usr/bin/chromium (apt-get install chromium) and node")
     if not (LAB / "node_modules/playwright-core").is_dir():
-        pytest.skip("needs playwright-core: cd labextension && npm install")
+        pytest.skip("needs playwright-core: cd labextension && npm ci")
     replay_script(
         project / "script.json",
         {"text": "A small function.", "propose_cell": {"code": MEAN, "rationale": WHY}},
