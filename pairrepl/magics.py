@@ -1,11 +1,12 @@
 """``%load_ext pairrepl``: the propose → run → inspect → promote loop as IPython magics.
 
-A thin front end (STYLE.md §6): each magic parses its arguments into a typed object and
-calls the in-kernel session (``pairrepl.session.in_kernel``); no business logic here.
+A thin front end: each magic parses its arguments into a typed object and calls the
+in-kernel session (``pairrepl.session.in_kernel``); no business logic here.
 
 - ``%ai [--provider P] [--model M] [--hint] REQUEST`` and ``%%ai`` (the request in the
   cell body): ask the AI. The proposal goes into the *next input* (``set_next_input``:
-  in JupyterLab a new cell below, in terminal IPython the next prompt). It never runs.
+  in JupyterLab a new cell below, in terminal IPython the next prompt). It never runs
+  (invariant AI-NEVER-EXECUTES-CODE).
 - ``%proposals``, ``%accept [ID]``, ``%reject [ID] [--why REASON]``.
 - ``%promote [--to FILE] [--test] [--why "..."] [--diff] [CELL]``, ``%promote --undo [ID]``.
 - ``%pairrepl_config`` shows the settings; ``%pairrepl_config name=value ...`` sets them.

@@ -1,7 +1,8 @@
 """The AI side of pairrepl: providers, the context a model sees, and the agent that asks.
 
 The agent only ever *proposes*: it returns checked drafts, and holds no handle to a kernel
-(an import-linter contract forbids ``pairrepl.kernel`` and ``pairrepl.session`` here).
+(invariant AI-NEVER-EXECUTES-CODE: an import-linter contract forbids ``pairrepl.kernel``,
+``pairrepl.kernel_ext`` and ``pairrepl.session`` here).
 The anthropic and openai SDKs are imported lazily, inside the provider that needs them,
 so importing this package is fast and works without them configured.
 

@@ -1,4 +1,5 @@
-"""What the model sees: the live session, bounded by a token budget, with secrets removed.
+"""What the model sees: the live session, bounded by a token budget, with secrets removed
+(invariant CONTEXT-IS-BOUNDED-AND-CLEAN).
 
 ``build_context`` turns the session's state (the transcript, the namespace summary,
 earlier proposals and their fates, earlier questions and answers, ``$name`` views) plus

@@ -1,4 +1,4 @@
-"""Keeping secrets out of what is sent to a model (DESIGN.md, invariant 6).
+"""Keeping secrets out of what is sent to a model (invariant CONTEXT-IS-BOUNDED-AND-CLEAN).
 
 Three nets, each cheap, used together:
 

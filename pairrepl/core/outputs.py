@@ -176,7 +176,8 @@ def cap_value(mime_type: str, value: str, limits: OutputLimits) -> CappedValue |
 
 @dataclass
 class OutputCapper:
-    """Splits one stream into a kept head, a rolling tail, and a count of what fell between.
+    """Splits one stream into a kept head, a rolling tail, and a count of what fell between
+    (invariant LARGE-OUTPUT-NEVER-FREEZES).
 
     ``feed`` returns the part of each chunk that belongs to the head (empty once the head
     is full); after that, text only rolls through the tail. ``overflowed`` tells the

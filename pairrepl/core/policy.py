@@ -1,4 +1,5 @@
-"""The size policy for proposals: small cells a human can read in one look."""
+"""The size policy for proposals: small cells a human can read in one look (invariant
+PROPOSALS-ARE-SMALL)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The transcript: the session's events folded into the items a person reads.
 
 The TUI draws it, the notebook export writes it, and ``--resume`` rebuilds it from the
-ledger, all through ``Transcript.apply``, so what was shown is what was recorded.
+ledger, all through ``Transcript.apply``, so what was shown is what was recorded
+(invariant SCREEN-LEDGER-EXPORT-AGREE).
 """
 
 from __future__ import annotations

@@ -177,8 +177,8 @@ class LocalKernel(JupyterKernel):
             self._log_file = None
 
 
-# The AI's keys stay in the app: the kernel runs the human's code and has no use for them
-# (DESIGN.md: the kernel process never holds API keys in TUI mode).
+# The AI's keys stay in the app: the kernel runs the human's code and has no use for them,
+# so a kernel the app starts never holds them (invariant CONTEXT-IS-BOUNDED-AND-CLEAN).
 PROVIDER_KEY_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 
 

@@ -209,8 +209,9 @@ def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:
     return not (name in hidden and hidden[name] is value)
 
 
-# Names whose values must never leave the kernel in a summary or a view (DESIGN.md,
-# invariant 6): the summary feeds the screen, the ledger and the AI's context alike.
+# Names whose values must never leave the kernel in a summary or a view (invariant
+# CONTEXT-IS-BOUNDED-AND-CLEAN): the summary feeds the screen, the ledger and the AI's
+# context alike.
 _SECRET_NAME = re.compile("key|token|secret|password|passwd|credential", re.IGNORECASE)
 REDACTED = "<redacted>"
 

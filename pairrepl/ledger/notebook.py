@@ -1,7 +1,7 @@
 """Sessions out to Jupyter notebooks, and notebooks in as cells to start from.
 
 Export folds the ledger's events with core's ``Transcript``, the same fold the TUI draws
-with, so the notebook holds what the person saw: cells with their execution counts and
+with, so the notebook holds what the person saw (invariant SCREEN-LEDGER-EXPORT-AGREE): cells with their execution counts and
 outputs, notes as markdown, who wrote each cell under ``metadata["pairrepl"]``.
 Import (``pairrepl --from notebook.ipynb``) only reads sources; nothing is run.
 """

@@ -159,7 +159,8 @@ class Ledger:
     # -- writing -----------------------------------------------------------------------
 
     def append(self, session_id: str, event: Event, at: float | None = None) -> LedgerEntry:
-        """Record ``event`` as the next event of ``session_id``; committed when this returns.
+        """Record ``event`` as the next event of ``session_id``; committed when this returns
+        (invariant NO-EVENT-IS-LOST: the session shows an event only after this).
 
         ``seq`` counts 1, 2, 3... per session, with no gaps, even when several processes
         append to the same session at once.

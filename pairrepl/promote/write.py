@@ -1,9 +1,10 @@
 """Write a promotion's text into the project, or refuse without touching anything.
 
-The rules (DESIGN.md, invariant 5), each a `PromotionRefused` raised before any byte is
-written: the target must be a `.py` file inside the project root (no absolute paths, no
-`..` or symlinks that leave the root: the path is resolved, then checked); the file must
-still hold exactly the text the plan was made from (sha256); the new text must parse.
+The rules (invariant PROMOTION-NEVER-DESTROYS-SOURCE), each a `PromotionRefused` raised
+before any byte is written: the target must be a `.py` file inside the project root (no
+absolute paths, no `..` or symlinks that leave the root: the path is resolved, then
+checked); the file must still hold exactly the text the plan was made from (sha256); the
+new text must parse.
 The write is atomic: a temp file in the same folder, fsync, rename over the target; the
 target's mode is kept. A target that does not exist yet is created, with its folders.
 """
