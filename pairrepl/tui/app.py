@@ -13,8 +13,6 @@ rejects or accepts it. Nothing here runs code unless a key the human pressed ask
 from __future__ import annotations
 
 import asyncio
-import codeop
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
@@ -43,13 +41,15 @@ from pairrepl.core.inspection import Completions, Inspection, ObjectPath, help_r
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, Item, NoteItem, ProposalItem
+from pairrepl.frontend.entry import REQUEST_PREFIX, as_request, completeness
+from pairrepl.frontend.render import AI_MARK, item_id, short_id
 from pairrepl.session import LedgerHealth, Session, SessionError
 from pairrepl.tui.assist import CompletionMenu, HelpPanel
 from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, footer_text
 from pairrepl.tui.input import CodeInput
 from pairrepl.tui.inspector import InspectorScreen
 from pairrepl.tui.promotion import PromotionActions
-from pairrepl.tui.render import AI_MARK, ActionTargets, item_id, short_id
+from pairrepl.tui.render import ActionTargets
 from pairrepl.tui.review import ReviewPane, current_proposal, last_run
 from pairrepl.tui.screens import (
     ConfirmScreen,
@@ -62,41 +62,12 @@ from pairrepl.tui.status import AIStatus, StatusLine
 from pairrepl.tui.transcript_view import TranscriptView
 from pairrepl.tui.variables import VariablesPane
 
-IS_COMPLETE_TIMEOUT_S = 2.0
 COMPLETE_TIMEOUT_S = 4.0  # the kernel bounds its own work at 2 s
 PREVIEW_DELAY_S = 0.3  # the context meter waits for events to settle this long
 CLOSE_TIMEOUT_S = 15.0
-REQUEST_PREFIX = "/"
 _QUIET_EVENTS = (OutputProduced, OutputSpilled, ReplyStreamed)  # change no AI view: skip
 
 SessionOpener = Callable[[], Awaitable[Session]]
-
-
-def local_completeness(code: str) -> str:
-    """Python's own answer to "is this complete?", for when the kernel is busy running a
-    cell and cannot answer ``is_complete``. Like IPython, an indented last line means a
-    block still open: an empty line ends it. IPython syntax (``%magic``, ``x?``) comes
-    out "invalid", which runs it: the kernel knows what it means."""
-    lines = code.split("\n")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compiled = codeop.compile_command(code, "<input>", "exec")
-    except (SyntaxError, ValueError, OverflowError):
-        return "invalid"
-    if compiled is None:
-        return "incomplete"
-    if len(lines) > 1 and lines[-1][:1].isspace() and lines[-1].strip():
-        return "incomplete"
-    return "complete"
-
-
-def as_request(text: str) -> str | None:
-    """The request in input that starts with ``/`` (``/why?`` → ``why?``); None for code."""
-    stripped = text.strip()
-    if stripped.startswith(REQUEST_PREFIX):
-        return stripped[len(REQUEST_PREFIX) :].strip()
-    return None
 
 
 class PairreplApp(PromotionActions, App[None]):
@@ -424,15 +395,7 @@ class PairreplApp(PromotionActions, App[None]):
             self.code_input.move_cursor(self.code_input.document.end)
 
     async def _completeness(self, code: str) -> str:
-        if as_request(code) is not None:
-            return "complete"  # a request: Enter sends it
-        session = self.session
-        if session is None:
-            return local_completeness(code)
-        try:
-            return await asyncio.wait_for(session.is_complete(code), IS_COMPLETE_TIMEOUT_S)
-        except Exception:
-            return local_completeness(code)
+        return await completeness(self.session, code)
 
     @property
     def _on_main_screen(self) -> bool:

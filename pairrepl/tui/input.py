@@ -18,7 +18,6 @@ indents, as in IPython.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Document
 
 from pairrepl.core.inspection import Completions
+from pairrepl.frontend.entry import next_line_indent
 
 
 @dataclass
@@ -39,21 +39,6 @@ class _Menu:
     start: int
     end: int
     chosen: int | None = None
-
-
-_DEDENT_AFTER = re.compile(r"^\s*(return|pass|break|continue|raise)\b")
-INDENT = "    "
-
-
-def next_line_indent(line: str) -> str:
-    """The indentation IPython would give the line after ``line``."""
-    indent = line[: len(line) - len(line.lstrip())]
-    code = line.split("#", 1)[0].rstrip()
-    if code.endswith(":"):
-        return indent + INDENT
-    if _DEDENT_AFTER.match(line):
-        return indent[: max(0, len(indent) - len(INDENT))]
-    return indent
 
 
 async def _always_complete(code: str) -> str:

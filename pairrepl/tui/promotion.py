@@ -22,13 +22,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen, ScreenResultCallbackType
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from pairrepl.core.cells import Origin
 from pairrepl.core.execution import ExecutionStatus
-from pairrepl.core.provenance import CHANGED_BY_HAND, UNRECORDED, LineBlame
+from pairrepl.core.provenance import LineBlame
 from pairrepl.core.transcript import CellItem, PromotionItem
+from pairrepl.frontend.promotion import blame_text, draft_summary
+from pairrepl.frontend.render import short_id
 from pairrepl.session import PromotionDraft, SessionError
 from pairrepl.session.blame import BlameError, blame_file
-from pairrepl.tui.render import short_id
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -36,14 +36,6 @@ if TYPE_CHECKING:
     from pairrepl.session import Session
 
 DraftMaker = Callable[[str | None, bool, str | None], PromotionDraft]
-
-ORIGIN_STYLES = {
-    Origin.AI.value: "bold magenta",
-    Origin.AI_EDITED.value: "magenta",
-    Origin.HUMAN.value: "green",
-    CHANGED_BY_HAND: "bold green",
-    UNRECORDED: "dim",
-}
 
 
 @dataclass(frozen=True)
@@ -187,31 +179,6 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         self.dismiss(None)
 
 
-def draft_summary(draft: PromotionDraft) -> Text:
-    """What the promotion contributes, in words, before the diff."""
-    plan = draft.plan
-    text = Text()
-
-    def part(label: str, names: tuple[str, ...], style: str = "") -> None:
-        if names:
-            text.append(f"{label}: ", "bold")
-            text.append(", ".join(names) + "\n", style)
-
-    part("adds", plan.definitions_added, "green")
-    part("replaces", plan.definitions_replaced, "yellow")
-    part("unchanged", plan.definitions_unchanged, "dim")
-    part("imports", plan.imports_added)
-    part("imports found in other cells", draft.imports_from_session)
-    part("left behind (exploratory)", plan.statements_skipped, "dim")
-    if draft.blocked:
-        text.append(draft.blocked + "\n", "bold red")
-    if draft.needs_explanation:
-        text.append(
-            "This is the AI's code, verbatim: say in your own words what it does.\n", "italic"
-        )
-    return text
-
-
 class BlameScreen(ModalScreen[None]):
     """Each line of a file with who wrote it, from provenance and the file alone."""
 
@@ -237,19 +204,6 @@ class BlameScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def blame_text(lines: list[LineBlame]) -> Text:
-    text = Text()
-    for line in lines:
-        text.append(f"{line.number:>4} ", "dim")
-        text.append(f"{line.origin:<9}", ORIGIN_STYLES.get(line.origin, ""))
-        why = ""
-        if line.record is not None:
-            why = (line.record.request or "typed by the human")[:28]
-        text.append(f" {why:<28} │ ", "dim")
-        text.append(line.text + "\n")
-    return text
 
 
 _Result = TypeVar("_Result")

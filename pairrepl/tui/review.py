@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import CellItem, ProposalItem, Transcript
-from pairrepl.tui.render import proposal_header, render_review
+from pairrepl.frontend.render import proposal_header
+from pairrepl.tui.render import render_review
 
 CLOSED = (ProposalState.REJECTED, ProposalState.PROMOTED)
 

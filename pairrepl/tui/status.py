@@ -14,8 +14,8 @@ from textual.widgets import Static
 
 from pairrepl.core.execution import KernelState
 from pairrepl.core.transcript import ExchangeItem
+from pairrepl.frontend.render import AI_MARK, format_tokens
 from pairrepl.tui.commands import action_keys
-from pairrepl.tui.render import AI_MARK, format_tokens
 
 KERNEL_STYLES = {
     "starting": "bold blue",
