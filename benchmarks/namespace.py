@@ -115,7 +115,7 @@ async def main() -> None:
         names, array_items, rows, rounds = 10_000, 125_000_000, 5_000_000, 30
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log")
+        kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
         await kernel.start()
         raw = AsyncKernelClient()
         raw.load_connection_file(str(kernel.connection_file))

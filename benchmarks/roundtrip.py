@@ -109,7 +109,7 @@ def peak_rss_mib() -> float:
 async def main(iterations: int, lines: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log")
+        kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
         ledger = Ledger.open(root)
         session = await Session.start(root, kernel, ledger)
         raw = AsyncKernelClient()

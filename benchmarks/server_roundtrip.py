@@ -68,7 +68,7 @@ async def main(iterations: int) -> None:
         (root / "nodelay").mkdir()
         plain = JupyterServer(root / "plain", time_to_dead=None)
         nodelay = JupyterServer(root / "nodelay", config=NODELAY_CONFIG, time_to_dead=None)
-        local = LocalKernel(root, root / "kernel.log")
+        local = LocalKernel(root, root / "kernel.log", withheld_variables=())
         kernels: dict[str, KernelBackend] = {"local": local}
         try:
             for server in (plain, nodelay):

@@ -8,18 +8,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from pairrepl.agent.registry import key_variables
 from pairrepl.cli import main
-from pairrepl.kernel import LocalKernel
+from pairrepl.cli.options import local_kernel
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session
 from tests.agent.fake_llm_server import FakeLLMServer, HttpError, Turn
 from tests.jupyter_server import JupyterServer, free_port
+from tests.kernel.conftest import RecordingSink
 from tests.processes import kernels_running_in
 
 
 async def recorded_session(root: Path) -> str:
     with Ledger.open(root) as ledger:
-        session = await Session.start(root, LocalKernel(root, root / "k.log"), ledger)
+        session = await Session.start(root, local_kernel(root, root / "k.log"), ledger)
         await session.run("x = 6 * 7\nprint(x)")
         await session.run("x / 0")
         await session.close()
@@ -68,6 +70,27 @@ def test_mistakes_are_clear_errors_not_tracebacks(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert kernels_running_in(tmp_path) == []  # one launched early is stopped again
+
+
+async def test_a_kernel_the_app_starts_inherits_no_provider_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every key variable of every registered provider is withheld; the rest is inherited."""
+    for variable in key_variables():
+        monkeypatch.setenv(variable, f"secret-{variable}")
+    monkeypatch.setenv("PAIRREPL_TEST_PLAIN", "inherited")
+    kernel = local_kernel(tmp_path, tmp_path / "kernel.log")
+    await kernel.start()
+    try:
+        sink = RecordingSink()
+        await kernel.execute(
+            "import os, json; print(json.dumps({k: v for k, v in os.environ.items()"
+            " if 'secret-' in v or k == 'PAIRREPL_TEST_PLAIN'}))",
+            sink,
+        )
+    finally:
+        await kernel.shutdown()
+    assert json.loads(sink.stdout()) == {"PAIRREPL_TEST_PLAIN": "inherited"}
 
 
 def test_doctor_checks_kernel_ledger_and_provider(
@@ -167,7 +190,7 @@ async def test_blame_and_report_from_provenance_and_the_files_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Ledger.open(tmp_path) as ledger:
-        session = await Session.start(tmp_path, LocalKernel(tmp_path, tmp_path / "k.log"), ledger)
+        session = await Session.start(tmp_path, local_kernel(tmp_path, tmp_path / "k.log"), ledger)
         await session.run("def half(x):\n    return x / 2\n")
         await session.promote(target="maths.py")
         await session.close()

@@ -12,7 +12,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from pairrepl.agent.base_url import host_of, normalise_base_url
 from pairrepl.agent.http_errors import classify_exception, unreadable_reply
+from pairrepl.agent.pricing import estimate_cost_usd
 from pairrepl.agent.protocol import (
     ErrorKind,
     Finished,
@@ -21,6 +23,7 @@ from pairrepl.agent.protocol import (
     ModelRequest,
     Provider,
     ProviderError,
+    ProviderSettings,
     Refusal,
     TextDelta,
     ThinkingBlock,
@@ -32,6 +35,11 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 
 class AnthropicProvider(Provider):
+    name = "anthropic"
+    # ANTHROPIC_AUTH_TOKEN is the SDK's other credential: never read, but withheld too.
+    key_variables = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+    base_url_variable = "ANTHROPIC_BASE_URL"
+    default_model = "claude-sonnet-4-6"
     takes_images = True  # every current Claude model reads images
 
     def __init__(
@@ -47,16 +55,29 @@ class AnthropicProvider(Provider):
         self.label = f"anthropic:{model}"
         self.secrets = (api_key,)
         self._api_key = api_key
-        self._base_url = base_url or DEFAULT_BASE_URL
+        self._base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
         # Who answered, in error messages: "Anthropic", or "the server at host:port".
         self.service = (
             "Anthropic"
-            if self._base_url.rstrip("/") == DEFAULT_BASE_URL
-            else f"the server at {self._base_url.split('://', 1)[-1].split('/', 1)[0]}"
+            if self._base_url == DEFAULT_BASE_URL
+            else f"the server at {host_of(self._base_url)}"
         )
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._client: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> AnthropicProvider:
+        return cls(
+            settings.model or cls.default_model,
+            settings.api_key,
+            base_url=settings.base_url,
+            timeout=settings.timeout_s,
+        )
+
+    def cost_usd(self, usage: Usage) -> float | None:
+        """List prices by model name, wherever the server is (a proxy charges the same)."""
+        return estimate_cost_usd(self.label, usage.input_tokens, usage.output_tokens)
 
     def _sdk_client(self) -> Any:
         if self._client is None:

@@ -25,12 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pairrepl.agent.protocol import AgentError, Provider
-
-PROVIDERS = ("anthropic", "openai", "replay")
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-6", "openai": "gpt-5.4-mini"}
-KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
-BASE_URL_VARIABLES = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
+from pairrepl.agent.base_url import normalise_base_url
+from pairrepl.agent.protocol import AgentError, Provider, ProviderSettings
+from pairrepl.agent.registry import PROVIDERS, provider_class
 
 HOW_TO_CONFIGURE = (
     "No AI provider is configured; pairrepl works as a plain REPL until one is. To add one, "
@@ -131,8 +128,19 @@ def resolve_config(
             provider=chosen, replay=str(script), sources=sources, warnings=tuple(warnings)
         )
 
-    url = pick("base_url", BASE_URL_VARIABLES[chosen])
-    key_variable = KEY_VARIABLES[chosen]
+    chosen_class = provider_class(chosen)
+    url = pick("base_url", chosen_class.base_url_variable or "PAIRREPL_BASE_URL")
+    if url is not None:
+        try:
+            url = normalise_base_url(str(url))
+        except ValueError as error:
+            return ProviderConfig(
+                provider=chosen,
+                problem=f"The base URL {url!r} (from {sources['base_url']}): {error}.",
+                sources=sources,
+                warnings=tuple(warnings),
+            )
+    key_variable = chosen_class.key_variables[0]
     key = None
     for source, value in (
         ("flag", api_key),
@@ -143,14 +151,14 @@ def resolve_config(
             key, sources["api_key"] = str(value), source
             break
     problem = None
-    if key is None and not (chosen == "openai" and url):
+    if key is None and chosen_class.needs_key(url):
         problem = (
             f"The {chosen} provider needs an API key: set {key_variable} in your environment, "
             f"or {chosen}_api_key in {user_path}."
         )
     return ProviderConfig(
         provider=chosen,
-        model=str(pick("model", "PAIRREPL_MODEL") or DEFAULT_MODELS[chosen]),
+        model=str(pick("model", "PAIRREPL_MODEL") or chosen_class.default_model),
         base_url=None if url is None else str(url),
         api_key=key,
         timeout_s=timeout,
@@ -162,32 +170,26 @@ def resolve_config(
 
 def make_provider(config: ProviderConfig) -> Provider:
     """The provider ``config`` describes; ``AgentError`` (with how to fix it) if none."""
-    if not config.configured:
+    if not config.configured or config.provider is None:
         raise AgentError(config.problem or HOW_TO_CONFIGURE)
-    if config.provider == "replay":
-        from pairrepl.agent.replay import ReplayProvider
-
-        return ReplayProvider.from_file(config.replay or "", delay_s=0.01)
-    assert config.model is not None
-    if config.provider == "anthropic":
-        from pairrepl.agent.anthropic_provider import AnthropicProvider
-
-        return AnthropicProvider(
-            config.model, config.api_key or "", base_url=config.base_url, timeout=config.timeout_s
-        )
-    from pairrepl.agent.openai_provider import OpenAIProvider
-
-    return OpenAIProvider(
-        config.model, config.api_key or "", base_url=config.base_url, timeout=config.timeout_s
+    settings = ProviderSettings(
+        model=config.model,
+        api_key=config.api_key or "",
+        base_url=config.base_url,
+        timeout_s=config.timeout_s,
+        script=config.replay,
     )
+    return provider_class(config.provider).from_settings(settings)
 
 
 def _infer_provider(environ: Mapping[str, str], user: Mapping[str, Any]) -> str | None:
-    if environ.get("ANTHROPIC_API_KEY"):
-        return "anthropic"
-    if environ.get("OPENAI_API_KEY") or environ.get("OPENAI_BASE_URL"):
-        return "openai"
-    for name in ("anthropic", "openai"):
+    for name, provider in PROVIDERS.items():
+        if any(environ.get(variable) for variable in provider.key_variables[:1]):
+            return name
+        url = environ.get(provider.base_url_variable or "")
+        if url and not provider.needs_key(url):  # a local server that takes no key
+            return name
+    for name in PROVIDERS:
         if _user_key(user, name):
             return name
     return None

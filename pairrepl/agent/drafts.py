@@ -20,9 +20,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from pairrepl.agent.protocol import ToolCall, ToolSpec
-from pairrepl.core import ProposalPolicy
+
+if TYPE_CHECKING:  # only a type here: the replay provider imports this module, and the
+    from pairrepl.core import ProposalPolicy  # provider registry must stay cheap to read
 
 PROPOSE_CELL = "propose_cell"
 

@@ -11,7 +11,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from pairrepl.agent.base_url import host_of, normalise_base_url
 from pairrepl.agent.http_errors import classify_exception, unreadable_reply
+from pairrepl.agent.pricing import estimate_cost_usd
 from pairrepl.agent.protocol import (
     ErrorKind,
     Finished,
@@ -20,6 +22,7 @@ from pairrepl.agent.protocol import (
     ModelRequest,
     Provider,
     ProviderError,
+    ProviderSettings,
     Refusal,
     TextDelta,
     ToolCall,
@@ -30,6 +33,11 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class OpenAIProvider(Provider):
+    name = "openai"
+    key_variables = ("OPENAI_API_KEY",)
+    base_url_variable = "OPENAI_BASE_URL"
+    default_model = "gpt-5.4-mini"
+
     def __init__(
         self,
         model: str,
@@ -41,28 +49,42 @@ class OpenAIProvider(Provider):
         takes_images: bool | None = None,
     ) -> None:
         self.model = model
-        self.base_url = base_url or DEFAULT_BASE_URL
-        # OpenAI's own models read images; a compatible server's (Ollama, vLLM, llama.cpp)
-        # often refuse the whole request if sent one, so they get none unless asked.
-        self.takes_images = (
-            self.base_url == DEFAULT_BASE_URL if takes_images is None else takes_images
-        )
+        self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
+        # OpenAI's own server, or a compatible one (Ollama, vLLM, llama.cpp, ...)?
+        self.at_openai = self.base_url == DEFAULT_BASE_URL
+        # OpenAI's own models read images; a compatible server's often refuse the whole
+        # request if sent one, so they get none unless asked.
+        self.takes_images = self.at_openai if takes_images is None else takes_images
         self.label = (
-            f"openai:{model}"
-            if base_url in (None, DEFAULT_BASE_URL)
-            else (f"openai:{model}@{_host(self.base_url)}")
+            f"openai:{model}" if self.at_openai else f"openai:{model}@{host_of(self.base_url)}"
         )
         # Who answered, in error messages: "OpenAI", or "the server at 127.0.0.1:8080".
-        self.service = (
-            "OpenAI"
-            if self.base_url == DEFAULT_BASE_URL
-            else f"the server at {_host(self.base_url)}"
-        )
+        self.service = "OpenAI" if self.at_openai else f"the server at {host_of(self.base_url)}"
         self.secrets = (api_key,)
         self._api_key = api_key
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._client: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> OpenAIProvider:
+        return cls(
+            settings.model or cls.default_model,
+            settings.api_key,
+            base_url=settings.base_url,
+            timeout=settings.timeout_s,
+        )
+
+    @classmethod
+    def needs_key(cls, base_url: str | None) -> bool:
+        """Only OpenAI's own server: a local one (Ollama, ...) usually takes none."""
+        return base_url is None or normalise_base_url(base_url) == DEFAULT_BASE_URL
+
+    def cost_usd(self, usage: Usage) -> float | None:
+        """List prices by model name at OpenAI; another server's prices are not known."""
+        if not self.at_openai:
+            return None
+        return estimate_cost_usd(self.label, usage.input_tokens, usage.output_tokens)
 
     def _sdk_client(self) -> Any:
         if self._client is None:
@@ -94,7 +116,7 @@ class OpenAIProvider(Provider):
             "stream_options": {"include_usage": True},
         }
         # OpenAI's newer models want max_completion_tokens; compatible servers know max_tokens.
-        limit_name = "max_completion_tokens" if self.base_url == DEFAULT_BASE_URL else "max_tokens"
+        limit_name = "max_completion_tokens" if self.at_openai else "max_tokens"
         arguments[limit_name] = request.max_tokens
         if request.tools:
             arguments["tools"] = [
@@ -268,7 +290,3 @@ def _messages(message: Message) -> list[dict[str, Any]]:
 
 def _valid_json(raw: str) -> str:
     return raw if _is_json(raw) else "{}"
-
-
-def _host(url: str) -> str:
-    return url.split("://", 1)[-1].split("/", 1)[0]

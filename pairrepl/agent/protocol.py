@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pairrepl.errors import PairreplError
 
@@ -187,21 +187,64 @@ class ProviderError(AgentError):
 # --- the swap point ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProviderSettings:
+    """What a provider is made from (``Provider.from_settings``): the settings that concern it."""
+
+    model: str | None = None  # None: the provider's ``default_model``
+    api_key: str = field(default="", repr=False)
+    base_url: str | None = None  # normalised (``agent/base_url.py``); None: its own server
+    timeout_s: float = 60.0
+    script: str | None = None  # a recorded script, for the replay provider
+
+
 class Provider(ABC):
     """A model behind one streaming method.
+
+    Each provider class states what the rest of pairrepl needs to know about it; the
+    registry (``agent/registry.py``) maps ``name`` to the class, and the settings, the
+    kernel's environment, the command line, ``pairrepl doctor`` and the magics read it:
+
+    - ``name``: how the human chooses it (``--provider``, ``PAIRREPL_PROVIDER``, ...);
+    - ``key_variables``: the environment variables that hold its credentials. The first
+      is the one read as its API key; a kernel pairrepl starts inherits none of them;
+    - ``base_url_variable``: the environment variable that points it at another server;
+    - ``default_model``: the model asked when none is chosen;
+    - ``takes_images``: whether the model accepts ``Message.images``: the caller passes
+      it to ``build_context(images=...)``, so a provider that does not gets none;
+    - ``cost_usd``: how its prices are looked up (``agent/pricing.py``);
+    - ``needs_key`` and ``from_settings``: what it needs, and how it is made.
 
     ``label`` says on screen what answered ("openai:gpt-4o-mini", "replay:demo.json");
     ``service`` names it in a sentence ("OpenAI", "the server at 127.0.0.1:8080").
     ``secrets`` are values that must never appear in anything sent (the provider's own
     API key); the agent scrubs them from every request as a last line of defence.
-    ``takes_images`` says whether the model accepts ``Message.images``: the caller passes
-    it to ``build_context(images=...)``, so a provider that does not gets none.
     """
+
+    name: ClassVar[str] = "provider"
+    key_variables: ClassVar[tuple[str, ...]] = ()
+    base_url_variable: ClassVar[str | None] = None
+    default_model: ClassVar[str] = ""  # "": it has no models to choose from
 
     label: str = "provider"
     service: str = "the model's server"
     secrets: tuple[str, ...] = ()
     takes_images: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> Provider:
+        """The provider ``settings`` describe; ``AgentError`` (saying what to fix) if it
+        cannot be made from them."""
+        raise AgentError(f"The {cls.name} provider cannot be chosen in the settings.")
+
+    @classmethod
+    def needs_key(cls, base_url: str | None) -> bool:
+        """Whether it needs an API key to talk to ``base_url`` (None: its own server)."""
+        return bool(cls.key_variables)
+
+    def cost_usd(self, usage: Usage) -> float | None:
+        """What a request that used ``usage`` cost at list prices; None when not known."""
+        return None
 
     @abstractmethod
     def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:

@@ -39,10 +39,12 @@ from typing import Any
 
 from pairrepl.agent.drafts import PROPOSE_CELL
 from pairrepl.agent.protocol import (
+    AgentError,
     Finished,
     ModelEvent,
     ModelRequest,
     Provider,
+    ProviderSettings,
     Refusal,
     TextDelta,
     ToolCall,
@@ -67,17 +69,19 @@ class ReplayTurn:
 
 
 class ReplayProvider(Provider):
+    name = "replay"  # no key, no server, no model: a script file (the ``replay`` setting)
+
     def __init__(
         self,
         turns: list[ReplayTurn],
         *,
-        name: str = "script",
+        script_name: str = "script",
         chunk_chars: int = 12,
         delay_s: float = 0.0,
     ) -> None:
         self.turns = turns
-        self.label = f"replay:{name}"
-        self.service = f"the replay script {name}"
+        self.label = f"replay:{script_name}"
+        self.service = f"the replay script {script_name}"
         self.chunk_chars = chunk_chars
         self.delay_s = delay_s
         self.played = 0  # turns used so far
@@ -89,7 +93,22 @@ class ReplayProvider(Provider):
             script = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
             raise ReplayFormatError(f"cannot read replay script {path}: {error}") from None
-        return cls(parse_script(script, source=str(path)), name=path.name, **options)
+        return cls(parse_script(script, source=str(path)), script_name=path.name, **options)
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> ReplayProvider:
+        if not settings.script:
+            raise AgentError(
+                'The replay provider needs a script: --replay FILE, or replay = "FILE" '
+                "under [tool.pairrepl]."
+            )
+        try:
+            return cls.from_file(settings.script, delay_s=0.01)  # streamed, as a model would
+        except ReplayFormatError as error:
+            raise AgentError(str(error)) from None
+
+    def cost_usd(self, usage: Usage) -> float | None:
+        return 0.0  # a recording costs nothing
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[ModelEvent]:
         if self.played < len(self.turns):

@@ -16,6 +16,7 @@ from pairrepl.cli.options import (
     add_provider_options,
     add_server_options,
     check_server_options,
+    local_kernel,
     preflight_server,
     project_root_from,
     server_kernel,
@@ -137,6 +138,4 @@ def _chosen_kernel(
         from pairrepl.kernel.existing import ExistingKernel
 
         return ExistingKernel(connection)
-    from pairrepl.kernel.local import LocalKernel
-
-    return LocalKernel(root, state_dir / "kernel.log")
+    return local_kernel(root, state_dir / "kernel.log")

@@ -15,6 +15,7 @@ from pairrepl.cli.options import (
     add_provider_options,
     add_server_options,
     check_server_options,
+    local_kernel,
     project_root_from,
     provider_config,
     server_token,
@@ -43,7 +44,7 @@ def doctor(args: list[str]) -> int:
 
 async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[str, str | None]]:
     from pairrepl.agent import check_provider, make_provider
-    from pairrepl.kernel import KernelUnavailable, LocalKernel
+    from pairrepl.kernel import KernelUnavailable
     from pairrepl.ledger import Ledger
 
     checks: list[tuple[str, str | None]] = []
@@ -63,7 +64,7 @@ async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[
     if options.server is not None:
         checks += await _server_checks(options)
     else:
-        kernel = LocalKernel(root, root / ".pairrepl" / "doctor-kernel.log")
+        kernel = local_kernel(root, root / ".pairrepl" / "doctor-kernel.log")
         try:
             await kernel.start()
             checks.append((f"kernel ({kernel.description})", None))

@@ -15,7 +15,7 @@ from pairrepl.errors import PairreplError
 
 if TYPE_CHECKING:
     from pairrepl.agent import ProviderConfig
-    from pairrepl.kernel import KernelBackend
+    from pairrepl.kernel import KernelBackend, LocalKernel
     from pairrepl.session import PromotionSettings, SessionSettings
 
 
@@ -80,6 +80,15 @@ def check_server_options(options: argparse.Namespace) -> None:
         )
 
 
+def local_kernel(root: Path, log_path: Path) -> LocalKernel:
+    """The kernel pairrepl starts and owns, in ``root``. It inherits none of the AI
+    providers' key variables (the registry's): it runs the human's code, not the AI."""
+    from pairrepl.agent.registry import key_variables
+    from pairrepl.kernel.local import LocalKernel
+
+    return LocalKernel(root, log_path, withheld_variables=key_variables())
+
+
 def server_kernel(options: argparse.Namespace) -> KernelBackend:
     from pairrepl.kernel import ServerKernel
 
@@ -115,13 +124,15 @@ def preflight_server(options: argparse.Namespace) -> None:
 
 
 def add_provider_options(parser: argparse.ArgumentParser) -> None:
+    from pairrepl.agent.registry import provider_names
+
     ai = parser.add_argument_group(
         "AI provider",
         "flags win over env vars (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, "
         "PAIRREPL_PROVIDER, PAIRREPL_MODEL), which win over [tool.pairrepl] in the "
         "project's pyproject.toml, then ~/.config/pairrepl/config.toml",
     )
-    ai.add_argument("--provider", choices=("anthropic", "openai", "replay"))
+    ai.add_argument("--provider", choices=provider_names())
     ai.add_argument("--model")
     ai.add_argument("--base-url", help="an OpenAI-compatible server (Ollama, vLLM, llama.cpp)")
     ai.add_argument("--replay", metavar="SCRIPT", help="play a recorded script (no model)")

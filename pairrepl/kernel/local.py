@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,14 +38,28 @@ class LocalKernel(JupyterKernel):
     ``log_path``, never to our terminal, where they would tear the Textual screen.
     jupyter_client's auto-restarter is not used: a dead kernel stays dead until the
     human asks for ``restart()``, so a crash is always seen.
+
+    The kernel inherits our environment less ``withheld_variables``: the AI providers'
+    key variables, which the command line takes from the provider registry (this layer
+    does not know the providers). The kernel runs the human's code and has no use for
+    them, so a kernel the app starts never holds them (invariant
+    CONTEXT-IS-BOUNDED-AND-CLEAN).
     """
 
     owned = True
 
-    def __init__(self, cwd: Path, log_path: Path, *, ready_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        log_path: Path,
+        *,
+        withheld_variables: Collection[str],
+        ready_timeout: float = 60.0,
+    ) -> None:
         super().__init__(ready_timeout=ready_timeout)
         self.cwd = Path(cwd)
         self.log_path = Path(log_path)
+        self.withheld_variables = frozenset(withheld_variables)
         self.description = "local python3 kernel (not started)"
         self._manager: AsyncKernelManager | None = None
         self._log_file: IO[bytes] | None = None
@@ -155,7 +169,11 @@ class LocalKernel(JupyterKernel):
             "cwd": str(self.cwd),
             "stdout": self._log_file,
             "stderr": self._log_file,
-            "env": kernel_environment(os.environ),
+            "env": {
+                name: value
+                for name, value in os.environ.items()
+                if name not in self.withheld_variables
+            },
         }
 
     def _require_manager(self) -> AsyncKernelManager:
@@ -175,13 +193,3 @@ class LocalKernel(JupyterKernel):
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-
-
-# The AI's keys stay in the app: the kernel runs the human's code and has no use for them,
-# so a kernel the app starts never holds them (invariant CONTEXT-IS-BOUNDED-AND-CLEAN).
-PROVIDER_KEY_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_AUTH_TOKEN")
-
-
-def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """Our environment, less the AI providers' API keys."""
-    return {name: value for name, value in environ.items() if name not in PROVIDER_KEY_VARIABLES}

@@ -20,8 +20,8 @@ from pairrepl.agent import (
     Exchange,
     ModelContext,
     Redactor,
+    Usage,
     build_context,
-    estimate_cost_usd,
     referenced_names,
 )
 from pairrepl.core.events import Event, ProposalMade, ReplyFinished, RequestSent
@@ -127,9 +127,7 @@ def reply_events(request_id: str, agent: Agent, reply: AgentReply) -> list[Event
             raw=reply.raw if reply.error else None,
             input_tokens=reply.usage.input_tokens,
             output_tokens=reply.usage.output_tokens,
-            cost_usd=estimate_cost_usd(
-                agent.label, reply.usage.input_tokens, reply.usage.output_tokens
-            ),
+            cost_usd=agent.provider.cost_usd(reply.usage),
         )
     ]
     if reply.proposal is not None:
@@ -143,5 +141,5 @@ def reply_events(request_id: str, agent: Agent, reply: AgentReply) -> list[Event
 
 def cancelled(request_id: str, agent: Agent) -> ReplyFinished:
     """The end of a request the human cancelled: partial, with what arrived kept."""
-    unknown_usage = estimate_cost_usd(agent.label, 0, 0)  # 0.0 if priced, else None
+    unknown_usage = agent.provider.cost_usd(Usage())  # 0.0 if priced, else None
     return ReplyFinished(request_id, partial=True, error="Cancelled.", cost_usd=unknown_usage)

@@ -16,7 +16,7 @@ CONTEXT = build_context("What should I look at first?", redactor=Redactor())
 
 
 def replay(*turns: dict) -> ReplayProvider:
-    return ReplayProvider(parse_script({"turns": list(turns)}), name="test.json")
+    return ReplayProvider(parse_script({"turns": list(turns)}), script_name="test.json")
 
 
 async def test_a_replayed_proposal_streams_and_is_checked():

@@ -78,7 +78,9 @@ async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
 
 
 def local_kernel(directory: Path) -> LocalKernel:
-    return LocalKernel(cwd=directory, log_path=directory / ".pairrepl" / "kernel.log")
+    return LocalKernel(
+        cwd=directory, log_path=directory / ".pairrepl" / "kernel.log", withheld_variables=()
+    )
 
 
 def make_kernel(kind: str, directory: Path, server: JupyterServer) -> KernelBackend:

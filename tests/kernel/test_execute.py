@@ -230,7 +230,7 @@ async def test_a_million_lines_flow_through(shared_kernel: KernelBackend) -> Non
 
 
 async def test_execute_before_start_raises_kernel_unavailable(tmp_path: Path) -> None:
-    kernel = LocalKernel(tmp_path, tmp_path / "kernel.log")
+    kernel = LocalKernel(tmp_path, tmp_path / "kernel.log", withheld_variables=())
     with pytest.raises(KernelUnavailable):
         await kernel.execute("1", RecordingSink())
     assert (await kernel.namespace()).error

@@ -169,7 +169,9 @@ async def test_kernel_fd_output_goes_to_the_log_not_our_terminal(
 
 
 async def test_a_kernel_that_cannot_start_raises_kernel_unavailable(tmp_path: Path) -> None:
-    kernel = LocalKernel(cwd=tmp_path / "no-such-dir", log_path=tmp_path / "kernel.log")
+    kernel = LocalKernel(
+        cwd=tmp_path / "no-such-dir", log_path=tmp_path / "kernel.log", withheld_variables=()
+    )
     states = StateLog()
     kernel.watch(states)
     with pytest.raises(KernelUnavailable, match="did not start"):

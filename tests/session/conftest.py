@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from pairrepl.cli.options import local_kernel as cli_local_kernel
 from pairrepl.kernel import LocalKernel
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session
 
 
 def local_kernel(root: Path) -> LocalKernel:
-    return LocalKernel(root, root / ".pairrepl" / "kernel.log")
+    """A kernel as the app starts one (``pairrepl.cli`` wires it)."""
+    return cli_local_kernel(root, root / ".pairrepl" / "kernel.log")
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ MODULE = '"""Text helpers."""\n\nimport re\n\n\ndef keep(x):\n    return x  # ha
 
 def replay_agent(*turns: dict) -> Agent:
     script = {"format": "pairrepl-replay/1", "turns": list(turns)}
-    return Agent(ReplayProvider(parse_script(script, source="test"), name="test.json"))
+    return Agent(ReplayProvider(parse_script(script, source="test"), script_name="test.json"))
 
 
 @pytest.fixture

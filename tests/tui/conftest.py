@@ -18,6 +18,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
+from pairrepl.cli.options import local_kernel as cli_local_kernel
 from pairrepl.core.transcript import CellItem
 from pairrepl.kernel import LocalKernel
 from pairrepl.ledger import Ledger
@@ -28,7 +29,8 @@ SIZE = (160, 45)
 
 
 def local_kernel(root: Path) -> LocalKernel:
-    return LocalKernel(root, root / ".pairrepl" / "kernel.log")
+    """A kernel as the app starts one (``pairrepl.cli`` wires it)."""
+    return cli_local_kernel(root, root / ".pairrepl" / "kernel.log")
 
 
 def widget_text(widget: Widget) -> str:
