@@ -1,7 +1,8 @@
 """The swap point for kernels: what ``session`` needs from any kernel, local or remote.
 
-- ``LocalKernel(cwd, log_path)``: a kernel we start with the current interpreter, own,
-  restart and stop.
+- ``LocalKernel(cwd, log_path, withheld_variables=...)``: a kernel we start with the
+  current interpreter, own, restart and stop; it inherits our environment less the
+  withheld variables (the AI providers' keys, from ``pairrepl.cli``).
 - ``ExistingKernel(connection_file)``: someone else's kernel; we attach and never stop it.
 - ``ServerKernel(url, token, kernel_name=, kernel_id=)``: a kernel on a Jupyter Server or
   Enterprise Gateway, over its REST and websocket API; reconnects when the link drops.
