@@ -29,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
     "roundtrip",
     "tui_streaming",
+    "tui_big_value",
     "namespace",
     "context",
     "resume",

@@ -8,7 +8,9 @@ Three nets, each cheap, used together:
    (``API_KEY = "..."``), in outputs (``{'api_key': '...'}``).
 2. **By value.** Every value learnt to be secret (from the nets above, the environment's
    secret-looking variables, and the provider's API key) is scrubbed wherever else it
-   shows up, e.g. printed by a cell.
+   shows up, e.g. printed by a cell. So are values that *are* secrets whatever they are
+   called: well-known token formats (``sk-…``, ``ghp_…``, ``AKIA…``, ``xoxb-…``…) and the
+   password in a URL (``postgres://user:password@host/db``).
 3. **The environment.** Other environment values long enough to be meaningful are
    replaced by ``<env:NAME>`` (``/home/ada/proj`` becomes ``<env:HOME>/proj``), so a
    cell that prints ``os.environ`` sends no values. (Not ``$NAME``: in a request,
@@ -50,6 +52,28 @@ _ASSIGNMENT = re.compile(
 )
 
 
+# Tokens recognisable by their form alone (the services' documented prefixes), and the
+# password part of a URL's user information.
+_KNOWN_TOKEN = re.compile(
+    r"\b(?:"
+    r"sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"  # OpenAI, Anthropic
+    r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"  # GitHub
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key ids
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google API keys
+    r"|(?:sk|rk)_live_[0-9A-Za-z]{20,}"  # Stripe
+    r"|hf_[A-Za-z0-9]{30,}"  # Hugging Face
+    r")"
+)
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@/\s]+(?=@)")
+
+
+def scrub_known_secrets(text: str) -> str:
+    """``text`` with well-known token formats and URL passwords replaced."""
+    text = _KNOWN_TOKEN.sub(REDACTED, text)
+    return _URL_PASSWORD.sub(lambda match: match["head"] + REDACTED, text)
+
+
 def looks_secret(name: str) -> bool:
     """True for names whose values must never be sent (``api_key``, ``GITHUB_TOKEN``...)."""
     return bool(_SECRET_NAME.search(name))
@@ -83,7 +107,7 @@ class Redactor:
         """Remove secret values by name, by value, and environment values, from any text."""
         if not text:
             return text
-        text = self._scrub_assignments(text)
+        text = scrub_known_secrets(self._scrub_assignments(text))
         for value in sorted(self.secret_values, key=len, reverse=True):
             text = text.replace(value, REDACTED)
         for value, replacement in self._environment_replacements:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pairrepl import promote
+from pairrepl.agent import Redactor
 from pairrepl.core.cells import Origin, code_hash
 from pairrepl.core.events import Event, PromotionUndone, PromotionWritten
 from pairrepl.core.execution import ExecutionStatus
@@ -394,17 +395,20 @@ class Promoter:
         draft = promotion.draft
         proposal = self.transcript.proposals.get(draft.cell.proposal_id or "")
         exchange = self.transcript.exchanges.get(proposal.proposal.prompt_id) if proposal else None
+        # provenance.jsonl is committed: what it keeps of cells and words is scrubbed of
+        # secrets (the hashes are of the exact text, so matching is unchanged).
+        scrub = Redactor.from_environment().scrub
         facts = PromotionFacts(
             promotion_id=promotion.id,
             origin=draft.cell.origin,
             session_id=self.session_id,
             time=promotion.time,
             model=proposal.proposal.model if proposal else None,
-            request=exchange.request_text if exchange else None,
+            request=scrub(exchange.request_text) if exchange else None,
             request_id=proposal.proposal.prompt_id if proposal else None,
             proposal_id=draft.cell.proposal_id,
-            explanation=promotion.explanation,
-            evidence=self._evidence(draft),
+            explanation=scrub(promotion.explanation) if promotion.explanation else None,
+            evidence=self._evidence(draft, scrub),
         )
         wanted_imports = set(draft.plan.imports_added)
         return [
@@ -414,7 +418,7 @@ class Promoter:
             or (symbol.kind != "import" and symbol.name in draft.symbols)
         ]
 
-    def _evidence(self, draft: PromotionDraft) -> tuple[Evidence, ...]:
+    def _evidence(self, draft: PromotionDraft, scrub: Callable[[str], str]) -> tuple[Evidence, ...]:
         """The runs of this exact code, and later cells that ran OK using what it defines."""
         wanted = code_hash(draft.cell.code)
         uses = re.compile(r"\b(" + "|".join(map(re.escape, draft.symbols or ("\0",))) + r")\b")
@@ -432,7 +436,7 @@ class Promoter:
                         cell.execution_count,
                         code_hash(cell.code),
                         code_hash(outputs),
-                        cell.code,
+                        scrub(cell.code),
                     )
                 )
         return tuple(found[-MAX_EVIDENCE:])

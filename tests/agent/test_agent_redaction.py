@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pairrepl.agent import Redactor, build_context, looks_secret
+from pairrepl.agent.redaction import REDACTED
 from pairrepl.core import NamespaceSummary, StreamOutput, VariableSummary
 from pairrepl.core.events import CellFinished, CellSubmitted, OutputProduced
 from pairrepl.core.execution import ExecutionStatus
@@ -125,3 +126,37 @@ def test_namespace_summary_hides_values_of_secret_names():
     assert by_name["SECRET_TOKEN"].type_name == "str"
     assert by_name["prices"].repr == "[3.5, None, 4.0]"
     assert "hunter22" not in by_name["config"].repr
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("conn = connect('postgres://ada:s3cr3t-pw@db.internal:5432/prod')", "s3cr3t-pw"),
+        ("engine = create_engine(url)  # mysql+pymysql://svc:hunter22@10.0.0.5/app", "hunter22"),
+        (
+            "client = OpenAI(api='sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv')",
+            "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv",
+        ),
+        (
+            "print(cfg)  # {'gh': 'ghp_0123456789abcdefghijABCDEFGHIJ012345'}",
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        ),
+        ("aws_id = os.environ.get('X', 'AKIAIOSFODNN7EXAMPLE')", "AKIAIOSFODNN7EXAMPLE"),
+        (
+            "slack = 'xoxb-2210-12345678901-abcdefGHIJKLmnop'",
+            "xoxb-2210-12345678901-abcdefGHIJKLmnop",
+        ),
+    ],
+)
+def test_secrets_are_scrubbed_by_their_form_whatever_their_name(text: str, secret: str) -> None:
+    scrubbed = Redactor().scrub(text)
+    assert secret not in scrubbed and REDACTED in scrubbed
+
+
+def test_urls_without_a_password_and_ordinary_words_are_left_alone() -> None:
+    for text in (
+        "https://example.com/a:b@c is a path, not a password",
+        "see https://docs.python.org/3/library/re.html",
+        "rows = table.skip-this-step  # sk- inside words is no token",
+    ):
+        assert Redactor().scrub(text) == text

@@ -221,3 +221,14 @@ async def test_asserts_promote_as_a_test_and_a_class_reload_says_what_it_cannot_
     ]
     assert all(line["origin"] == "human" for line in lines)
     assert os.access(tmp_path / "calc.py", os.R_OK)
+
+
+async def test_provenance_keeps_no_secret_a_cell_held(tmp_path: Path, session: Session) -> None:
+    key = "sk-proj-" + "Zq7" * 10
+    await session.run("def fetch(url, token):\n    return len(url) + len(token)\n")
+    await session.run(f'fetch("postgres://ada:pa55word@db/prod", "{key}")')  # evidence of use
+    await session.promote(target="client.py")
+    committed = (tmp_path / ".pairrepl" / "provenance.jsonl").read_text()
+    (record,) = ProvenanceLog(tmp_path).read().records
+    assert any("fetch(" in evidence.code for evidence in record.evidence)  # the use is kept...
+    assert key not in committed and "pa55word" not in committed  # ...without its secrets

@@ -1,0 +1,182 @@
+"""A soak: one long session through the session API, to see that nothing grows or is lost.
+
+10,000 cells and 1,000 requests to the AI (the replay provider: each proposal is run and
+every other one accepted), with big outputs mixed in: every 250th cell prints 200,000
+lines (spilled) and every 500th returns a 5 MB value (capped, spilled). A real kernel
+(``LocalKernel``) and a real ledger. Measured:
+
+- the resident memory of this process (the session lives here, as in the app; the
+  kernel is another process) every 1,000 cells: it must stay bounded (the transcript
+  keeps each cell's head, never a whole big output);
+- every event the session recorded is in the ledger, in order: counts match;
+- a resume of the result (``Ledger.open`` + ``Session.resume``) within the resume bar
+  of docs/benchmarks.md (< 1 s and ≤ 2× fetching and parsing the same rows).
+
+Not part of ``benchmarks/run.py`` (it takes a quarter of an hour on two cores); its
+figures are recorded in docs/benchmarks.md.
+
+Run:  python benchmarks/soak.py [--quick]      (--quick: 1,000 cells, 100 requests)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from _common import Figure, parse_arguments, report
+
+from pairrepl.agent import Agent
+from pairrepl.agent.replay import ReplayProvider, parse_script
+from pairrepl.core.events import LedgerEntry
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.kernel import LocalKernel
+from pairrepl.ledger import Ledger
+from pairrepl.session import Session, SessionSettings
+
+
+class StubKernel(LocalKernel):
+    """A resume measures reading the ledger, not starting a kernel: start nothing."""
+
+    async def start(self) -> None:
+        return None
+
+    async def namespace(self):  # type: ignore[no-untyped-def]
+        from pairrepl.core.namespace import NamespaceSummary
+
+        return NamespaceSummary()
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+def script(requests: int) -> dict[str, object]:
+    turns = [
+        {
+            "text": f"Step {n}: a small check.",
+            "propose_cell": {"code": f"step_{n} = sum(range({n}))", "rationale": f"Sum {n}."},
+        }
+        for n in range(requests)
+    ]
+    return {"format": "pairrepl-replay/1", "turns": turns}
+
+
+def cell_code(n: int) -> str:
+    if n % 500 == 499:
+        return f"big_{n} = 'v' * 5_000_000\nbig_{n}"
+    if n % 250 == 249:
+        return "for i in range(200_000): print(i)"
+    return f"x_{n % 50} = {n} * 2\nprint('cell', {n})"
+
+
+def parse_baseline(path: Path, session_id: str) -> float:
+    started = time.perf_counter()
+    with sqlite3.connect(path) as db:
+        for (payload,) in db.execute(
+            "SELECT payload FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
+        ):
+            json.loads(payload)
+    return time.perf_counter() - started
+
+
+async def main() -> None:
+    arguments = parse_arguments(__doc__.splitlines()[0])
+    cells, requests = (1_000, 100) if arguments.quick else (10_000, 1_000)
+    ask_every = cells // requests
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        agent = Agent(ReplayProvider(parse_script(script(requests), source="soak"), name="soak"))
+        recorded: list[LedgerEntry] = []
+        memory: list[tuple[int, float]] = []
+        with Ledger.open(root) as ledger:
+            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log")
+            session = await Session.start(
+                root, kernel, ledger, settings=SessionSettings(agent=agent)
+            )
+            opened = len(list(ledger.entries(session.id)))  # recorded before we listened
+            session.subscribe(lambda entry, _item: recorded.append(entry))
+            rss_start = rss_mib()
+            started = time.monotonic()
+            for n in range(cells):
+                execution = await session.run(cell_code(n))
+                assert execution.status is ExecutionStatus.OK, (n, execution.status)
+                if n % ask_every == ask_every - 1:
+                    await session.ask(f"what next after cell {n}?")
+                    item = session.latest_proposal()
+                    assert item is not None
+                    ran = await session.run_proposal(item.proposal.id)
+                    if ran.status is ExecutionStatus.OK and (n // ask_every) % 2 == 0:
+                        session.accept(item.proposal.id)
+                if n % 1000 == 999:
+                    recorded_so_far = len(recorded)
+                    memory.append((n + 1, rss_mib()))
+                    print(
+                        f"{n + 1:>6} cells, {recorded_so_far:,} events, "
+                        f"{memory[-1][1]:.0f} MiB, {time.monotonic() - started:.0f} s",
+                        flush=True,
+                    )
+            await session.close()
+            stored = list(ledger.entries(session.id))
+        rss_growth = max(rss for _, rss in memory) - rss_start
+        lost = len(recorded) - len(stored[opened:])
+        in_order = [entry.seq for entry in stored] == list(range(1, len(stored) + 1))
+        same = [e.event for e in stored[opened:]] == [e.event for e in recorded]
+        session_id = session.id
+        recorded.clear()  # the resume below is measured in a process at rest
+        stored.clear()
+        del session
+        gc.collect()
+
+        baseline = parse_baseline(root / ".pairrepl" / "ledger.sqlite3", session_id)
+        resume_started = time.perf_counter()
+        with Ledger.open(root) as ledger:
+            stub = StubKernel(root, root / ".pairrepl" / "stub.log")
+            resumed = await Session.resume(root, stub, ledger, session_id)
+            resume_s = time.perf_counter() - resume_started
+            events = len(list(ledger.entries(session_id)))
+            await resumed.close()
+
+    figures = [
+        Figure(
+            name=f"soak: memory growth over {cells:,} cells and {requests:,} requests",
+            measured=rss_growth,
+            unit="MiB",
+            bar="bounded (< 300 MB; no big output kept whole)",
+            met=rss_growth < 300 * 1e6 / 2**20,
+            details=[
+                "resident set per 1,000 cells: "
+                + ", ".join(f"{count:,}: {rss:.0f}" for count, rss in memory)
+            ],
+        ),
+        Figure(
+            name="soak: events recorded but not in the ledger",
+            measured=lost,
+            unit="events",
+            bar="0, all in order",
+            met=lost == 0 and in_order and same,
+            details=[f"{events:,} events in the ledger, in order: {in_order and same}"],
+        ),
+        Figure(
+            name=f"soak: resume of the {events:,}-event session",
+            measured=resume_s,
+            unit="s",
+            baseline=baseline,
+            baseline_name="plain sqlite3 fetch + json.loads of the same rows",
+            bar="< 1 s and ≤ 2×",
+            met=resume_s < 1.0 and resume_s <= 2 * baseline,
+        ),
+    ]
+    report(figures, arguments.json)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
