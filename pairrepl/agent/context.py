@@ -7,8 +7,8 @@ the new request into a ``ModelContext``: a system prompt and messages, ready for
 provider, and the numbers a context meter shows.
 
 Within the budget the newest material wins: the request, pinned cells and ``$name`` views
-always go in; then the namespace (the live state, capped to a share of the budget),
-earlier proposals, earlier exchanges, and the transcript from the newest item backwards
+always go in; then the namespace (the live state, capped to a share of the budget: the
+names the newest cells touched first, then the newest others), earlier proposals, earlier exchanges, and the transcript from the newest item backwards
 until the budget is spent. Hidden cells never go in. Everything passes the redactor.
 
 For providers that take images (``images=True``), the newest plots the visible cells
@@ -62,6 +62,7 @@ ContextItem = CellItem | NoteItem | NoticeItem  # what of the transcript goes in
 
 _OBJECT_REFERENCE = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")
 
 
 def estimate_tokens(text: str) -> int:
@@ -195,7 +196,7 @@ def build_context(
     namespace_part = ""
     if namespace is not None:
         share = min(int(budget * limits.namespace_share), max(budget - spent, 0))
-        namespace_part = _namespace_section(namespace, share)
+        namespace_part = _namespace_section(namespace, _touched_names(visible), share)
         spent += estimate_tokens(namespace_part)
 
     share = min(int(budget * limits.proposals_share), max(budget - spent, 0))
@@ -304,12 +305,22 @@ def _request_section(
     return "\n\n".join(parts)
 
 
-def _namespace_section(namespace: NamespaceSummary, share_tokens: int) -> str:
-    header = "## Live variables (name: type, shape/len, dtype, short repr)"
+def _namespace_section(
+    namespace: NamespaceSummary, touched: Sequence[str], share_tokens: int
+) -> str:
+    """The live variables, those the newest cells touched first, then the newest others:
+    when the list is cut to its share, the names the human is working with stay."""
+    header = "## Live variables (name: type, shape/len, dtype, short repr; recently used first)"
     if namespace.error:
         return f"{header}\n(unavailable: {namespace.error})"
+    rank = {name: position for position, name in enumerate(touched)}
+    count = len(namespace.variables)
+    ordered = sorted(
+        enumerate(namespace.variables),
+        key=lambda item: rank.get(item[1].name, len(rank) + count - item[0]),
+    )
     lines = []
-    for variable in namespace.variables:
+    for _, variable in ordered:
         line = f"- {variable.name}: {variable.describe()}"
         if variable.repr:
             line += f" = {_one_line(variable.repr, 160)}"
@@ -320,6 +331,20 @@ def _namespace_section(namespace: NamespaceSummary, share_tokens: int) -> str:
     dropped = len(lines) - len(kept) + (1 if namespace.truncated else 0)
     more = ["- ... more names not shown"] if dropped else []
     return "\n".join([header, *kept, *more])
+
+
+def _touched_names(visible: Sequence[ContextItem]) -> list[str]:
+    """Names the cells touched, newest cell first: those a cell bound or changed, then
+    those its code mentions."""
+    names: dict[str, None] = {}
+    for item in reversed(visible):
+        if isinstance(item, CellItem):
+            diff = item.namespace_diff
+            for change in (*diff.added, *diff.changed):
+                names.setdefault(change.name)
+            for name in _IDENTIFIER.findall(item.code):
+                names.setdefault(name)
+    return list(names)
 
 
 def _render_proposal(proposal: Proposal, reason: str | None, redactor: Redactor) -> str:

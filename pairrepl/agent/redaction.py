@@ -1,22 +1,26 @@
 """Keeping secrets out of what is sent to a model (invariant CONTEXT-IS-BOUNDED-AND-CLEAN).
 
-Three nets, each cheap, used together:
+Four nets, each cheap, used together:
 
 1. **By name.** A variable, dict key, keyword argument or environment variable whose name
-   contains key / token / secret / password (any case) has its *value* replaced by
-   ``<redacted>``: in namespace summaries, in ``$name`` views, in cell text
-   (``API_KEY = "..."``), in outputs (``{'api_key': '...'}``).
-2. **By value.** Every value learnt to be secret (from the nets above, the environment's
+   looks secret (``looks_secret``: ``api_key``, ``GITHUB_TOKEN``, ``client_secret``,
+   ``db_password``) has its *value* replaced by ``<redacted>``: in namespace summaries,
+   in ``$name`` views, in cell text (``API_KEY = "..."``), in outputs
+   (``{'api_key': '...'}``). Only bindings count: a string that merely follows a name
+   holding "key" (``KeyError: 'close'``, ``pd.Grouper(key='ticker')``) is data the model
+   needs, not a secret.
+2. **By value.** Every value learnt to be secret (from the net above, the environment's
    secret-looking variables, and the provider's API key) is scrubbed wherever else it
-   shows up, e.g. printed by a cell. So are values that *are* secrets whatever they are
-   called: well-known token formats (``sk-…``, ``ghp_…``, ``AKIA…``, ``xoxb-…``…) and the
+   shows up, e.g. printed by a cell.
+3. **By form.** Values that *are* secrets whatever they are called: well-known token
+   formats (``sk-…``, ``ghp_…``, ``AKIA…``, ``xoxb-…``, JWTs, PEM private keys…) and the
    password in a URL (``postgres://user:password@host/db``).
-3. **The environment.** Other environment values long enough to be meaningful are
+4. **The environment.** Other environment values long enough to be meaningful are
    replaced by ``<env:NAME>`` (``/home/ada/proj`` becomes ``<env:HOME>/proj``), so a
    cell that prints ``os.environ`` sends no values. (Not ``$NAME``: in a request,
    ``$name`` asks for a view of a live object.)
 
-The agent runs the last two over the whole request just before it leaves, whatever
+The agent runs the last three over the whole request just before it leaves, whatever
 built it, so a forgotten path cannot leak the API key.
 """
 
@@ -32,8 +36,20 @@ from pairrepl.core import NamespaceSummary, VariableSummary
 
 REDACTED = "<redacted>"
 
-_SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "credential")
-_SECRET_NAME = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
+# A cheap first look: text without any of these holds no secret-looking name at all.
+_MAYBE_SECRET_NAME = re.compile("key|token|secret|passw|credential|auth", re.IGNORECASE)
+_STRONG_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+# Names ending in "key" that are about data, not access: sort_key, primary_key, group_key.
+# fmt: off
+_DATA_KEYS = {
+    "sort", "group", "groupby", "primary", "foreign", "partition", "join", "lookup",
+    "cache", "dict", "index", "hash", "merge", "row", "column", "col", "map", "hot",
+    "short", "composite", "natural", "object", "next", "last", "first", "min", "max",
+    "match"
+}
+# fmt: on
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
 
 # Values shorter than this are never scrubbed by value: "1" or "true" are not secrets, and
 # replacing them everywhere would garble the context.
@@ -63,7 +79,10 @@ _KNOWN_TOKEN = re.compile(
     r"|AIza[0-9A-Za-z_-]{35}"  # Google API keys
     r"|(?:sk|rk)_live_[0-9A-Za-z]{20,}"  # Stripe
     r"|hf_[A-Za-z0-9]{30,}"  # Hugging Face
+    r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JSON web tokens
     r")"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"
 )
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@/\s]+(?=@)")
 
@@ -75,8 +94,23 @@ def scrub_known_secrets(text: str) -> str:
 
 
 def looks_secret(name: str) -> bool:
-    """True for names whose values must never be sent (``api_key``, ``GITHUB_TOKEN``...)."""
-    return bool(_SECRET_NAME.search(name))
+    """True for names whose values must never be sent (``api_key``, ``GITHUB_TOKEN``,
+    ``clientSecret``, ``PGPASSWORD``); not for names that merely hold "key" or "token"
+    (``key``, ``keys``, ``KeyError``, ``sort_key``, ``monkey``, ``max_tokens``).
+
+    kernel_ext/namespace.py applies the same rule inside the kernel (it may import
+    nothing of pairrepl); a test checks that the two agree.
+    """
+    lowered = name.lower()
+    if any(word in lowered for word in _STRONG_WORDS):
+        return True
+    words = [word for word in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if word]
+    if not words:
+        return False
+    if words[-1].endswith("token") or words[-1] in ("auth", "authorization"):
+        return True
+    # "key" is a secret's name only with a word before it that is not about data.
+    return len(words) >= 2 and words[-1] == "key" and words[-2] not in _DATA_KEYS
 
 
 @dataclass
@@ -128,7 +162,7 @@ class Redactor:
         ]
 
     def _scrub_assignments(self, text: str) -> str:
-        if not _SECRET_NAME.search(text):  # no secret-looking name: no assignment to scrub
+        if not _MAYBE_SECRET_NAME.search(text):  # no secret-looking name: nothing to scrub
             return text
 
         def replace_value(match: re.Match[str]) -> str:

@@ -211,13 +211,32 @@ def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:
 
 # Names whose values must never leave the kernel in a summary or a view (invariant
 # CONTEXT-IS-BOUNDED-AND-CLEAN): the summary feeds the screen, the ledger and the AI's
-# context alike.
-_SECRET_NAME = re.compile("key|token|secret|password|passwd|credential", re.IGNORECASE)
+# context alike. The same rule as pairrepl.agent.redaction.looks_secret, which this
+# module may not import; tests/agent/test_agent_redaction.py checks that they agree.
+_STRONG_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+# fmt: off
+_DATA_KEYS = {
+    "sort", "group", "groupby", "primary", "foreign", "partition", "join", "lookup",
+    "cache", "dict", "index", "hash", "merge", "row", "column", "col", "map", "hot",
+    "short", "composite", "natural", "object", "next", "last", "first", "min", "max",
+    "match"
+}
+# fmt: on
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 REDACTED = "<redacted>"
 
 
 def looks_secret(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
+    """``api_key``, ``GITHUB_TOKEN``, ``clientSecret``; not ``key``, ``KeyError``, ``sort_key``."""
+    lowered = name.lower()
+    if any(word in lowered for word in _STRONG_WORDS):
+        return True
+    words = [word for word in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if word]
+    if not words:
+        return False
+    if words[-1].endswith("token") or words[-1] in ("auth", "authorization"):
+        return True
+    return len(words) >= 2 and words[-1] == "key" and words[-2] not in _DATA_KEYS
 
 
 def _summarise(name: str, value: Any, limiter: _Limiter, within_budget: bool) -> dict[str, Any]:

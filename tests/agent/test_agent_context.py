@@ -192,3 +192,22 @@ def test_a_reply_that_only_proposed_shows_its_proposal_and_no_reasoning():
     assert "proposed cell p1 through propose_cell" in first_reply
     assert "(no answer)" not in first_reply
     assert second_reply == "Take the mean next."
+
+
+def test_a_cut_variable_list_keeps_the_names_the_newest_cells_touched():
+    older = [VariableSummary(f"var_{i}", "int", repr=str(i)) for i in range(300)]
+    newest = [VariableSummary(name, "int", repr="1") for name in ("big", "f", "y0", "y24")]
+    namespace = NamespaceSummary(variables=(*older, *newest))
+    transcript = Transcript()
+    for cell_id, code in (("c1", "big = list(range(10))\nf = len"), ("c2", "y0 = y24 = f(big)")):
+        transcript.apply(CellSubmitted(cell_id, code))
+        transcript.apply(CellFinished(cell_id, 1, ExecutionStatus.OK, 0.01))
+    context = build(
+        namespace=namespace, transcript=transcript, limits=ContextLimits(budget_tokens=2000)
+    )
+    text = user_text(context)
+    assert "more names not shown" in text
+    for name in ("big", "f", "y0", "y24"):
+        assert f"- {name}: int" in text, name
+    assert "- var_299: int" in text, "then the newest of the others"
+    assert "- var_0: int" not in text

@@ -1,7 +1,11 @@
-"""Invariant 6: no secret reaches a model, checked on the bytes the server received."""
+"""No secret reaches a model (invariant: context is bounded and clean), checked on the
+bytes the server received; and what is not a secret (a pandas KeyError) goes through whole."""
 
 from __future__ import annotations
 
+import traceback
+
+import pandas as pd
 import pytest
 
 from pairrepl.agent import Redactor, build_context, looks_secret
@@ -9,7 +13,9 @@ from pairrepl.agent.redaction import REDACTED
 from pairrepl.core import NamespaceSummary, StreamOutput, VariableSummary
 from pairrepl.core.events import CellFinished, CellSubmitted, OutputProduced
 from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.outputs import ErrorOutput
 from pairrepl.core.transcript import Transcript
+from pairrepl.kernel_ext.namespace import looks_secret as kernel_looks_secret
 
 from .fake_llm_server import propose
 from .support import API_KEY, SDKS
@@ -73,11 +79,50 @@ async def test_the_canary_never_reaches_the_server(sdk, server, agent_for, monke
     assert "<env:SERVICE_URL>" in server.bodies[0]
 
 
+SECRET_NAMES = (
+    "API_KEY",
+    "'token'",  # a dict key as the kernel's inspector labels it
+    "github_token",
+    "clientSecret",
+    "PASSWORD",
+    "db_passwd",
+    "PGPASSWORD",
+    "AWS_SECRET_ACCESS_KEY",
+    "apiKey",
+    "x-api-key",
+    "stripe_key",
+    "Authorization",
+)
+ORDINARY_NAMES = (
+    "prices",
+    "df",
+    "total",
+    "monday",
+    "monkey",
+    "key",
+    "keys",
+    "KeyError",
+    "sort_key",
+    "primary_key",
+    "max_tokens",
+    "tokens",
+    "tokenizer",
+    "keyword",
+    "SSH_AUTH_SOCK",
+)
+
+
 def test_secret_looking_names():
-    for name in ("API_KEY", "github_token", "clientSecret", "PASSWORD", "db_passwd", "monkey"):
+    for name in SECRET_NAMES:
         assert looks_secret(name), name
-    for name in ("prices", "df", "total", "monday"):
+    for name in ORDINARY_NAMES:
         assert not looks_secret(name), name
+
+
+def test_the_kernel_judges_names_as_the_agent_does():
+    """kernel_ext may import nothing of pairrepl, so it keeps its own copy of the rule."""
+    for name in SECRET_NAMES + ORDINARY_NAMES:
+        assert kernel_looks_secret(name) == looks_secret(name), name
 
 
 @pytest.mark.parametrize(
@@ -146,6 +191,14 @@ def test_namespace_summary_hides_values_of_secret_names():
             "slack = 'xoxb-2210-12345678901-abcdefGHIJKLmnop'",
             "xoxb-2210-12345678901-abcdefGHIJKLmnop",
         ),
+        (
+            "headers = {'X': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.dBjftJeZ4CVPmB92K27uhbUJU1p'}",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.dBjftJeZ4CVPmB92K27uhbUJU1p",
+        ),
+        (
+            "print(open('id_rsa').read())\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+            "MIIEow",
+        ),
     ],
 )
 def test_secrets_are_scrubbed_by_their_form_whatever_their_name(text: str, secret: str) -> None:
@@ -160,3 +213,47 @@ def test_urls_without_a_password_and_ordinary_words_are_left_alone() -> None:
         "rows = table.skip-this-step  # sk- inside words is no token",
     ):
         assert Redactor().scrub(text) == text
+
+
+def pandas_failure(code: str, frame: object) -> ErrorOutput:
+    """What pandas really raises for ``code``, as the kernel would show it."""
+    try:
+        eval(code, {"df": frame, "pd": pd})
+    except Exception as error:
+        lines = traceback.format_exception(error)
+        return ErrorOutput(type(error).__name__, str(error), tuple(lines))
+    raise AssertionError(f"{code} did not raise")
+
+
+PANDAS_MISTAKES = [
+    ("df['close']", "close"),  # the most common pandas error of all
+    ("df.groupby(pd.Grouper(key='tickr')).size()", "tickr"),
+    ("df.sort_values('close', key=lambda s: s)", "close"),
+    ("df.loc[:, ['close']]", "close"),
+    ("df.pivot(index='date', columns='ticker', values='close')", "close"),
+]
+
+
+@pytest.mark.parametrize(("code", "column"), PANDAS_MISTAKES)
+def test_real_pandas_errors_reach_the_model_whole(code, column):
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-02", "2024-01-03"]),
+            "ticker": ["A", "B"],
+            "Close": [1.0, 2.0],
+        }
+    )
+    failure = pandas_failure(code, frame)
+    transcript = Transcript()
+    transcript.apply(CellSubmitted("c1", code))
+    transcript.apply(OutputProduced("c1", failure))
+    transcript.apply(CellFinished("c1", 1, ExecutionStatus.ERROR, 0.01))
+    transcript.apply(CellSubmitted("c2", 'API_KEY = "sk-abc123"'))
+    transcript.apply(CellFinished("c2", 2, ExecutionStatus.OK, 0.01))
+
+    context = build_context("why did that fail?", transcript=transcript, redactor=Redactor())
+    text = context.messages[-1].text
+    assert code in text, "the cell's code went in unchanged"
+    assert f"KeyError: {failure.evalue}" in text or str(failure.evalue) in text
+    assert f"'{column}'" in text or f"{column} " in text
+    assert "sk-abc123" not in text and "<redacted>" in text  # the real secret still goes
