@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pairrepl.agent.agent import Agent, AgentReply, check_provider
-    from pairrepl.agent.config import ProviderConfig, make_provider, resolve_config
+    from pairrepl.agent.config import ProviderConfig, make_agent, make_provider, resolve_config
     from pairrepl.agent.context import (
         ContextLimits,
         Exchange,
@@ -62,6 +62,7 @@ _HOMES = {
     "AgentReply": "agent",
     "check_provider": "agent",
     "ProviderConfig": "config",
+    "make_agent": "config",
     "make_provider": "config",
     "resolve_config": "config",
     "ContextLimits": "context",
@@ -128,6 +129,7 @@ __all__ = [
     "estimate_cost_usd",
     "estimate_tokens",
     "looks_secret",
+    "make_agent",
     "make_provider",
     "referenced_names",
     "resolve_config",

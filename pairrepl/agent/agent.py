@@ -32,6 +32,7 @@ from pairrepl.agent.drafts import (
 )
 from pairrepl.agent.http_errors import unreadable_reply
 from pairrepl.agent.protocol import (
+    DEFAULT_MAX_TOKENS,
     Finished,
     Message,
     ModelEvent,
@@ -51,7 +52,9 @@ from pairrepl.core import ProposalPolicy
 
 TextCallback = Callable[[str], object]  # what it returns is ignored
 
-_TRUNCATED = {"max_tokens", "length"}
+_TRUNCATED = {"max_tokens", "length"}  # the providers' words for "cut at the token limit"
+_LIMIT_COUNTS = "reasoning and thinking tokens count against it too"
+_MAX_RAISED_LIMIT = 32_768  # what a cut reply may be retried with, at most
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class Agent:
         policy: ProposalPolicy | None = None,
         *,
         retry: RetryPolicy | None = None,
-        max_tokens: int = 2048,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> None:
         self.provider = provider
         self.policy = policy or ProposalPolicy()
@@ -161,16 +164,30 @@ class Agent:
             return early
         checked = None if context.hint_mode else self._check(first)
         if checked is None or checked.ok:
-            return self._reply(first, checked)
+            return self._reply(first, checked, limit=request.max_tokens)
 
-        if on_status is not None:
-            on_status(
-                f"The proposal was invalid ({'; '.join(checked.problems)}); asking the model to fix it."
+        # One more request, never two: a higher limit if the reply was cut inside its
+        # proposal (the same limit would cut it again), else the problems sent back.
+        cut = _cut_at_limit(first)
+        if cut and (raised := _raised_limit(request.max_tokens)) is not None:
+            note = (
+                f"The reply was cut at the {request.max_tokens:,}-token limit inside its "
+                f"proposal ({_LIMIT_COUNTS}); asking again with a {raised:,}-token limit."
             )
-        correction = _correction(first, checked, self.policy)
-        follow_up = _scrubbed_request(
-            replace(request, messages=(*request.messages, *correction)), redactor
-        )
+            follow_up = replace(request, max_tokens=raised)
+        elif cut:
+            return self._cut_reply(first, request.max_tokens, raw=first.raw, in_proposal=True)
+        else:
+            note = (
+                f"The proposal was invalid ({'; '.join(checked.problems)}); "
+                "asking the model to fix it."
+            )
+            correction = _correction(first, checked, self.policy)
+            follow_up = _scrubbed_request(
+                replace(request, messages=(*request.messages, *correction)), redactor
+            )
+        if on_status is not None:
+            on_status(note)
         second = await self._play(follow_up, on_text, on_status, stop)
         second.usage = first.usage + second.usage
         raw = f"--- first reply ---\n{first.raw}\n--- second reply ---\n{second.raw}"
@@ -178,7 +195,13 @@ class Agent:
             return early
         checked_again = self._check(second)
         if checked_again is None or checked_again.ok:
-            return self._reply(second, checked_again, raw=raw, retried=True)
+            return self._reply(
+                second, checked_again, raw=raw, retried=True, limit=follow_up.max_tokens
+            )
+        if _cut_at_limit(second):
+            return self._cut_reply(
+                second, follow_up.max_tokens, raw=raw, retried=True, in_proposal=True
+            )
         return AgentReply(
             text=second.text,
             model=self.label,
@@ -300,20 +323,53 @@ class Agent:
         return check_reply_text(turn.text, self.policy)
 
     def _reply(
-        self, turn: _Turn, checked: Checked | None, *, raw: str | None = None, retried: bool = False
+        self,
+        turn: _Turn,
+        checked: Checked | None,
+        *,
+        limit: int,
+        raw: str | None = None,
+        retried: bool = False,
     ) -> AgentReply:
+        if checked is None and _cut_at_limit(turn):  # words cut short: kept, marked partial
+            return self._cut_reply(
+                turn, limit, raw=turn.raw if raw is None else raw, retried=retried
+            )
         draft = checked.draft if checked is not None else None
         if draft is not None and not draft.rationale:
             draft = ProposalDraft(draft.code, without_thinking(turn.text).strip(), draft.via)
-        truncated = draft is None and turn.stop_reason in _TRUNCATED
         return AgentReply(
             text=turn.text,
             model=self.label,
             proposal=draft,
-            error="The reply was cut at the token limit." if truncated else None,
             usage=turn.usage,
-            partial=truncated,
             raw=turn.raw if raw is None else raw,
+            retried=retried,
+            stop_reason=turn.stop_reason,
+        )
+
+    def _cut_reply(
+        self,
+        turn: _Turn,
+        limit: int,
+        *,
+        raw: str,
+        retried: bool = False,
+        in_proposal: bool = False,
+    ) -> AgentReply:
+        """A reply the token limit cut short: what arrived is kept, and the fix named."""
+        where = "before its proposal was complete" if in_proposal else "mid-reply"
+        return AgentReply(
+            text=turn.text,
+            model=self.label,
+            error=(
+                f"The reply was cut at the {limit:,}-token limit {where} ({_LIMIT_COUNTS}); "
+                "nothing was proposed. Raise max_tokens (PAIRREPL_MAX_TOKENS, or max_tokens "
+                "in pairrepl's settings) or ask for a smaller step."
+            ),
+            usage=turn.usage,
+            partial=True,
+            raw=raw,
             retried=retried,
             stop_reason=turn.stop_reason,
         )
@@ -329,6 +385,16 @@ async def check_provider(provider: Provider) -> str | None:
     turn = _Turn()
     await Agent(provider, retry=RetryPolicy(max_retries=0))._consume(request, turn, None, None)
     return None if turn.error is None else str(turn.error)
+
+
+def _cut_at_limit(turn: _Turn) -> bool:
+    return turn.stop_reason in _TRUNCATED
+
+
+def _raised_limit(limit: int) -> int | None:
+    """The limit for a retry of a reply that was cut, or None if it cannot go higher."""
+    raised = min(limit * 2, _MAX_RAISED_LIMIT)
+    return raised if raised > limit else None
 
 
 def _correction(turn: _Turn, checked: Checked, policy: ProposalPolicy) -> tuple[Message, ...]:

@@ -11,7 +11,9 @@ own config file. With nothing configured the app still works as a REPL: the conf
 "no provider", with a message saying how to set one up, and nothing raises.
 
 Settings: ``provider`` (anthropic | openai | replay), ``model``, ``base_url`` (for an
-OpenAI-compatible server), ``replay`` (a script file), ``timeout``; in the user file also
+OpenAI-compatible server), ``replay`` (a script file), ``timeout``, ``max_tokens`` (the
+most a reply may use, reasoning and thinking included: ``PAIRREPL_MAX_TOKENS``); in the
+user file also
 ``anthropic_api_key`` / ``openai_api_key`` (or ``api_key`` in an ``[anthropic]`` or
 ``[openai]`` table).
 """
@@ -23,11 +25,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pairrepl.agent.base_url import normalise_base_url
-from pairrepl.agent.protocol import AgentError, Provider, ProviderSettings
+from pairrepl.agent.protocol import DEFAULT_MAX_TOKENS, AgentError, Provider, ProviderSettings
+from pairrepl.agent.redaction import looks_secret
 from pairrepl.agent.registry import PROVIDERS, provider_class
+
+if TYPE_CHECKING:
+    from pairrepl.agent.agent import Agent
 
 HOW_TO_CONFIGURE = (
     "No AI provider is configured; pairrepl works as a plain REPL until one is. To add one, "
@@ -47,6 +53,7 @@ class ProviderConfig:
     api_key: str | None = field(default=None, repr=False)
     replay: str | None = None
     timeout_s: float = 60.0
+    max_tokens: int = DEFAULT_MAX_TOKENS
     sources: Mapping[str, str] = field(default_factory=dict)
     problem: str | None = None  # why no provider can be made, and how to fix it
     warnings: tuple[str, ...] = ()
@@ -114,6 +121,15 @@ def resolve_config(
             warnings=tuple(warnings),
         )
     timeout = float(pick("timeout", "PAIRREPL_TIMEOUT") or 60.0)
+    max_tokens = _positive_int(pick("max_tokens", "PAIRREPL_MAX_TOKENS"), DEFAULT_MAX_TOKENS)
+    if max_tokens is None:
+        return ProviderConfig(
+            provider=chosen,
+            problem=f"max_tokens (from {sources['max_tokens']}) must be a whole number of "
+            "tokens above 0, such as 4096.",
+            sources=sources,
+            warnings=tuple(warnings),
+        )
 
     if chosen == "replay":
         script = pick("replay", "PAIRREPL_REPLAY")
@@ -162,6 +178,7 @@ def resolve_config(
         base_url=None if url is None else str(url),
         api_key=key,
         timeout_s=timeout,
+        max_tokens=max_tokens,
         sources=sources,
         problem=problem,
         warnings=tuple(warnings),
@@ -180,6 +197,24 @@ def make_provider(config: ProviderConfig) -> Provider:
         script=config.replay,
     )
     return provider_class(config.provider).from_settings(settings)
+
+
+def make_agent(config: ProviderConfig) -> Agent:
+    """The agent for ``config``: its provider, with the configured token limit."""
+    from pairrepl.agent.agent import Agent
+
+    return Agent(make_provider(config), max_tokens=config.max_tokens)
+
+
+def _positive_int(value: object, default: int) -> int | None:
+    """``value`` as a count above 0 (``default`` when unset); None when it is not one."""
+    if value is None:
+        return default
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if number > 0 else None
 
 
 def _infer_provider(environ: Mapping[str, str], user: Mapping[str, Any]) -> str | None:
@@ -202,7 +237,7 @@ def _project_settings(project_root: str | Path | None, warnings: list[str]) -> d
     settings = data.get("tool", {}).get("pairrepl", {})
     if not isinstance(settings, dict):
         return {}
-    leaked = sorted(name for name in settings if "key" in name.lower() or "token" in name.lower())
+    leaked = sorted(name for name in settings if looks_secret(name))
     if leaked:
         warnings.append(
             f"Ignored {', '.join(leaked)} in pyproject.toml: API keys never come from project "

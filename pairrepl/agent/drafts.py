@@ -135,6 +135,10 @@ def check_fenced_code(text: str, policy: ProposalPolicy) -> Checked | None:
             ),
             via="fence",
         )
+    if not _fenced_blocks(text)[-1].closed:
+        return Checked(
+            problems=("the code block is not closed: the reply stopped inside it",), via="fence"
+        )
     rationale = _prose_outside_fences(text)
     return _check_code(ProposalDraft(blocks[0], rationale, via="fence"), policy)
 
@@ -204,6 +208,7 @@ class _Block:
     body: str
     start: int  # line numbers, to cut the prose around the blocks
     end: int
+    closed: bool = True  # False: the text ended inside it (a reply cut short)
 
 
 def _fenced_blocks(text: str) -> list[_Block]:
@@ -232,7 +237,7 @@ def _fenced_blocks(text: str) -> list[_Block]:
                 break
             body.append(lines[end])
             end += 1
-        blocks.append(_Block(label, "\n".join(body), index, end))
+        blocks.append(_Block(label, "\n".join(body), index, end, closed=end < len(lines)))
         index = end + 1
     return blocks
 

@@ -90,12 +90,15 @@ class Message:
     thinking: tuple[ThinkingBlock, ...] = ()
 
 
+DEFAULT_MAX_TOKENS = 4096  # the most a reply may use, reasoning and thinking included
+
+
 @dataclass(frozen=True)
 class ModelRequest:
     system: str
     messages: tuple[Message, ...]
     tools: tuple[ToolSpec, ...] = ()
-    max_tokens: int = 2048
+    max_tokens: int = DEFAULT_MAX_TOKENS
 
 
 # --- what comes back -----------------------------------------------------------------

@@ -152,7 +152,7 @@ def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
 
 
 def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
-    from pairrepl.agent import Agent, ContextLimits, make_provider
+    from pairrepl.agent import ContextLimits, make_agent
     from pairrepl.session import SessionSettings
     from pairrepl.session.project import SettingError, context_budget
 
@@ -165,7 +165,7 @@ def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings
             raise CommandLineError(config.problem)
         return SessionSettings(promotion=promotion)
     try:
-        agent = Agent(make_provider(config))
+        agent = make_agent(config)
     except Exception as error:  # e.g. a replay script that does not parse
         raise CommandLineError(str(error)) from error
     try:

@@ -43,7 +43,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_provider
+from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_agent
 from pairrepl.core.events import KernelStarted, OutputProduced, ReplyStreamed, SessionStarted
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceSummary
@@ -341,7 +341,7 @@ class InKernelSession(SessionCore):
         key = (config.provider, config.model, config.base_url, config.replay, config.api_key)
         if key not in self._agents:
             try:
-                self._agents[key] = Agent(make_provider(config))
+                self._agents[key] = make_agent(config)
             except Exception as error:  # e.g. a replay script that does not parse
                 raise SessionError(str(error)) from error
         return self._agents[key]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pairrepl.agent import AgentError, ReplayProvider, make_provider, resolve_config
+from pairrepl.agent import AgentError, ReplayProvider, make_agent, make_provider, resolve_config
 from pairrepl.agent.anthropic_provider import AnthropicProvider
 from pairrepl.agent.openai_provider import OpenAIProvider
 
@@ -111,3 +111,18 @@ def test_broken_toml_is_a_warning(project, user_file):
     config = resolve_config(project, environ={"OPENAI_API_KEY": "k"}, user_config=user_file)
     assert config.configured
     assert any("Could not read" in warning for warning in config.warnings)
+
+
+def test_max_tokens_is_a_setting_and_a_bad_one_says_where_it_came_from(project, user_file):
+    write_pyproject(project, "max_tokens = 6000")
+    environ = {"OPENAI_API_KEY": "sk-o"}
+    config = resolve_config(project, environ=environ, user_config=user_file)
+    assert config.max_tokens == 6000 and config.sources["max_tokens"] == "pyproject.toml"
+    assert make_agent(config).max_tokens == 6000
+
+    bad = resolve_config(
+        project, environ={**environ, "PAIRREPL_MAX_TOKENS": "lots"}, user_config=user_file
+    )
+    assert not bad.configured
+    assert bad.problem is not None
+    assert "env PAIRREPL_MAX_TOKENS" in bad.problem and "whole number" in bad.problem

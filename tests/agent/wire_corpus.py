@@ -96,7 +96,7 @@ def check_outcome(
     for words in expect.get("statuses", ()):
         assert any(words in status for status in statuses), f"{words!r} not in {statuses}"
     for sent in expect.get("sent", ()):
-        body = server.requests[sent["request"] - 1].body
+        body = json.dumps(server.requests[sent["request"] - 1].json)  # one spacing to match
         if "contains" in sent:
             assert sent["contains"] in body, f"request {sent['request']} lacks {sent['contains']!r}"
         if "lacks" in sent:
