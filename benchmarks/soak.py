@@ -94,7 +94,9 @@ async def main() -> None:
     ask_every = cells // requests
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        agent = Agent(ReplayProvider(parse_script(script(requests), source="soak"), name="soak"))
+        agent = Agent(
+            ReplayProvider(parse_script(script(requests), source="soak"), script_name="soak")
+        )
         recorded: list[LedgerEntry] = []
         memory: list[tuple[int, float]] = []
         with Ledger.open(root) as ledger:

@@ -106,7 +106,7 @@ async def front(request: pytest.FixtureRequest, project: Path) -> AsyncIterator[
         yield KernelFront(request.getfixturevalue("shell"), project / "script.json")
         return
     script = json.loads((project / "script.json").read_text())
-    agent = Agent(ReplayProvider(parse_script(script, source="test"), name="script.json"))
+    agent = Agent(ReplayProvider(parse_script(script, source="test"), script_name="script.json"))
     with Ledger.open(project) as ledger:
         session = await Session.start(
             project, local_kernel(project), ledger, settings=SessionSettings(agent=agent)
