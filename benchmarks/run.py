@@ -37,6 +37,7 @@ BENCHMARKS = (
     "startup",
     "promotion",
     "first_token",
+    "report",
 )
 
 

@@ -18,7 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pairrepl.cli.app import run_app
     from pairrepl.cli.doctor import doctor
     from pairrepl.cli.kernels import install_kernel
-    from pairrepl.cli.records import blame, export, list_sessions, report
+    from pairrepl.cli.records import blame, export, list_sessions
+    from pairrepl.cli.understanding import check, report
 
     commands = {
         "sessions": list_sessions,
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "doctor": doctor,
         "blame": blame,
         "report": report,
+        "check": check,
         "install-kernel": install_kernel,
     }
     args = list(sys.argv[1:] if argv is None else argv)

@@ -1,15 +1,10 @@
 """The commands that read what pairrepl recorded: ``sessions`` and ``export`` (the ledger),
-``blame`` and ``report`` (provenance.jsonl and the files)."""
+``blame`` (provenance.jsonl and the file). ``report`` and ``check`` are in understanding.py."""
 
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
 
 from pairrepl.cli.options import CommandLineError, project_root_from, when
 
@@ -108,55 +103,6 @@ def blame(args: list[str]) -> int:
             why = f"{record.promotion_id[:8]} {when(record.time)} {_clip(why, 40)}"
         print(f"{line.number:>5} {line.origin:<9} {why:<66} | {line.text}")
     return 0
-
-
-def report(args: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="pairrepl report",
-        description="The project's understanding figures: promoted lines by origin, and how "
-        "many of the AI's verbatim lines a human explained in their own words.",
-    )
-    parser.add_argument("--project", help="the project folder (default: found from here)")
-    parser.add_argument("--since", metavar="YYYY-MM-DD", help="only lines promoted since then")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    options = parser.parse_args(args)
-    since = None
-    if options.since:
-        try:
-            since = time.mktime(time.strptime(options.since, "%Y-%m-%d"))
-        except ValueError as error:
-            raise CommandLineError(
-                f"--since takes a date like 2026-01-31, not {options.since!r}."
-            ) from error
-
-    import json
-
-    from pairrepl.session.blame import project_report
-
-    result = project_report(project_root_from(options.project), since=since)
-    if options.json:
-        print(json.dumps(result.to_payload(), indent=2))
-        return 0
-    if not result.files:
-        print("Nothing promoted yet: .pairrepl/provenance.jsonl names no file.")
-        return 0
-    print(f"{'FILE':<40}{'LINES':>6}{'HUMAN':>7}{'AI':>6}{'EDITED':>8}{'CHANGED':>9}  AI EXPLAINED")
-    for name, numbers in [*result.files.items(), ("(project)", result.total)]:
-        print(
-            f"{_clip(name, 39):<40}{numbers.promoted:>6}{numbers.human:>7}{numbers.ai:>6}"
-            f"{numbers.ai_edited:>8}{numbers.changed_by_hand:>9}  {_share(numbers.explained_share)}"
-        )
-    share = _share(result.total.ai_verbatim_share)
-    print(f"\nAI-verbatim share of promoted lines: {share}.")
-    for name in result.missing_files:
-        print(f"note: {name} is in provenance but not in the project any more.")
-    if result.unreadable_lines:
-        print(f"note: {result.unreadable_lines} line(s) of provenance.jsonl could not be read.")
-    return 0
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
 
 
 def _clip(text: str, width: int) -> str:

@@ -250,6 +250,19 @@ class ProposalRejected:
 
 
 @dataclass(frozen=True)
+class ObjectInspected:
+    """The human looked into a live object: the inspector or the variables pane (`how`
+    "inspector", `what` the object's path) or IPython's ``obj?``/``obj??`` ("help",
+    `what` the code asked about). Looking changes nothing; it is recorded so that
+    review depth can tell an accept the human looked into from a rubber stamp."""
+
+    KIND: ClassVar[str] = "object_inspected"
+    VERSION: ClassVar[int] = 1
+    what: str
+    how: str = "inspector"
+
+
+@dataclass(frozen=True)
 class RequestEdited:
     """The human rewrote a past request, to steer what the AI sees next; the original stays."""
 
@@ -343,6 +356,7 @@ Event = (
     | ProposalMade
     | ProposalAccepted
     | ProposalRejected
+    | ObjectInspected
     | RequestEdited
     | ReplyEdited
     | ContextMarked

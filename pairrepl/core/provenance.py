@@ -10,17 +10,22 @@ are the human's. Pure: no file access here.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pairrepl.core.cells import Origin, code_hash
+from pairrepl.core.review import Review
 
 #: A line no promotion wrote (or one whose symbol has no live record).
 UNRECORDED = "-"
 #: A promoted line the human changed by hand after the promotion.
 CHANGED_BY_HAND = "human"
+_AI, _AI_EDITED = Origin.AI.value, Origin.AI_EDITED.value  # read once: counted per line
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,9 @@ class ProvenanceRecord:
     proposal_id: str | None = None
     explanation: str | None = None  # the human's own one-line account, if given
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    person: str | None = None  # who promoted it ("Name <email>"); None in older files
+    rationale: str | None = None  # the AI's own account of its proposal
+    review: Review | None = None  # how the proposal was reviewed before its accept
 
     @property
     def line_count(self) -> int:
@@ -112,11 +120,19 @@ class ProvenanceRecord:
             "explanation": self.explanation,
             "evidence": [item.to_payload() for item in self.evidence],
             "text": self.text,
+            "person": self.person,
+            "rationale": self.rationale,
+            "review": None if self.review is None else self.review.to_payload(),
         }
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> ProvenanceRecord:
+    def from_payload(
+        cls, payload: Mapping[str, Any], *, with_evidence: bool = True
+    ) -> ProvenanceRecord:
+        """The record of one JSON line; `with_evidence=False` leaves the evidence out
+        (empty), for readers that never look at it and would only pay for reading it."""
         first, last = payload.get("lines") or (0, -1)
+        evidence = payload.get("evidence", ()) if with_evidence else ()
         return cls(
             promotion_id=str(payload["promotion_id"]),
             file=str(payload["file"]),
@@ -134,7 +150,10 @@ class ProvenanceRecord:
             request_id=payload.get("request_id"),
             proposal_id=payload.get("proposal_id"),
             explanation=payload.get("explanation"),
-            evidence=tuple(Evidence.from_payload(item) for item in payload.get("evidence", ())),
+            evidence=tuple(Evidence.from_payload(item) for item in evidence),
+            person=payload.get("person"),
+            rationale=payload.get("rationale"),
+            review=Review.from_payload(payload["review"]) if payload.get("review") else None,
         )
 
 
@@ -152,6 +171,9 @@ class PromotionFacts:
     proposal_id: str | None = None
     explanation: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    person: str | None = None
+    rationale: str | None = None
+    review: Review | None = None
 
 
 def record_for(symbol: Symbol, file: str, facts: PromotionFacts) -> ProvenanceRecord:
@@ -225,6 +247,89 @@ def blame(
     ]
 
 
+def blame_in_place(file_text: str, records: Sequence[ProvenanceRecord]) -> list[LineBlame] | None:
+    """`blame` without finding the file's symbols, when each symbol's newest record still
+    stands in the file word for word, once, as a whole top-level statement: then every
+    line of it keeps the record's origin and the rest are unrecorded. None when that is
+    not so for some record (edited, gone, found twice): the caller finds the symbols.
+
+    Finding the symbols means parsing the file; this is a text search, so blaming an
+    unchanged project costs about what reading it does. It looks for no other top-level
+    definition of a recorded name (a second `def f` further down is not attributed), and
+    leaves files with line breaks other than \n, \r\n and \r to `blame`.
+    """
+    if _ODD_LINE_BREAKS.search(file_text):
+        return None
+    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(file_text))]
+    if starts[-1] == len(file_text):
+        starts.pop()  # the text ends with a line break: no empty last line
+    lines = [line.rstrip("\n") for line in file_text.splitlines(keepends=True)]  # as `blame`
+    origins: list[ProvenanceRecord | None] = [None] * len(lines)
+    newest: dict[tuple[str, str], ProvenanceRecord] = {}
+    for record in records:
+        newest[(record.kind, record.symbol)] = record
+    bound = Counter(
+        next(name for name in match.groups() if name)
+        for match in _TOP_LEVEL_BINDING.finditer(file_text)
+    )
+    for record in newest.values():
+        if record.kind != "import" and bound[record.symbol] > 1:
+            return None  # bound twice at the top level (`@overload`s, a redefinition)
+        first = _only_statement_at(file_text, starts, lines, record.text)
+        if first is None:
+            return None
+        for number in range(first, first + len(record.text.splitlines())):
+            origins[number] = record
+    return [
+        LineBlame(number, text, record.origin.value if record else UNRECORDED, record)
+        for number, (text, record) in enumerate(zip(lines, origins, strict=True), 1)
+    ]
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A line that binds a name at the top level: `def f`, `async def f`, `class C`, `X =`, `x: int`.
+_TOP_LEVEL_BINDING = re.compile(
+    r"^(?:(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(\w+)[ \t]*(?::|=(?!=)))", re.MULTILINE
+)
+_ODD_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _only_statement_at(
+    file_text: str, starts: list[int], lines: list[str], statement: str
+) -> int | None:
+    """The 0-based line where `statement` starts in `file_text` if it is there exactly
+    once at the start of a line, ends a line, and is a whole top-level statement (no
+    decorator above it, nothing indented after it); else None."""
+    if not statement:
+        return None
+    found: list[int] = []
+    at = file_text.find(statement)
+    while at != -1 and len(found) < 2:
+        end = at + len(statement)
+        starts_line = at == 0 or file_text[at - 1] in "\r\n"
+        ends_line = statement[-1] in "\r\n" or end == len(file_text) or file_text[end] in "\r\n"
+        if starts_line and ends_line:
+            found.append(at)
+        at = file_text.find(statement, at + 1)
+    if len(found) != 1:
+        return None
+    first = bisect.bisect_right(starts, found[0]) - 1
+    last = first + len(statement.splitlines()) - 1
+    before, after = _next_code_line(lines, first - 1, -1), _next_code_line(lines, last + 1, 1)
+    if before.startswith("@") or after.startswith((" ", "\t")):
+        return None
+    return first
+
+
+def _next_code_line(lines: list[str], index: int, step: int) -> str:
+    """The first line that is not blank from `index` on, going by `step` ("" if none)."""
+    while 0 <= index < len(lines):
+        if lines[index].strip():
+            return lines[index]
+        index += step
+    return ""
+
+
 def _changed_lines(symbol: Symbol, record: ProvenanceRecord) -> list[bool]:
     """For each line of the symbol now: was it changed since the record was written?"""
     now = symbol.text.splitlines()
@@ -269,11 +374,11 @@ class UnderstandingFigures:
             return
         if line.changed_by_hand:
             self.changed_by_hand += 1
-        elif line.origin == Origin.AI.value:
+        elif line.origin == _AI:
             self.ai += 1
             if line.record.explanation:
                 self.ai_explained += 1
-        elif line.origin == Origin.AI_EDITED.value:
+        elif line.origin == _AI_EDITED:
             self.ai_edited += 1
         else:
             self.human += 1

@@ -1,9 +1,11 @@
 """The session ledger (SQLite) and notebook import/export.
 
-Also ``provenance.jsonl``, the committed record of who wrote each promoted symbol.
+Also ``provenance.jsonl``, the committed record of who wrote each promoted symbol, and
+what git knows of who wrote the project's lines.
 This is the only package that imports ``sqlite3`` and ``nbformat``.
 """
 
+from pairrepl.ledger.git import in_git_work_tree, line_authors
 from pairrepl.ledger.notebook import NotebookCell, export_notebook, read_notebook
 from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
 from pairrepl.ledger.state_dir import find_project_root, private_file
@@ -33,5 +35,7 @@ __all__ = [
     "export_notebook",
     "find_project_root",
     "private_file",
+    "in_git_work_tree",
+    "line_authors",
     "read_notebook",
 ]

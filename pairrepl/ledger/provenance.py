@@ -50,7 +50,9 @@ class ProvenanceLog:
     def append_undo(self, promotion_id: str) -> None:
         self._append_lines([json.dumps({"undo": promotion_id, "time": time.time()})])
 
-    def read(self) -> ProvenanceHistory:
+    def read(self, *, with_evidence: bool = True) -> ProvenanceHistory:
+        """Every record and undo; `with_evidence=False` for readers that never look at
+        the evidence (blame, report, check): reading it is most of the work."""
         if not self.path.exists():
             return ProvenanceHistory([], frozenset())
         records: list[ProvenanceRecord] = []
@@ -64,7 +66,9 @@ class ProvenanceLog:
                 if "undo" in payload:
                     undone.add(str(payload["undo"]))
                 else:
-                    records.append(ProvenanceRecord.from_payload(payload))
+                    records.append(
+                        ProvenanceRecord.from_payload(payload, with_evidence=with_evidence)
+                    )
             except (ValueError, TypeError, KeyError):
                 unreadable += 1
         return ProvenanceHistory(live_records(records, undone), frozenset(undone), unreadable)

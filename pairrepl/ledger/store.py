@@ -20,7 +20,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +37,7 @@ from pairrepl.core.events import (
 )
 from pairrepl.errors import PairreplError
 from pairrepl.ledger.migrations import migrate
-from pairrepl.ledger.state_dir import ensure_state_dir, private_file
+from pairrepl.ledger.state_dir import STATE_DIR_NAME, ensure_state_dir, private_file
 
 try:
     import fcntl
@@ -141,6 +141,17 @@ class Ledger:
                     private_file(Path(f"{path}{companion}"))
         return ledger
 
+    @classmethod
+    def open_existing(cls, project_root: Path) -> Ledger | None:
+        """The project's ledger if it has one (None, and nothing created, if not)."""
+        path = Path(project_root).resolve() / STATE_DIR_NAME / DATABASE_NAME
+        if not path.is_file():
+            return None
+        try:
+            return cls(path, path.parent)
+        except (sqlite3.Error, OSError) as error:
+            raise LedgerUnavailable(_cannot_open(path, error)) from error
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -243,6 +254,20 @@ class Ledger:
                     event=_decode_event(session_id, seq, kind, version, payload),
                 )
             after = rows[-1][0]
+
+    def entries_of_kinds(self, kinds: Collection[str]) -> Iterator[LedgerEntry]:
+        """The events of these kinds in every session, each session's in seq order (for
+        figures across sessions, such as review depth): the other kinds are never read."""
+        wanted = sorted(kinds)
+        query = (
+            "SELECT session_id, seq, at, kind, version, payload FROM events"
+            f" WHERE kind IN ({', '.join('?' * len(wanted))}) ORDER BY session_id, seq"
+        )
+        with self._lock:
+            rows = self._db.execute(query, wanted).fetchall()
+        for session_id, seq, at, kind, version, payload in rows:
+            event = _decode_event(session_id, seq, kind, version, payload)
+            yield LedgerEntry(seq=seq, session_id=session_id, at=at, event=event)
 
     def sessions(self) -> list[SessionInfo]:
         """Every session that has started, most recently active first."""

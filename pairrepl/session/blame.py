@@ -1,4 +1,4 @@
-"""Blame and report: who wrote the promoted code, from provenance and the files alone.
+"""Blame: who wrote each line of a file, from provenance and the file alone.
 
 No ledger and no session needed: `provenance.jsonl` is committed with the project, so a
 teammate who never ran pairrepl gets the same answer from a clone.
@@ -6,11 +6,11 @@ teammate who never ran pairrepl gets the same answer from a clone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from pairrepl import promote
-from pairrepl.core.provenance import LineBlame, UnderstandingFigures, blame, figures
+from pairrepl.core.provenance import LineBlame, ProvenanceRecord, blame, blame_in_place
 from pairrepl.errors import PairreplError
 from pairrepl.ledger import ProvenanceLog
 from pairrepl.promote.errors import PromotionRefused
@@ -25,52 +25,24 @@ def blame_file(project_root: Path, file: str) -> list[LineBlame]:
     its origin, per the project's provenance."""
     root = Path(project_root).resolve()
     relative = _relative(root, file)
+    return blame_text(
+        root, relative, ProvenanceLog(root).read(with_evidence=False).for_file(relative)
+    )
+
+
+def blame_text(root: Path, relative: str, records: Sequence[ProvenanceRecord]) -> list[LineBlame]:
+    """Each line of the project's file `relative` with its origin, per `records` (the
+    file's live provenance, oldest first)."""
     try:
         text = promote.read_target(root, relative)
-        symbols = promote.top_level_symbols(text)
+        if not (root / relative).exists():
+            raise BlameError(f"No file {relative} in the project {root}.")
+        in_place = blame_in_place(text, records)  # no parse when nothing moved or changed
+        if in_place is not None:
+            return in_place
+        return blame(text, promote.top_level_symbols(text), records)
     except PromotionRefused as refused:
         raise BlameError(refused.message) from refused
-    if not (root / relative).exists():
-        raise BlameError(f"No file {relative} in the project {root}.")
-    return blame(text, symbols, ProvenanceLog(root).read().for_file(relative))
-
-
-@dataclass
-class ProjectReport:
-    """The understanding figures, per file and for the whole project."""
-
-    files: dict[str, UnderstandingFigures] = field(default_factory=dict)
-    total: UnderstandingFigures = field(default_factory=UnderstandingFigures)
-    missing_files: list[str] = field(default_factory=list)  # in provenance, gone from disk
-    unreadable_lines: int = 0  # in provenance.jsonl
-
-    def to_payload(self) -> dict[str, object]:
-        return {
-            "files": {name: numbers.to_payload() for name, numbers in self.files.items()},
-            "total": self.total.to_payload(),
-            "missing_files": self.missing_files,
-            "unreadable_provenance_lines": self.unreadable_lines,
-        }
-
-
-def project_report(project_root: Path, *, since: float | None = None) -> ProjectReport:
-    """Blame every file that provenance names; count promoted lines by origin."""
-    root = Path(project_root).resolve()
-    history = ProvenanceLog(root).read()
-    report = ProjectReport(unreadable_lines=history.unreadable_lines)
-    for file in history.files():
-        if not (root / file).is_file():
-            report.missing_files.append(file)
-            continue
-        try:
-            lines = blame_file(root, file)
-        except BlameError:
-            report.missing_files.append(file)
-            continue
-        numbers = figures(lines, since=since)
-        report.files[file] = numbers
-        report.total.merge(numbers)
-    return report
 
 
 def _relative(root: Path, file: str) -> str:

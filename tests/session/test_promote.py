@@ -18,7 +18,8 @@ from pairrepl.core.cells import Origin
 from pairrepl.core.proposals import ProposalState
 from pairrepl.ledger import Ledger, ProvenanceLog
 from pairrepl.session import PromotionError, PromotionSettings, Session, SessionSettings
-from pairrepl.session.blame import blame_file, project_report
+from pairrepl.session.blame import blame_file
+from pairrepl.session.understanding import project_understanding
 from tests.session.conftest import local_kernel
 
 SLUGIFY = 'def slugify(title):\n    return "-".join(title.lower().split())\n'
@@ -101,7 +102,7 @@ async def test_the_whole_loop_ask_run_accept_explain_promote_blame_undo(
     origins = {line.text: line.origin for line in blame_file(tmp_path, "src/textkit/text.py")}
     assert origins["def slugify(title):"] == "ai"
     assert origins["    return x  # hand-written"] == "-"
-    totals = project_report(tmp_path).total
+    totals = project_understanding(tmp_path)[0].total.lines
     assert (totals.ai, totals.ai_explained) == (2, 2)
 
     again = await ai_session.promote(proposal.proposal.code, explanation="same thing again")

@@ -1,0 +1,253 @@
+"""``pairrepl report`` over 100,000 provenance records and a 100,000-event ledger, and
+``pairrepl check`` on this project, each against the least work that reads the same data.
+
+The report's project: 200 modules of 50 functions each, every function promoted ten
+times over two years by five people (100,000 records, each as the promoter writes it:
+the text, two runs as evidence, the request, the review, the explanation of AI code);
+one function in twenty was edited by hand since, so blame diffs it. The ledger is the
+resume benchmark's 100,000-event session. Then, interleaved:
+
+- measured: `project_understanding` (provenance, every file blamed, the ledger's
+  reviews) and the terminal tables made from it;
+- baseline: `json.loads` of every provenance line, plus a plain sqlite3 fetch and
+  `json.loads` of the ledger rows of the kinds the report reads.
+
+The check: a git repository holding a copy of pairrepl's own modules, every top-level
+symbol of them recorded in provenance, and thresholds in its pyproject.toml. Measured:
+``pairrepl check`` as CI runs it (a new process); baseline: ``git blame`` of each of
+those files, one after the other (what asking git alone costs).
+
+Bars: the report < 1 s; the check < 2 s.
+
+Run:  python benchmarks/report.py [--quick]
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO_ROOT, Figure, median, ms, parse_arguments, report
+from _stubs import record
+from resume import session_events
+
+from pairrepl import promote
+from pairrepl.cli.understanding import report_text
+from pairrepl.core.cells import Origin
+from pairrepl.core.provenance import Evidence, PromotionFacts, record_for
+from pairrepl.core.review import REVIEW_EVENT_KINDS, Review
+from pairrepl.ledger import ProvenanceLog
+from pairrepl.session.understanding import project_understanding
+
+START = 1_735_689_600.0  # 2025-01-01 UTC
+WEEK = 7 * 86_400.0
+PEOPLE = [f"Person {n} <person{n}@example.org>" for n in range(5)]
+ORIGINS = [Origin.AI, Origin.AI, Origin.AI_EDITED, Origin.HUMAN, Origin.HUMAN]
+
+FUNCTION = '''def price_{module}_{n}(price, quantity=1):
+    """The price of {{quantity}} items of kind {n}, tax included."""
+    total = price * quantity * 1.2
+    return round(total, 2)
+'''
+
+
+def write_project(root: Path, modules: int, functions: int, promotions: int) -> int:
+    """The modules, and `promotions` provenance records per function; how many records."""
+    log = ProvenanceLog(root)
+    (root / "shop").mkdir(parents=True)
+    written = 0
+    for module in range(modules):
+        texts = [FUNCTION.format(module=module, n=n) for n in range(functions)]
+        text = "\n\n".join(texts)
+        symbols = promote.top_level_symbols(text)
+        file = f"shop/prices_{module}.py"
+        records = []
+        for time_step in range(promotions):
+            for n, symbol in enumerate(symbols):
+                serial = (module * functions + n) * promotions + time_step
+                records.append(record_for(symbol, file, _facts(serial, time_step, symbol.text)))
+        log.append(records)
+        written += len(records)
+        for n in range(0, functions, 20):  # one in twenty edited by hand since
+            text = text.replace(f"kind {n}, tax", f"kind {n} (edited), tax", 1)
+        (root / file).write_text(text)
+    return written
+
+
+def _facts(serial: int, time_step: int, code: str) -> PromotionFacts:
+    when = START + time_step * 10 * WEEK + serial % 1000
+    origin = ORIGINS[serial % len(ORIGINS)]
+    proposal = f"prop{serial:08d}" if origin is not Origin.HUMAN else None
+    review = None
+    if proposal is not None:
+        review = Review(
+            proposal, f"sess{serial % 97:04d}", when - 90, when - 30, when - 80, when - 60
+        )
+    return PromotionFacts(
+        promotion_id=f"prom{serial:08d}",
+        origin=origin,
+        session_id=f"sess{serial % 97:04d}",
+        time=when,
+        model="claude-sonnet-4-5" if proposal else None,
+        request="a price function with tax for this kind of item" if proposal else None,
+        request_id=f"req{serial:08d}" if proposal else None,
+        proposal_id=proposal,
+        explanation="adds the tax to the price of the items" if origin is Origin.AI else None,
+        evidence=(
+            Evidence(f"cell{serial:08d}", 3, "a" * 64, "b" * 64, code),
+            Evidence(f"cell{serial + 1:08d}", 4, "c" * 64, "d" * 64, "price(10.0, 3)"),
+        ),
+        person=PEOPLE[serial % len(PEOPLE)],
+        rationale="Multiply by the quantity and the tax rate, then round." if proposal else None,
+        review=review,
+    )
+
+
+def report_once(root: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    result, _ = project_understanding(root)
+    text = report_text(result, ledger="")
+    elapsed = time.perf_counter() - started
+    return elapsed, len(text)
+
+
+def plain_read(root: Path) -> float:
+    """json.loads of every provenance line, and the report's kinds of ledger rows."""
+    started = time.perf_counter()
+    lines = (root / ".pairrepl" / "provenance.jsonl").read_text().splitlines()
+    payloads = [json.loads(line) for line in lines]
+    db = sqlite3.connect(root / ".pairrepl" / "ledger.sqlite3")
+    kinds = sorted(REVIEW_EVENT_KINDS)
+    rows = db.execute(
+        f"SELECT session_id, seq, at, kind, version, payload FROM events WHERE kind IN "
+        f"({', '.join('?' * len(kinds))}) ORDER BY session_id, seq",
+        kinds,
+    ).fetchall()
+    events = [json.loads(row[5]) for row in rows]
+    elapsed = time.perf_counter() - started
+    db.close()
+    assert payloads and events
+    return elapsed
+
+
+CHECK_TABLE = """
+[tool.pairrepl.check]
+max_ai_verbatim_share = 0.9
+min_explained_share = 0.5
+max_rubber_stamp_rate = 0.9
+min_people_per_module = 1
+"""
+
+
+def write_this_project(root: Path) -> list[str]:
+    """A git repository with a copy of pairrepl's modules, each symbol in provenance."""
+    files = sorted(
+        p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "pairrepl").rglob("*.py")
+    )
+    records = []
+    for serial, file in enumerate(files):
+        (root / file).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO_ROOT / file, root / file)
+        for symbol in promote.top_level_symbols((root / file).read_text()):
+            records.append(record_for(symbol, file, _facts(serial, 0, symbol.text)))
+    ProvenanceLog(root).append(records)
+    (root / "pyproject.toml").write_text('[project]\nname = "copy"\n' + CHECK_TABLE)
+    identity = ["-c", "user.name=Bench", "-c", "user.email=bench@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "copy"]):
+        subprocess.run(["git", "-C", str(root), *identity, *args], check=True)
+    return files
+
+
+def check_once(root: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pairrepl", "check", "--project", str(root)],
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    assert done.returncode in (0, 1), done.stderr
+    return elapsed
+
+
+def blame_each(root: Path, files: list[str]) -> float:
+    started = time.perf_counter()
+    for file in files:
+        subprocess.run(
+            ["git", "-C", str(root), "blame", "--line-porcelain", "--", file],
+            capture_output=True,
+            check=True,
+        )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    arguments = parse_arguments(__doc__.splitlines()[0])
+    modules, events = (20, 10_000) if arguments.quick else (200, 100_000)
+    rounds = 2 if arguments.quick else 5
+    figures = []
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory) / "big"
+        started = time.perf_counter()
+        records = write_project(root, modules, 50, 10)
+        written = record(root, "bench0report", session_events(events))
+        print(
+            f"   project: {records:,} records, {written:,} events ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+        gc.collect()
+        plain_read(root)  # warm the page cache
+        ours, theirs, size = [], [], 0
+        for _ in range(rounds):
+            theirs.append(plain_read(root))
+            elapsed, size = report_once(root)
+            ours.append(elapsed)
+        measured, baseline = median(ours), median(theirs)
+        figures.append(
+            Figure(
+                name=f"report over {records:,} provenance records and a {written:,}-event ledger",
+                measured=measured,
+                unit="s",
+                baseline=baseline,
+                baseline_name="json.loads of the provenance lines + sqlite3 fetch of the ledger rows read",
+                bar="< 1 s",
+                met=measured < 1.0,
+                details=[
+                    f"{rounds} interleaved rounds; report: {', '.join(ms(s) for s in ours)}",
+                    f"plain reads: {', '.join(ms(s) for s in theirs)}; tables: {size:,} characters",
+                ],
+            )
+        )
+
+        this = Path(directory) / "this"
+        files = write_this_project(this)
+        check_once(this)  # warm
+        ours, theirs = [], []
+        for _ in range(rounds):
+            theirs.append(blame_each(this, files))
+            ours.append(check_once(this))
+        measured, baseline = median(ours), median(theirs)
+        figures.append(
+            Figure(
+                name=f"check on this project ({len(files)} modules, every symbol in provenance)",
+                measured=measured,
+                unit="s",
+                baseline=baseline,
+                baseline_name="git blame of each file, one after the other",
+                bar="< 2 s",
+                met=measured < 2.0,
+                details=[f"{rounds} interleaved rounds; check: {', '.join(ms(s) for s in ours)}"],
+            )
+        )
+    report(figures, arguments.json)
+
+
+if __name__ == "__main__":
+    main()

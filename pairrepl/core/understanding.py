@@ -1,0 +1,381 @@
+"""Do we still understand our code? The figures of `pairrepl report` and `pairrepl check`.
+
+Built from what the session layer gathered: each file's blamed lines (who wrote each
+line now, per provenance), the provenance records (every promotion: who, when, the
+explanation), the reviews of accepted proposals (from the ledger, or from provenance
+where there is no ledger), and git's authors of the promoted lines. The same figures
+are counted per file, per person, per ISO week (UTC) and for the whole project; per
+module, the knowledge map says who knows its code. Pure: no file, ledger or git access.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from pairrepl.core.cells import Origin
+from pairrepl.core.explanations import ExplanationQuality, quality
+from pairrepl.core.provenance import LineBlame, ProvenanceRecord, UnderstandingFigures
+from pairrepl.core.review import RUBBER_STAMP_SECONDS, Review, ReviewFigures
+
+#: Who did something when no one was recorded (provenance from before people were).
+UNKNOWN_PERSON = "(unknown)"
+
+_EMAIL = re.compile(r"<([^<>]+)>")
+
+
+def person_key(identity: str) -> str:
+    """One key per person: the e-mail of "Name <email>" (git's form), else the name."""
+    found = _EMAIL.search(identity)
+    return (found.group(1) if found else identity).strip().lower()
+
+
+def display_name(identity: str) -> str:
+    """The name part of "Name <email>" (the whole identity if it has no name part)."""
+    name = _EMAIL.sub("", identity).strip()
+    return name or identity
+
+
+def week_of(time: float) -> str:
+    """The ISO week of a time, in UTC: "2026-W05"."""
+    return _week_label(int((time // 86_400 + 3) // 7))  # weeks since Monday 1969-12-29
+
+
+@functools.lru_cache(maxsize=1024)
+def _week_label(weeks_since_1969_12_29: int) -> str:
+    monday = datetime.date(1969, 12, 29) + datetime.timedelta(weeks=weeks_since_1969_12_29)
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weeks_between(first: str, last: str) -> list[str]:
+    """Every ISO week from `first` to `last`, both included."""
+    day = datetime.date.fromisocalendar(int(first[:4]), int(first[6:]), 1)
+    weeks = []
+    while (label := f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}") <= last:
+        weeks.append(label)
+        day += datetime.timedelta(days=7)
+    return weeks
+
+
+@dataclass
+class ExplanationFigures:
+    """The explain-back gate's answers, for one group of promotions."""
+
+    ai_promotions: int = 0  # promotions of AI-verbatim code
+    ai_explained: int = 0  # of those, how many carry the human's explanation
+    explained: int = 0  # explanations given, for code of any origin
+    paraphrased: int = 0  # explanations that mostly repeat the AI's rationale
+    words: list[int] = field(default_factory=list)
+
+    def add(self, promotion: PromotionExplanation) -> None:
+        verbatim = promotion.origin is Origin.AI
+        self.ai_promotions += verbatim
+        if promotion.quality is None:
+            return
+        self.ai_explained += verbatim
+        self.explained += 1
+        self.paraphrased += promotion.quality.paraphrase
+        self.words.append(promotion.quality.words)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "ai_promotions": self.ai_promotions,
+            "ai_explained": self.ai_explained,
+            "explained": self.explained,
+            "paraphrased": self.paraphrased,
+            "paraphrase_share": self.paraphrased / self.explained if self.explained else None,
+            "median_words": median(self.words) if self.words else None,
+        }
+
+
+@dataclass
+class Figures:
+    """Every figure of one group: promoted lines, reviews, explanations."""
+
+    lines: UnderstandingFigures = field(default_factory=UnderstandingFigures)
+    reviews: ReviewFigures = field(default_factory=ReviewFigures)
+    explanations: ExplanationFigures = field(default_factory=ExplanationFigures)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            **self.lines.to_payload(),
+            "review": self.reviews.to_payload(),
+            "explanations": self.explanations.to_payload(),
+        }
+
+
+@dataclass(frozen=True)
+class PromotionExplanation:
+    """One promotion's explanation (None: not given) and how it measures."""
+
+    promotion_id: str
+    file: str
+    person: str
+    time: float
+    origin: Origin
+    explanation: str | None
+    rationale: str | None
+    quality: ExplanationQuality | None
+
+    def to_payload(self) -> dict[str, Any]:
+        measured = self.quality
+        return {
+            "promotion_id": self.promotion_id,
+            "file": self.file,
+            "person": self.person,
+            "time": self.time,
+            "origin": self.origin.value,
+            "explanation": self.explanation,
+            "rationale": self.rationale,
+            "words": measured.words if measured else None,
+            "overlap": measured.overlap if measured else None,
+            "paraphrase": measured.paraphrase if measured else None,
+        }
+
+
+@dataclass
+class ModuleKnowledge:
+    """Who knows one module's promoted code: the knowledge map's row."""
+
+    module: str
+    files: list[str] = field(default_factory=list)
+    lines: UnderstandingFigures = field(default_factory=UnderstandingFigures)
+    promoted_by: set[str] = field(default_factory=set)
+    explained_by: set[str] = field(default_factory=set)
+    explained_ai_code: set[str] = field(default_factory=set)  # AI-verbatim code, that is
+    git_authors: set[str] = field(default_factory=set)  # of its promoted lines, now
+
+    @property
+    def people(self) -> set[str]:
+        """Everyone who promoted, explained or (per git) edited its promoted code."""
+        return self.promoted_by | self.explained_by | self.git_authors
+
+    @property
+    def flag(self) -> str | None:
+        """Why this module's AI code is known to too few people, if it is."""
+        if not self.lines.ai:
+            return None
+        if not self.explained_ai_code:
+            return "no one explained its AI code"
+        if len(self.explained_ai_code) == 1:
+            return f"only {display_name(next(iter(self.explained_ai_code)))} explained its AI code"
+        return None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "lines": self.lines.to_payload(),
+            "people": sorted(self.people),
+            "promoted_by": sorted(self.promoted_by),
+            "explained_by": sorted(self.explained_by),
+            "explained_ai_code": sorted(self.explained_ai_code),
+            "git_authors": sorted(self.git_authors),
+            "flag": self.flag,
+        }
+
+
+@dataclass(frozen=True)
+class AcceptedProposal:
+    """One accepted proposal's review, who accepted it, and where its code went."""
+
+    review: Review
+    person: str
+    files: tuple[str, ...]
+
+    def to_payload(self, rubber_stamp_seconds: float) -> dict[str, Any]:
+        review = self.review
+        return {
+            **review.to_payload(),
+            "person": self.person,
+            "files": list(self.files),
+            "to_run_s": review.to_run_s,
+            "run_to_accept_s": review.run_to_accept_s,
+            "inspected": review.inspected,
+            "rubber_stamped": review.rubber_stamped(rubber_stamp_seconds),
+        }
+
+
+@dataclass
+class UnderstandingReport:
+    total: Figures = field(default_factory=Figures)
+    files: dict[str, Figures] = field(default_factory=dict)
+    people: dict[str, Figures] = field(default_factory=dict)
+    weeks: dict[str, Figures] = field(default_factory=dict)  # every week, oldest first
+    modules: dict[str, ModuleKnowledge] = field(default_factory=dict)
+    accepted: list[AcceptedProposal] = field(default_factory=list)
+    explanations: list[PromotionExplanation] = field(default_factory=list)
+    rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS
+
+    def to_payload(self) -> dict[str, Any]:
+        """Everything, as JSON values (`pairrepl report --json`)."""
+        return {
+            "total": self.total.to_payload(),
+            "files": {name: figures.to_payload() for name, figures in self.files.items()},
+            "modules": {name: known.to_payload() for name, known in self.modules.items()},
+            "people": {name: figures.to_payload() for name, figures in self.people.items()},
+            "weeks": [
+                {"week": week, **figures.to_payload()} for week, figures in self.weeks.items()
+            ],
+            "accepted_proposals": [
+                proposal.to_payload(self.rubber_stamp_seconds) for proposal in self.accepted
+            ],
+            "explanations": [promotion.to_payload() for promotion in self.explanations],
+            "rubber_stamp_seconds": self.rubber_stamp_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class UnderstandingSources:
+    """What the session layer gathered for the report."""
+
+    blamed: Mapping[str, Sequence[LineBlame]]  # file -> its lines now (files on disk)
+    records: Sequence[ProvenanceRecord]  # live, oldest first
+    reviews: Sequence[Review] = ()
+    modules: Mapping[str, str] = field(default_factory=dict)  # file -> module name
+    session_people: Mapping[str, str] = field(default_factory=dict)  # session id -> person
+    rationales: Mapping[str, str] = field(default_factory=dict)  # proposal id -> rationale
+    git_authors: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line
+
+
+def understanding_report(
+    sources: UnderstandingSources,
+    *,
+    since: float | None = None,
+    rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS,
+) -> UnderstandingReport:
+    """Count everything in `sources` (only what happened at or after `since`, if given)."""
+    builder = _Builder(sources, rubber_stamp_seconds)
+    for file, lines in sources.blamed.items():
+        builder.add_lines(file, lines, since)
+    for promotion in builder.promotions(since):
+        builder.add_explanation(promotion)
+    for review in sources.reviews:
+        if since is None or review.accepted_at >= since:
+            builder.add_review(review)
+    return builder.finish()
+
+
+class _Builder:
+    def __init__(self, sources: UnderstandingSources, rubber_stamp_seconds: float) -> None:
+        self.sources = sources
+        self.report = UnderstandingReport(rubber_stamp_seconds=rubber_stamp_seconds)
+        self.names: dict[str, str] = {}  # identity as recorded -> the person's name
+        self.shown_names: dict[str, str] = {}  # person key -> the name first seen
+        self.files_of_proposal: dict[str, set[str]] = defaultdict(set)
+        self.session_people = dict(sources.session_people)
+        for record in sources.records:
+            if record.proposal_id:
+                self.files_of_proposal[record.proposal_id].add(record.file)
+            if record.person:
+                self.session_people.setdefault(record.session_id, record.person)
+
+    def person(self, identity: str | None) -> str:
+        """The name a person is shown by: the first identity seen with their key."""
+        if not identity:
+            return UNKNOWN_PERSON
+        if identity not in self.names:
+            self.names[identity] = self.shown_names.setdefault(person_key(identity), identity)
+        return self.names[identity]
+
+    def person_of(self, record: ProvenanceRecord) -> str:
+        return self.person(record.person or self.session_people.get(record.session_id))
+
+    def fresh_figures(self) -> Figures:
+        return Figures(reviews=ReviewFigures(self.report.rubber_stamp_seconds))
+
+    def groups(self, file: str | None, person: str, time: float) -> list[Figures]:
+        """The figures something done by `person` at `time` (in `file`) counts in."""
+        report = self.report
+        found = [report.total]
+        for table, key in ((report.files, file), (report.people, person)):
+            if key is not None:
+                found.append(table.get(key) or table.setdefault(key, self.fresh_figures()))
+        week = week_of(time)
+        found.append(report.weeks.get(week) or report.weeks.setdefault(week, self.fresh_figures()))
+        return found
+
+    def module(self, file: str) -> ModuleKnowledge:
+        name = self.sources.modules.get(file, file)
+        found = self.report.modules.get(name)
+        if found is None:
+            found = self.report.modules[name] = ModuleKnowledge(name)
+        if file not in found.files:
+            found.files.append(file)
+        return found
+
+    def add_lines(self, file: str, lines: Sequence[LineBlame], since: float | None) -> None:
+        self.report.files.setdefault(file, self.fresh_figures())
+        module = self.module(file)
+        authors = self.sources.git_authors.get(file, {})
+        for line in lines:
+            record = line.record
+            if record is None or (since is not None and record.time < since):
+                continue
+            for figures in self.groups(file, self.person_of(record), record.time):
+                figures.lines.add(line)
+            module.lines.add(line)
+            author = authors.get(line.number)
+            if author:
+                module.git_authors.add(self.person(author))
+
+    def promotions(self, since: float | None) -> list[PromotionExplanation]:
+        """One entry per promotion (its records share the explanation), oldest first."""
+        seen: dict[str, PromotionExplanation] = {}
+        for record in self.sources.records:
+            if record.promotion_id in seen or (since is not None and record.time < since):
+                continue
+            rationale = record.rationale or self.sources.rationales.get(record.proposal_id or "")
+            promotion = PromotionExplanation(
+                record.promotion_id,
+                record.file,
+                self.person_of(record),
+                record.time,
+                record.origin,
+                record.explanation,
+                rationale,
+                quality(record.explanation, rationale) if record.explanation else None,
+            )
+            seen[record.promotion_id] = promotion
+            if record.file in self.sources.blamed:
+                self.know(self.module(record.file), promotion)
+        return list(seen.values())
+
+    @staticmethod
+    def know(module: ModuleKnowledge, promotion: PromotionExplanation) -> None:
+        module.promoted_by.add(promotion.person)
+        if promotion.explanation:
+            module.explained_by.add(promotion.person)
+            if promotion.origin is Origin.AI:
+                module.explained_ai_code.add(promotion.person)
+
+    def add_explanation(self, promotion: PromotionExplanation) -> None:
+        self.report.explanations.append(promotion)
+        file = promotion.file if promotion.file in self.sources.blamed else None
+        for figures in self.groups(file, promotion.person, promotion.time):
+            figures.explanations.add(promotion)
+
+    def add_review(self, review: Review) -> None:
+        person = self.person(self.session_people.get(review.session_id))
+        files = sorted(self.files_of_proposal.get(review.proposal_id, ()))
+        self.report.accepted.append(AcceptedProposal(review, person, tuple(files)))
+        counted = self.groups(None, person, review.accepted_at)
+        counted.extend(self.report.files[file] for file in files if file in self.sources.blamed)
+        for figures in counted:
+            figures.reviews.add(review)
+
+    def finish(self) -> UnderstandingReport:
+        report = self.report
+        report.files = dict(sorted(report.files.items()))
+        report.people = dict(sorted(report.people.items()))
+        report.modules = dict(sorted(report.modules.items()))
+        if report.weeks:
+            every = weeks_between(min(report.weeks), max(report.weeks))
+            report.weeks = {week: report.weeks.get(week) or self.fresh_figures() for week in every}
+        return report
