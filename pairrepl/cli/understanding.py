@@ -33,7 +33,9 @@ def report(args: list[str]) -> int:
     since = _date(options.since) if options.since else None
     html_path = Path(options.html) if options.html else None
     if html_path is not None and not html_path.parent.is_dir():
-        raise CommandLineError(f"--html: no folder {html_path.parent} to write {html_path.name} in.")
+        raise CommandLineError(
+            f"--html: no folder {html_path.parent} to write {html_path.name} in."
+        )
 
     from pairrepl.session.errors import SessionError
     from pairrepl.session.understanding import project_understanding

@@ -34,8 +34,8 @@ __all__ = [
     "UnreadableEvent",
     "export_notebook",
     "find_project_root",
-    "private_file",
     "in_git_work_tree",
     "line_authors",
+    "private_file",
     "read_notebook",
 ]
