@@ -5,7 +5,7 @@ first, then ints, floats, strings, lists, dicts, small arrays, functions and ins
 Then, interleaved:
 
 - measured: ``LocalKernel.namespace()``: a request, the summary built in the kernel by
-  ``kernel_ext``, the reply, and its decoding into a ``NamespaceSummary``;
+  ``pairrepl_kernel``, the reply, and its decoding into a ``NamespaceSummary``;
 - baseline: a raw ``AsyncKernelClient`` on the same kernel evaluating ``dir()`` and the
   ``type()`` of each name as a user expression (JSON text), waiting for the reply and
   decoding it: the least a namespace listing costs over the wire.

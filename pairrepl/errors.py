@@ -6,8 +6,8 @@ session translates the domain's errors, such as ``IllegalTransition``, into it);
 command line catches ``PairreplError`` for anything raised before a session exists.
 Anything else that escapes is a bug.
 
-This module imports nothing, so every layer, ``core`` and ``kernel_ext`` excepted, may use
-it (``kernel_ext`` runs inside kernels that may have no pairrepl at all).
+This module imports nothing, so every layer but ``core`` may use it (``pairrepl_kernel``
+is not part of pairrepl: it runs inside kernels that may have no pairrepl at all).
 """
 
 

@@ -2,7 +2,7 @@
 
 The agent only ever *proposes*: it returns checked drafts, and holds no handle to a kernel
 (invariant AI-NEVER-EXECUTES-CODE: an import-linter contract forbids ``pairrepl.kernel``,
-``pairrepl.kernel_ext`` and ``pairrepl.session`` here).
+``pairrepl_kernel`` and ``pairrepl.session`` here).
 The anthropic and openai SDKs are imported lazily, inside the provider that needs them,
 and this package imports each of its modules only when one of its names is first used
 (``from pairrepl.agent import Agent``), so that the command line can read the provider

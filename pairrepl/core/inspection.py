@@ -1,5 +1,5 @@
 """Looking into live objects: paths, what the kernel says about an object, completions and
-``obj?`` help. Plain values made from what ``kernel_ext`` sends back; no objects.
+``obj?`` help. Plain values made from what ``pairrepl_kernel`` sends back; no objects.
 
 An ``ObjectPath`` names an object from a root (a user name, or the exception of the latest
 failed cell) through attributes and items, the way the human drilled into it. The
@@ -119,7 +119,7 @@ class Inspection:
 
     @classmethod
     def from_payload(cls, path: ObjectPath, payload: Mapping[str, Any]) -> Inspection:
-        """Tolerant: an older or newer ``kernel_ext`` may send fewer or more fields."""
+        """Tolerant: an older or newer ``pairrepl_kernel`` may send fewer or more fields."""
         if payload.get("error"):
             return cls(path, error=str(payload["error"]))
         items_total = payload.get("items_total")

@@ -1,6 +1,6 @@
 """The live namespace as the front ends see it: summaries, never the objects themselves.
 
-Summaries are built inside the kernel (``pairrepl.kernel_ext``) with bounded work per
+Summaries are built inside the kernel (``pairrepl_kernel``) with bounded work per
 object; this module only holds them and compares two of them.
 """
 
@@ -35,7 +35,7 @@ class VariableSummary:
 class NamespaceSummary:
     variables: tuple[VariableSummary, ...] = ()
     truncated: bool = False  # more names existed than were summarised
-    error: str | None = None  # why no summary could be made (e.g. no kernel_ext)
+    error: str | None = None  # why no summary could be made (e.g. no pairrepl_kernel)
 
     def by_name(self) -> dict[str, VariableSummary]:
         return {variable.name: variable for variable in self.variables}
@@ -132,7 +132,7 @@ class NamespaceDiff:
         return cls(changes("added"), changes("changed"), changes("deleted"))
 
 
-#: How ``kernel_ext`` marks a value it could not look at in time: nothing is known of it
+#: How ``pairrepl_kernel`` marks a value it could not look at in time: nothing is known of it
 #: but its identity and type.
 UNKNOWN_REPRS = ("<repr timed out>", "<not summarised:")
 

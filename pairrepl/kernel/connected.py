@@ -110,7 +110,7 @@ class JupyterKernel(ABC):
     async def inspect(
         self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
     ) -> Inspection:
-        """What kernel_ext says about the object at ``path`` (bounded there). Never raises:
+        """What pairrepl_kernel says about the object at ``path`` (bounded there). Never raises:
         a missing kernel or inspector comes back as the inspection's ``error``."""
         expression = inspection.inspect_expression(path, offset, items_only)
         try:
@@ -124,7 +124,7 @@ class JupyterKernel(ABC):
         return inspection.inspection(path, result)
 
     async def complete(self, code: str, cursor: int) -> Completions:
-        """The kernel's completions at ``cursor`` (bounded by kernel_ext; a plain
+        """The kernel's completions at ``cursor`` (bounded by pairrepl_kernel; a plain
         ``complete_request`` if the inspector is missing). Never raises."""
         try:
             result = await self._evaluate(inspection.complete_expression(code, cursor))
@@ -141,7 +141,7 @@ class JupyterKernel(ABC):
 
     async def help(self, code: str, cursor: int, detail: int = 0) -> HelpText:
         """IPython's ``obj?`` (detail 0) or ``obj??`` (detail 1) for the name at
-        ``cursor`` (bounded by kernel_ext; a plain ``inspect_request`` if the inspector
+        ``cursor`` (bounded by pairrepl_kernel; a plain ``inspect_request`` if the inspector
         is missing). Never raises."""
         try:
             result = await self._evaluate(inspection.help_expression(code, cursor, detail))

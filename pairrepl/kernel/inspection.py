@@ -1,4 +1,4 @@
-"""Asking ``kernel_ext``'s inspector, completion and ``obj?`` about live objects.
+"""Asking ``pairrepl_kernel``'s inspector, completion and ``obj?`` about live objects.
 
 Each question is a *user expression* in a silent request (no ``Out``, ``In``, history or
 execution count) that calls a hidden function with one JSON string argument, made here
@@ -20,7 +20,7 @@ from typing import Any
 
 from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
 from pairrepl.kernel.summary import json_value
-from pairrepl.kernel_ext import inspector as kernel_inspector
+from pairrepl_kernel import inspector as kernel_inspector
 
 
 def inspect_expression(path: ObjectPath, offset: int, items_only: bool) -> str:

@@ -1,7 +1,7 @@
 """The "Python 3 (pairrepl)" kernelspec: ipykernel with the pairrepl magics loaded.
 
 JupyterLab users pick it in the launcher and get ``%ai``, ``%promote`` and the rest
-without typing ``%load_ext pairrepl``. The kernelspec runs ``kernel_ext/launch.py``
+without typing ``%load_ext pairrepl``. The kernelspec runs ``kernel/launch.py``
 (copied into its folder) with the interpreter that installed it, and records which
 pairrepl version wrote it, so a kernel can say when the two drift apart.
 """
@@ -16,11 +16,13 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
 
-from pairrepl.kernel_ext import launch
+from pairrepl.kernel import launch
 
 KERNEL_NAME = "pairrepl"
 DISPLAY_NAME = "Python 3 (pairrepl)"
-LAUNCHER_NAME = "pairrepl_kernel.py"  # never "pairrepl.py": it would shadow the package
+# Never the name of a package the kernel imports ("pairrepl.py", "pairrepl_kernel.py"):
+# the launcher's folder comes first on the kernel's sys.path, so it would shadow it.
+LAUNCHER_NAME = "pairrepl_launcher.py"
 
 
 def kernel_json(python: str, version: str, display_name: str = DISPLAY_NAME) -> dict[str, object]:

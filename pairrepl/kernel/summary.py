@@ -1,6 +1,6 @@
 """Getting a ``NamespaceSummary`` out of the kernel, and putting the inspector in.
 
-The summary is built inside the kernel by ``pairrepl.kernel_ext`` and travels back as a
+The summary is built inside the kernel by ``pairrepl_kernel`` and travels back as a
 *user expression*: ipykernel evaluates it right after a successful cell, in the same
 round trip as the execute_reply. It returns a JSON string, so its ``text/plain`` form is
 a Python string literal; we read that with ``ast.literal_eval`` (never ``eval``) and then
@@ -17,41 +17,41 @@ from pathlib import Path
 from typing import Any
 
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
-from pairrepl.kernel_ext import inspector as kernel_inspector
-from pairrepl.kernel_ext import namespace as kernel_namespace
-from pairrepl.kernel_ext import promoted as kernel_promoted
-from pairrepl.kernel_ext import thread_output as kernel_thread_output
+from pairrepl_kernel import inspector as kernel_inspector
+from pairrepl_kernel import namespace as kernel_namespace
+from pairrepl_kernel import promoted as kernel_promoted
+from pairrepl_kernel import thread_output as kernel_thread_output
 
 #: The key of our entry in an execute request's ``user_expressions``.
 EXPRESSION_KEY = "pairrepl_namespace"
 #: What the kernel evaluates to build the summary.
 SUMMARY_EXPRESSION = f"{kernel_namespace.SUMMARY_FUNCTION_NAME}()"
 
-#: Installs kernel_ext from the importable package (kernels we start, and existing
-#: kernels in an environment where pairrepl is installed). Binds no user names, and works
+#: Installs pairrepl_kernel from the importable package (kernels we start, and existing
+#: kernels in an environment where pairrepl or pairrepl-kernel is installed). Binds no user names, and works
 #: again after ``%reset`` wiped the hidden function.
 INSTALL_FROM_PACKAGE = (
-    "__import__('pairrepl.kernel_ext', fromlist=['load_ipython_extension'])"
+    "__import__('pairrepl_kernel', fromlist=['load_ipython_extension'])"
     ".load_ipython_extension(get_ipython())"
 )
 
 NOT_LOADED = (
-    "pairrepl's namespace inspector is not loaded in this kernel. Install pairrepl in the "
-    "kernel's environment (pip install pairrepl), or run `%load_ext pairrepl.kernel_ext` "
-    "in the kernel, then refresh."
+    "pairrepl's namespace inspector is not loaded in this kernel. Install pairrepl-kernel in "
+    "the kernel's environment (pip install pairrepl-kernel), or run `%load_ext "
+    "pairrepl_kernel` in the kernel, then refresh."
 )
 
 _VARIABLE_FIELDS = frozenset(field.name for field in dataclasses.fields(VariableSummary))
 
 
 def install_from_source() -> str:
-    """Code that installs kernel_ext from its source text, for kernels where pairrepl is
+    """Code that installs pairrepl_kernel from its source text, for kernels where pairrepl is
     not importable (an existing kernel in another environment). Its modules are
     stdlib-only and self-contained on purpose so that this works."""
     lines = ["import types as _pairrepl_types"]
     for module in (kernel_namespace, kernel_inspector, kernel_thread_output, kernel_promoted):
         source = Path(str(module.__file__)).read_text(encoding="utf-8")
-        filename = f"pairrepl/kernel_ext/{Path(str(module.__file__)).name}"
+        filename = f"pairrepl_kernel/{Path(str(module.__file__)).name}"
         lines.append(f"_pairrepl_module = _pairrepl_types.ModuleType({module.__name__!r})")
         if module is kernel_namespace:
             lines.append("_pairrepl_namespace = _pairrepl_module")
@@ -125,7 +125,7 @@ def decode_summary(result: Mapping[str, Any] | None) -> NamespaceSummary:
 
 
 def json_value(data: Mapping[str, Any]) -> Any:
-    """What a kernel_ext function returned as JSON text, from its user expression's
+    """What a pairrepl_kernel function returned as JSON text, from its user expression's
     mime bundle (the text/plain repr of that string). Raises ValueError, TypeError,
     SyntaxError or KeyError when the bundle holds no such text."""
     as_json = data.get("application/json")

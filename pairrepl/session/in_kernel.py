@@ -49,8 +49,6 @@ from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.outputs import ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.core.transcript import Transcript
-from pairrepl.kernel_ext.namespace import describe_value, summarise_namespace
-from pairrepl.kernel_ext.promoted import reload_promoted
 from pairrepl.ledger import Ledger, find_project_root
 from pairrepl.session.asking import cancelled, names_to_view, new_id
 from pairrepl.session.core import SessionCore
@@ -58,6 +56,8 @@ from pairrepl.session.errors import SessionError
 from pairrepl.session.printed import PrintedCapture
 from pairrepl.session.project import context_budget, promotion_settings, provider_config
 from pairrepl.session.promotion import Promotion, PromotionDraft, PromotionSettings, reload_report
+from pairrepl_kernel.namespace import describe_value, summarise_namespace
+from pairrepl_kernel.promoted import reload_promoted
 
 T = TypeVar("T")
 
@@ -168,7 +168,7 @@ class InKernelSession(SessionCore):
         self._cell_finished(cell_id, execution_count, _status(error), duration, before)
 
     def refresh_namespace(self) -> NamespaceSummary:
-        """The bounded summary of the live namespace (``kernel_ext``, as the TUI sees it)."""
+        """The bounded summary of the live namespace (``pairrepl_kernel``, as the TUI sees it)."""
         try:
             payload = summarise_namespace(self._shell.user_ns, self._shell.user_ns_hidden)
             self.namespace = NamespaceSummary.from_payload(payload)

@@ -477,7 +477,7 @@ class Promoter:
 
 
 def reload_report(module_name: str, result: Mapping[str, Any]) -> str:
-    """One line from ``kernel_ext.promoted.reload_promoted``'s result: the
+    """One line from ``pairrepl_kernel.promoted.reload_promoted``'s result: the
     ``module_reloaded`` report shown under a promotion."""
     if result.get("error"):
         return f"Importing {module_name} in the kernel failed: {result['error']}."

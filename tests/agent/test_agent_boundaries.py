@@ -42,7 +42,7 @@ def test_the_agent_never_imports_the_kernel_or_the_session():
     for path in AGENT.glob("*.py"):
         for module in imported_modules(path):
             assert not module.startswith(
-                ("pairrepl.kernel", "pairrepl.session", "pairrepl.kernel_ext", "jupyter_client")
+                ("pairrepl.kernel", "pairrepl.session", "pairrepl_kernel", "jupyter_client")
             ), f"{path.name} imports {module}"
 
 

@@ -1,4 +1,4 @@
-"""kernel_ext's summariser called in this process: bounds, and that it leaves no trace."""
+"""pairrepl_kernel's summariser called in this process: bounds, and that it leaves no trace."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from pairrepl.core.namespace import NamespaceSummary
-from pairrepl.kernel_ext import load_ipython_extension
-from pairrepl.kernel_ext.namespace import SUMMARY_FUNCTION_NAME, summarise_namespace
+from pairrepl_kernel import load_ipython_extension
+from pairrepl_kernel.namespace import SUMMARY_FUNCTION_NAME, summarise_namespace
 
 
 class Sleepy:

@@ -1,4 +1,4 @@
-"""The namespace summary, made inside a real kernel by kernel_ext and read by the adapter."""
+"""The namespace summary, made inside a real kernel by pairrepl_kernel and read by the adapter."""
 
 from __future__ import annotations
 

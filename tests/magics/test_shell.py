@@ -13,7 +13,7 @@ from pairrepl.cli import main as pairrepl_cli
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import CellSubmitted, RequestSent
 from pairrepl.core.proposals import ProposalState
-from pairrepl.kernel_ext import launch
+from pairrepl.kernel import launch
 from pairrepl.ledger import Ledger
 from pairrepl.session.in_kernel import InKernelSession
 from tests.agent.fake_llm_server import FakeLLMServer, propose

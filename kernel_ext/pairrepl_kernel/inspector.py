@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
 try:
-    from pairrepl.kernel_ext import namespace as _namespace
+    from pairrepl_kernel import namespace as _namespace
 except ImportError:  # source sent to a kernel without pairrepl: the sender set it
     _namespace = globals()["_namespace"]
 

@@ -1,4 +1,4 @@
-"""Code that runs inside the kernel process (``%load_ext pairrepl.kernel_ext``).
+"""Code that runs inside the kernel process (``%load_ext pairrepl_kernel``).
 
 - ``namespace``: the bounded namespace summary the variables pane shows.
 - ``inspector``: the object inspector, completion and ``obj?``, each query bounded.
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pairrepl.kernel_ext import inspector, namespace, promoted, thread_output
-from pairrepl.kernel_ext.namespace import SUMMARY_FUNCTION_NAME
+from pairrepl_kernel import inspector, namespace, promoted, thread_output
+from pairrepl_kernel.namespace import SUMMARY_FUNCTION_NAME
 
 __all__ = ["SUMMARY_FUNCTION_NAME", "load_ipython_extension", "unload_ipython_extension"]
 
