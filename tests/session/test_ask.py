@@ -161,6 +161,7 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
 
     originals = [e.event for e in ledger.entries(ai_session.id)]
     assert any(getattr(e, "request", None) == "first question" for e in originals)
+    await ai_session.close()  # one process at a time has a session open
     rebuilt = await Session.resume(tmp_path, local_kernel(tmp_path), ledger, ai_session.id)
     try:
         assert rebuilt.transcript.exchanges[exchange.request_id].reply_text == "edited answer"

@@ -133,7 +133,10 @@ async def test_resume_after_a_crash_brings_the_transcript_back_on_a_new_kernel(
 ) -> None:
     first = await Session.start(tmp_path, local_kernel(tmp_path), ledger)
     await first.run("value = 41 + 1\nprint(value)")
-    await first._kernel.shutdown()  # the app "crashed": no session_closed was recorded
+    # The app "crashed": no session_closed was recorded; its kernel and its lease on the
+    # session went with its process.
+    await first._kernel.shutdown()
+    first._lease.release()
 
     resumed = await Session.resume(tmp_path, local_kernel(tmp_path), ledger, first.id[:6])
     try:
