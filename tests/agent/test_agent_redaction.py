@@ -15,7 +15,7 @@ from pairrepl.core.events import CellFinished, CellSubmitted, OutputProduced
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.outputs import ErrorOutput
 from pairrepl.core.transcript import Transcript
-from pairrepl.kernel_ext.namespace import looks_secret as kernel_looks_secret
+from pairrepl_kernel.namespace import looks_secret as kernel_looks_secret
 
 from .fake_llm_server import propose
 from .support import API_KEY, SDKS
