@@ -100,7 +100,7 @@ async def main() -> None:
         recorded: list[LedgerEntry] = []
         memory: list[tuple[int, float]] = []
         with Ledger.open(root) as ledger:
-            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log")
+            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
             session = await Session.start(
                 root, kernel, ledger, settings=SessionSettings(agent=agent)
             )
@@ -141,7 +141,7 @@ async def main() -> None:
         baseline = parse_baseline(root / ".pairrepl" / "ledger.sqlite3", session_id)
         resume_started = time.perf_counter()
         with Ledger.open(root) as ledger:
-            stub = StubKernel(root, root / ".pairrepl" / "stub.log")
+            stub = StubKernel(root, root / ".pairrepl" / "stub.log", withheld_variables=())
             resumed = await Session.resume(root, stub, ledger, session_id)
             resume_s = time.perf_counter() - resume_started
             events = len(list(ledger.entries(session_id)))

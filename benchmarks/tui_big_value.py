@@ -45,7 +45,7 @@ async def main() -> None:
         ledger = Ledger.open(root)
 
         async def open_session() -> Session:
-            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log")
+            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
             return await Session.start(root, kernel, ledger)
 
         try:
