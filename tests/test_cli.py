@@ -97,14 +97,20 @@ def test_doctor_checks_kernel_ledger_and_provider(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-doctor-test")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # what it remembers
+    jinja = {"error": {"code": 500, "message": "tools param requires --jinja flag"}}
     with FakeLLMServer() as server:
-        server.script(Turn(text="OK"), HttpError(401, "authentication_error", "bad key"))
+        server.script(Turn(text="OK"), HttpError(500, body=jinja), Turn(text="OK"))
+        server.script(HttpError(401, "authentication_error", "bad key"))
         base = ["doctor", str(tmp_path), "--provider", "openai", "--base-url", server.url + "/v1"]
         assert main(base) == 0
         healthy = capsys.readouterr().out
         assert main(base) == 1
         broken = capsys.readouterr().out
-    assert healthy.count("ok") == 3
+    assert [line[:4] for line in healthy.splitlines()].count("ok  ") == 3
+    assert "tools: no (tools param requires --jinja flag: pairrepl asks for" in healthy
+    assert "streamed token counts: yes" in healthy and "images: yes" in healthy
+    assert (tmp_path / "config" / "pairrepl" / "servers.json").exists()
     assert ("FAIL  AI provider" in broken and "401" in broken) or "key" in broken
 
 

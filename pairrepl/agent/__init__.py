@@ -22,7 +22,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pairrepl.agent.agent import Agent, AgentReply, check_provider
+    from pairrepl.agent.agent import Agent, AgentReply
     from pairrepl.agent.config import ProviderConfig, make_agent, make_provider, resolve_config
     from pairrepl.agent.context import (
         ContextLimits,
@@ -60,7 +60,6 @@ if TYPE_CHECKING:
 _HOMES = {
     "Agent": "agent",
     "AgentReply": "agent",
-    "check_provider": "agent",
     "ProviderConfig": "config",
     "make_agent": "config",
     "make_provider": "config",
@@ -125,7 +124,6 @@ __all__ = [
     "ToolSpec",
     "Usage",
     "build_context",
-    "check_provider",
     "estimate_cost_usd",
     "estimate_tokens",
     "looks_secret",

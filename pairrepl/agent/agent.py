@@ -48,10 +48,16 @@ from pairrepl.agent.protocol import (
 )
 from pairrepl.agent.redaction import Redactor
 from pairrepl.agent.retry import RetryPolicy, stream_with_retries
+from pairrepl.agent.server_features import FEATURE_WORDS, refused_feature
 from pairrepl.core import ProposalPolicy
 
 TextCallback = Callable[[str], object]  # what it returns is ignored
 
+# Added to the system prompt for a server that takes no tools.
+FENCED_MODE = (
+    "\nThis server offers no tools: propose a cell by writing it in ONE ```python fenced "
+    "block, after a one-paragraph rationale. Never write more than one code block.\n"
+)
 _TRUNCATED = {"max_tokens", "length"}  # the providers' words for "cut at the token limit"
 _LIMIT_COUNTS = "reasoning and thinking tokens count against it too"
 _MAX_RAISED_LIMIT = 32_768  # what a cut reply may be retried with, at most
@@ -130,12 +136,21 @@ class Agent:
         return _scrubbed_request(self._request(context), self._redactor())
 
     def _request(self, context: ModelContext) -> ModelRequest:
-        return ModelRequest(
-            system=context.system,
-            messages=context.messages,
-            tools=() if context.hint_mode else (PROPOSE_CELL_TOOL,),
-            max_tokens=self.max_tokens,
+        return self._adapted(
+            ModelRequest(
+                system=context.system,
+                messages=context.messages,
+                tools=() if context.hint_mode else (PROPOSE_CELL_TOOL,),
+                max_tokens=self.max_tokens,
+            )
         )
+
+    def _adapted(self, request: ModelRequest) -> ModelRequest:
+        """``request`` as the server takes it: a server that refused tools is told how to
+        propose without them (the provider itself leaves out what else it refused)."""
+        if request.tools and not self.provider.takes_tools:
+            return replace(request, tools=(), system=request.system + FENCED_MODE)
+        return request
 
     def _redactor(self) -> Redactor:
         """The last line of defence, built per request: the environment may have changed."""
@@ -182,7 +197,7 @@ class Agent:
                 f"The proposal was invalid ({'; '.join(checked.problems)}); "
                 "asking the model to fix it."
             )
-            correction = _correction(first, checked, self.policy)
+            correction = _correction(first, checked, self.policy, self.provider.takes_tools)
             follow_up = _scrubbed_request(
                 replace(request, messages=(*request.messages, *correction)), redactor
             )
@@ -219,6 +234,29 @@ class Agent:
     # --- one turn --------------------------------------------------------------------
 
     async def _play(
+        self,
+        request: ModelRequest,
+        on_text: TextCallback | None,
+        on_status: TextCallback | None,
+        stop: asyncio.Event | None,
+    ) -> _Turn:
+        """One turn; if the server refused part of the request before answering (tools,
+        ``stream_options``), once more without it, saying so."""
+        if self.provider.remembered_note and on_status is not None:
+            on_status(self.provider.remembered_note)
+            self.provider.remembered_note = ""  # said once per session
+        turn = await self._play_once(self._adapted(request), on_text, on_status, stop)
+        refused = None if turn.error is None or turn.started else refused_feature(turn.error)
+        if refused is None or turn.error is None:
+            return turn
+        why = turn.error.server_message
+        if not self.provider.stop_sending(refused, why):
+            return turn
+        if on_status is not None:
+            on_status(_fallback_note(self.provider, refused, why))
+        return await self._play_once(self._adapted(request), on_text, on_status, stop)
+
+    async def _play_once(
         self,
         request: ModelRequest,
         on_text: TextCallback | None,
@@ -375,18 +413,6 @@ class Agent:
         )
 
 
-async def check_provider(provider: Provider) -> str | None:
-    """One tiny request, for ``pairrepl doctor``: None if the provider answered, else why not."""
-    request = ModelRequest(
-        system="This is a connectivity check.",
-        messages=(Message("user", "Reply with the word OK."),),
-        max_tokens=8,
-    )
-    turn = _Turn()
-    await Agent(provider, retry=RetryPolicy(max_retries=0))._consume(request, turn, None, None)
-    return None if turn.error is None else str(turn.error)
-
-
 def _cut_at_limit(turn: _Turn) -> bool:
     return turn.stop_reason in _TRUNCATED
 
@@ -397,14 +423,17 @@ def _raised_limit(limit: int) -> int | None:
     return raised if raised > limit else None
 
 
-def _correction(turn: _Turn, checked: Checked, policy: ProposalPolicy) -> tuple[Message, ...]:
+def _correction(
+    turn: _Turn, checked: Checked, policy: ProposalPolicy, tools: bool
+) -> tuple[Message, ...]:
     """The assistant's invalid turn, then our message saying why, so it can try again."""
     why = "; ".join(checked.problems)
+    how = f"Call {PROPOSE_CELL} again with" if tools else "Answer again with"
     advice = (
-        f"The proposal was not shown to the human because {why}. Call {PROPOSE_CELL} again "
-        f"with one corrected cell: code that parses, at most {policy.max_lines} non-blank "
-        f"lines, at most {policy.max_definitions} top-level function or class. If the step "
-        "is too big, propose only its first part."
+        f"The proposal was not shown to the human because {why}. {how} one corrected "
+        f"cell: code that parses, at most {policy.max_lines} non-blank lines, at most "
+        f"{policy.max_definitions} top-level function or class. If the step is too big, "
+        "propose only its first part."
     )
     # The turn goes back as it came, thinking blocks first (the API checks their signature).
     assistant = Message(
@@ -413,9 +442,25 @@ def _correction(turn: _Turn, checked: Checked, policy: ProposalPolicy) -> tuple[
     if turn.calls:
         results = tuple(ToolResult(c.call_id, advice, is_error=True) for c in turn.calls)
         return assistant, Message("user", tool_results=results)
+    if not tools:
+        return assistant, Message("user", advice + " Put it in one ```python fenced block.")
     if checked.via == "text":
         return assistant, Message("user", advice)
     return assistant, Message("user", advice + " Do not put the code in a markdown fence.")
+
+
+def _fallback_note(provider: Provider, feature: str, why: str) -> str:
+    """The status line for a request asked again without what the server refused."""
+    said = f' ("{why}")' if why else ""
+    instead = {
+        "tools": "without tools: the model is asked for one fenced Python block instead",
+        "stream_usage": "without it: token counts may be unknown",
+    }.get(feature, "without it")
+    service = provider.service[:1].upper() + provider.service[1:]
+    return (
+        f"{service} refused {FEATURE_WORDS[feature]}{said}; asking again {instead}. "
+        "pairrepl remembers this for this server (`pairrepl doctor` checks it again)."
+    )
 
 
 def _scrubbed_request(request: ModelRequest, redactor: Redactor) -> ModelRequest:

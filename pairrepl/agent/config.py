@@ -31,6 +31,7 @@ from pairrepl.agent.base_url import normalise_base_url
 from pairrepl.agent.protocol import DEFAULT_MAX_TOKENS, AgentError, Provider, ProviderSettings
 from pairrepl.agent.redaction import looks_secret
 from pairrepl.agent.registry import PROVIDERS, provider_class
+from pairrepl.agent.server_features import user_config_dir
 
 if TYPE_CHECKING:
     from pairrepl.agent.agent import Agent
@@ -247,10 +248,7 @@ def _project_settings(project_root: str | Path | None, warnings: list[str]) -> d
 
 
 def _user_config_path(environ: Mapping[str, str]) -> Path:
-    base = environ.get("XDG_CONFIG_HOME") or str(
-        Path(environ.get("HOME", "~")).expanduser() / ".config"
-    )
-    return Path(base) / "pairrepl" / "config.toml"
+    return user_config_dir(environ) / "config.toml"
 
 
 def _user_key(user: Mapping[str, Any], provider: str) -> str | None:

@@ -2,7 +2,9 @@
 
 ``base_url`` points it at Ollama, vLLM, a llama.cpp server or anything else that speaks
 Chat Completions. As with Anthropic, the SDK is imported on first use and its own
-retries are off: the agent decides what to retry.
+retries are off: the agent decides what to retry. What a compatible server refuses
+(tools, ``stream_options``) is no longer sent once it has refused it, and is remembered
+for its address (``agent/server_features.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pairrepl.agent.protocol import (
     ToolCall,
     Usage,
 )
+from pairrepl.agent.server_features import FEATURE_WORDS, FeatureMemory, ServerFeatures
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -47,19 +50,31 @@ class OpenAIProvider(Provider):
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
         takes_images: bool | None = None,
+        memory: FeatureMemory | None = None,
     ) -> None:
         self.model = model
         self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
         # OpenAI's own server, or a compatible one (Ollama, vLLM, llama.cpp, ...)?
         self.at_openai = self.base_url == DEFAULT_BASE_URL
+        self._memory = memory or FeatureMemory()  # no file: this process only
+        self.features = self._memory.recall(self.base_url)
         # OpenAI's own models read images; a compatible server's often refuse the whole
-        # request if sent one, so they get none unless asked.
-        self.takes_images = self.at_openai if takes_images is None else takes_images
+        # request if sent one, so they get none unless asked (or found to take them).
+        if takes_images is None:
+            takes_images = self.at_openai or self.features.images is True
+        self.takes_images = takes_images
         self.label = (
             f"openai:{model}" if self.at_openai else f"openai:{model}@{host_of(self.base_url)}"
         )
         # Who answered, in error messages: "OpenAI", or "the server at 127.0.0.1:8080".
         self.service = "OpenAI" if self.at_openai else f"the server at {host_of(self.base_url)}"
+        if self.features.refused:
+            refused = ", ".join(FEATURE_WORDS[name] for name in self.features.refused)
+            self.remembered_note = (
+                f"{self.service[:1].upper()}{self.service[1:]} refused {refused} on "
+                f"{self._memory.when(self.base_url)}, so they are not sent "
+                "(`pairrepl doctor` checks it again)."
+            )
         self.secrets = (api_key,)
         self._api_key = api_key
         self._timeout = timeout
@@ -73,7 +88,24 @@ class OpenAIProvider(Provider):
             settings.api_key,
             base_url=settings.base_url,
             timeout=settings.timeout_s,
+            memory=FeatureMemory.for_user(),
         )
+
+    @property
+    def takes_tools(self) -> bool:  # type: ignore[override]
+        return self.features.tools
+
+    def stop_sending(self, feature: str, why: str) -> bool:
+        if getattr(self.features, feature, None) is False or feature == "images":
+            return False
+        self.features = self.features.without(feature)
+        self._memory.remember(self.base_url, self.features, why)
+        return True
+
+    def learn(self, features: ServerFeatures, why: str) -> None:
+        """What ``pairrepl doctor`` found this server takes: used, and remembered."""
+        self.features = features
+        self._memory.remember(self.base_url, features, why)
 
     @classmethod
     def needs_key(cls, base_url: str | None) -> bool:
@@ -109,12 +141,9 @@ class OpenAIProvider(Provider):
         messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}]
         for message in request.messages:
             messages.extend(_messages(message))
-        arguments: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
+        arguments: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True}
+        if self.features.stream_usage:
+            arguments["stream_options"] = {"include_usage": True}
         # OpenAI's newer models want max_completion_tokens; compatible servers know max_tokens.
         limit_name = "max_completion_tokens" if self.at_openai else "max_tokens"
         arguments[limit_name] = request.max_tokens
@@ -130,7 +159,8 @@ class OpenAIProvider(Provider):
                 }
                 for t in request.tools
             ]
-            arguments["parallel_tool_calls"] = False  # one proposal per reply
+            if self.features.parallel_tool_calls:
+                arguments["parallel_tool_calls"] = False  # one proposal per reply
         try:
             sdk_stream = await client.chat.completions.create(**arguments)
         except Exception as error:

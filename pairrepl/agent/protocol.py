@@ -15,9 +15,12 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pairrepl.errors import PairreplError
+
+if TYPE_CHECKING:
+    from pairrepl.agent.server_features import ServerFeatures
 
 # --- what we send --------------------------------------------------------------------
 
@@ -218,6 +221,10 @@ class Provider(ABC):
     - ``cost_usd``: how its prices are looked up (``agent/pricing.py``);
     - ``needs_key`` and ``from_settings``: what it needs, and how it is made.
 
+    Servers that refuse part of a request (tools, ``stream_options``) get it no more once
+    ``stop_sending`` is called (``agent/server_features.py``); ``takes_tools`` says
+    whether the agent may offer the tool.
+
     ``label`` says on screen what answered ("openai:gpt-4o-mini", "replay:demo.json");
     ``service`` names it in a sentence ("OpenAI", "the server at 127.0.0.1:8080").
     ``secrets`` are values that must never appear in anything sent (the provider's own
@@ -233,6 +240,17 @@ class Provider(ABC):
     service: str = "the model's server"
     secrets: tuple[str, ...] = ()
     takes_images: bool = False
+    takes_tools: bool = True  # False: the model is asked for a fenced block instead
+    remembered_note: str = ""  # what was remembered about its server, said once per session
+
+    def stop_sending(self, feature: str, why: str) -> bool:
+        """Stop sending ``feature`` (a ``ServerFeatures`` field) that the server refused
+        in ``why``, and remember that; False if this provider cannot do without it."""
+        return False
+
+    def learn(self, features: ServerFeatures, why: str) -> None:  # noqa: B027 - optional hook
+        """Use and remember what ``pairrepl doctor`` found the server takes (a
+        ``ServerFeatures``); providers whose server takes everything ignore it."""
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings) -> Provider:

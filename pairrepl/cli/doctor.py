@@ -1,4 +1,8 @@
-"""``pairrepl doctor``: check the kernel, the ledger, the provider (and a server), in plain words."""
+"""``pairrepl doctor``: check the kernel, the ledger, the provider (and a server), in plain words.
+
+For the AI provider it also says what the model's server takes (tools, token counts in
+the stream, images: ``agent/probe.py``), and pairrepl remembers that for its address.
+"""
 
 from __future__ import annotations
 
@@ -34,16 +38,21 @@ def doctor(args: list[str]) -> int:
     check_server_options(options)
     root = project_root_from(options.project)
 
-    checks = asyncio.run(_doctor_checks(root, options))
+    checks, server_takes = asyncio.run(_doctor_checks(root, options))
     for name, problem in checks:
         print(
             f"{'ok  ' if problem is None else 'FAIL'}  {name}" + (f": {problem}" if problem else "")
         )
+    for line in server_takes:  # what the model's server takes, under the provider's line
+        print(f"      {line}")
     return 0 if all(problem is None for _, problem in checks) else 1
 
 
-async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[str, str | None]]:
-    from pairrepl.agent import check_provider, make_provider
+async def _doctor_checks(
+    root: Path, options: argparse.Namespace
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    from pairrepl.agent import make_provider
+    from pairrepl.agent.probe import probe_server
     from pairrepl.kernel import KernelUnavailable
     from pairrepl.ledger import Ledger
 
@@ -76,14 +85,14 @@ async def _doctor_checks(root: Path, options: argparse.Namespace) -> list[tuple[
     config = provider_config(root, options)
     if not config.configured:
         checks.append(("AI provider", config.problem or "none configured"))
-        return checks
+        return checks, []
     provider = make_provider(config)
     try:
-        problem = await check_provider(provider)
+        answers, *server_takes = await probe_server(provider)
     finally:
         await provider.aclose()
-    checks.append((f"AI provider {config.describe()}", problem))
-    return checks
+    checks.append((f"AI provider {config.describe()}", None if answers.taken else answers.detail))
+    return checks, [probe.line() for probe in server_takes]
 
 
 #: A trivial cell slower than this through a server points at Nagle's algorithm there.

@@ -13,9 +13,10 @@ import time
 
 import pytest
 
-from pairrepl.agent import Agent, AgentReply, build_context, check_provider
+from pairrepl.agent import Agent, AgentReply, build_context
 from pairrepl.agent.anthropic_provider import AnthropicProvider
 from pairrepl.agent.openai_provider import OpenAIProvider
+from pairrepl.agent.probe import probe_server
 from pairrepl.agent.redaction import Redactor
 
 from .fake_llm_server import FakeLLMServer, Hang, HttpError, Turn, propose
@@ -303,12 +304,12 @@ async def test_nobody_listening_is_a_clear_error(sdk):
     assert reply.error is not None and "Could not connect" in reply.error
 
 
-async def test_check_provider_for_doctor(sdk, server, provider_for):
-    server.script(Turn(text="OK"), HttpError(401, "authentication_error", "bad key"))
+async def test_the_doctor_probe_over_both_sdks(sdk, server, provider_for):
+    server.script(*[Turn(text="OK")] * 3, HttpError(401, "authentication_error", "bad key"))
     provider = provider_for(sdk)
-    assert await check_provider(provider) is None
-    problem = await check_provider(provider)
-    assert problem is not None and "refused the API key" in problem
+    assert [probe.taken for probe in await probe_server(provider)] == [True] * 4
+    (answers,) = await probe_server(provider)
+    assert answers.taken is False and "refused the API key" in answers.detail
 
 
 async def test_openai_style_503_overloaded_is_retried(sdk, server, agent_for):
