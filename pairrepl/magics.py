@@ -25,6 +25,7 @@ import functools
 import re
 import shlex
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 import pairrepl
 from pairrepl.core.events import LedgerEntry, ReplyStreamed
+from pairrepl.core.transcript import ProposalItem
 from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
 from pairrepl.session.panel import COMM_TARGET, PanelProtocol
@@ -49,9 +51,30 @@ F = TypeVar("F", bound=Callable[..., Any])
 RAW_LINES = 20  # of a refused reply, shown under the error (all of it is in the ledger)
 AI_FLAGS_WITH_VALUE = ("--provider", "--model", "--replay")
 AI_USAGE = (
-    "%ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] REQUEST  "
-    "(or %%ai [flags] with the request in the cell)"
+    "%ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] "
+    "[--again] REQUEST  (or %%ai [flags] with the request in the cell; %ai --help)"
 )
+AI_HELP = """\
+%ai [flags] REQUEST         ask the AI for one small cell; it goes into the next input
+%%ai [flags]                the same, with the request in the cell's body
+
+  --provider NAME   anthropic, openai or replay, for this request   %ai --provider openai tidy $df
+  --model NAME      another model of the provider                   %ai --model gpt-5.4 why is this slow?
+  --replay SCRIPT   play a recorded script (no model, no key)       %ai --replay demo.replay.json hi
+  --hint            hints and questions, no code                    %ai --hint how do I group by month?
+  --again           ask anew even if this exact request was answered before
+  --help            this text
+
+In a request:
+  $name             a fuller view of the live object name           %ai plot $prices by week
+  {name}            name's value, as text                           %ai explain {threshold}
+  {In[3]} {Out[3]}  the code / the result of cell 3                 %ai why does {In[3]} give {Out[3]}?
+  {Err[3]}          the error cell 3 raised                         %ai fix {Err[3]}
+
+Run All runs an %ai cell again: an unchanged request shows the proposal it already made
+(from this session or a recent one) instead of asking and inserting it again.
+Then: run the proposal, %accept, %promote; %proposals lists them; %pairrepl_config."""
+STREAM_REFRESH_S = 0.25  # how often a streaming reply's Markdown is redrawn in a notebook
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +84,8 @@ class AiRequest:
     model: str | None = None
     hint: bool | None = None
     replay: str | None = None
+    again: bool = False
+    help: bool = False
 
 
 def parse_ai(line: str, cell: str | None = None) -> AiRequest:
@@ -68,12 +93,16 @@ def parse_ai(line: str, cell: str | None = None) -> AiRequest:
     free text, and its apostrophes would break shell-style splitting.)"""
     values: dict[str, str] = {}
     hint: bool | None = None
+    switches: set[str] = set()
     rest = line.strip()
-    while rest.startswith("--"):
+    while rest.startswith(("--", "-h")):
         word, _, after = rest.partition(" ")
         name, equals, value = word.partition("=")
-        if name == "--hint":
-            hint, rest = True, after.strip()
+        if name in ("--help", "-h"):
+            return AiRequest("", help=True)
+        if name in ("--hint", "--again"):
+            switches.add(name)
+            rest = after.strip()
             continue
         if name not in AI_FLAGS_WITH_VALUE:
             raise UsageError(f"Unknown option {name}. Usage: {AI_USAGE}")
@@ -87,7 +116,12 @@ def parse_ai(line: str, cell: str | None = None) -> AiRequest:
     if not request:
         raise UsageError(f"Ask something. Usage: {AI_USAGE}")
     return AiRequest(
-        request, values.get("provider"), values.get("model"), hint, values.get("replay")
+        request,
+        values.get("provider"),
+        values.get("model"),
+        True if "--hint" in switches else hint,
+        values.get("replay"),
+        again="--again" in switches,
     )
 
 
@@ -208,18 +242,27 @@ class PairreplMagics(Magics):
         ``$name`` in the request shows the AI a fuller view of that live object.
         """
         asked = parse_ai(line, cell)
+        if asked.help:
+            print(AI_HELP)
+            return
         session = self._session()
-        streamed: list[str] = []
+        request = session.expand(asked.request)
+        recalled = None if asked.again else session.recall(request)
+        if recalled is not None:
+            self._show_proposal(session, recalled, "recalled, not asked again (--again asks anew)")
+            if not self._in_jupyter:  # a notebook already holds the cell inserted the first time
+                self._offer(session, recalled.proposal.id, recalled.proposal.code)
+            return
+        view = _ReplyView(markdown=self._in_jupyter)
 
         def show(entry: LedgerEntry, _item: object) -> None:
             if isinstance(entry.event, ReplyStreamed):
-                streamed.append(entry.event.text)
-                print(entry.event.text, end="", flush=True)
+                view.add(entry.event.text)
 
         stop_showing = session.subscribe(show)
         try:
             reply = session.ask(
-                asked.request,
+                request,
                 provider=asked.provider,
                 model=asked.model,
                 replay=asked.replay,
@@ -227,8 +270,7 @@ class PairreplMagics(Magics):
             )
         finally:
             stop_showing()
-        if streamed and not streamed[-1].endswith("\n"):
-            print()
+            view.finish()
         usage = f"{reply.usage.input_tokens} tokens in, {reply.usage.output_tokens} out"
         if reply.error:
             if reply.raw:
@@ -243,15 +285,27 @@ class PairreplMagics(Magics):
         if reply.proposal is None or item is None:
             print(f"[no proposal; {usage}; {reply.model}]")
             return
-        if reply.proposal.rationale:
-            print(f"Why: {reply.proposal.rationale}")
+        self._show_proposal(session, item, f"{usage} · {reply.model}")
+        self._offer(session, item.proposal.id, reply.proposal.code)
+
+    @property
+    def _in_jupyter(self) -> bool:
+        """A Jupyter kernel (a notebook, Lab, jupyter console), not terminal IPython."""
+        return getattr(self.shell, "kernel", None) is not None
+
+    @staticmethod
+    def _show_proposal(session: InKernelSession, item: ProposalItem, about: str) -> None:
+        if item.proposal.rationale:
+            print(f"Why: {item.proposal.rationale}")
         print(
-            f"[proposal {item.proposal.id} · {usage} · {reply.model}] It is in the next input: "
-            "read it, run it, then %accept and %promote."
+            f"[proposal {item.proposal.id} · {about}] It is in the next input: read it, run "
+            "it, then %accept and %promote."
         )
-        session.offered(item.proposal.id)
+
+    def _offer(self, session: InKernelSession, proposal_id: str, code: str) -> None:
+        session.offered(proposal_id)
         assert self.shell is not None
-        self.shell.set_next_input(reply.proposal.code, replace=False)
+        self.shell.set_next_input(code, replace=False)
 
     @line_magic
     @_friendly
@@ -387,6 +441,40 @@ class PairreplMagics(Magics):
         if self.session is not None:
             self.session.close()
             self.session = None
+
+
+class _ReplyView:
+    """The AI's prose as it streams: printed as it comes in a terminal; in a notebook one
+    Markdown output, redrawn every ``STREAM_REFRESH_S`` (not a stdout fragment per piece)."""
+
+    def __init__(self, *, markdown: bool) -> None:
+        self._markdown = markdown
+        self._text = ""
+        self._handle: Any = None
+        self._drawn_at = 0.0
+
+    def add(self, text: str) -> None:
+        self._text += text
+        if not self._markdown:
+            print(text, end="", flush=True)
+        elif time.monotonic() - self._drawn_at >= STREAM_REFRESH_S:
+            self._draw()
+
+    def finish(self) -> None:
+        if self._markdown and self._text.strip():
+            self._draw()
+        elif not self._markdown and self._text and not self._text.endswith("\n"):
+            print()
+
+    def _draw(self) -> None:
+        from IPython.display import display
+
+        bundle = {"text/markdown": self._text, "text/plain": self._text}
+        if self._handle is None:
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)
+        self._drawn_at = time.monotonic()
 
 
 def load_ipython_extension(ip: Any) -> None:

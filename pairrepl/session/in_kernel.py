@@ -44,15 +44,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_agent
-from pairrepl.core.events import KernelStarted, OutputProduced, ReplyStreamed, SessionStarted
+from pairrepl.core.events import (
+    KernelStarted,
+    OutputProduced,
+    ProposalMade,
+    ProposalRejected,
+    ReplyFinished,
+    ReplyStreamed,
+    RequestSent,
+    SessionStarted,
+)
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl.core.outputs import ErrorOutput, ResultOutput, StreamOutput
-from pairrepl.core.transcript import Transcript
+from pairrepl.core.proposals import ProposalState
+from pairrepl.core.transcript import ProposalItem, Transcript
 from pairrepl.ledger import Ledger, find_project_root
 from pairrepl.session.asking import cancelled, names_to_view, new_id
 from pairrepl.session.core import SessionCore
 from pairrepl.session.errors import SessionError
+from pairrepl.session.interpolation import interpolate
 from pairrepl.session.printed import PrintedCapture
 from pairrepl.session.project import context_budget, promotion_settings, provider_config
 from pairrepl.session.promotion import Promotion, PromotionDraft, PromotionSettings, reload_report
@@ -64,6 +75,7 @@ T = TypeVar("T")
 FRONT_END = "magics"
 RESULT_CHARS = 2000  # a cell's result, as recorded (the notebook shows it in full)
 TRACEBACK_LINES = 30
+RECALL_SESSIONS = 10  # how many recent sessions a re-run %ai looks through for its answer
 STOP_GRACE_S = 10.0  # after an interrupt, how long the stopped reply may take to wrap up
 
 #: Cells made only of these magics are pairrepl's own, not the human's code: not recorded.
@@ -261,6 +273,68 @@ class InKernelSession(SessionCore):
             raise
         self._reply_ended(sent, agent, reply)
         return reply
+
+    def expand(self, request: str) -> str:
+        """``request`` with ``{name}``, ``{In[n]}``, ``{Out[n]}`` and ``{Err[n]}`` put in
+        (``session/interpolation.py``), as jupyter-ai's magics do."""
+
+        def error_of(count: int) -> str | None:
+            for cell in reversed(self.transcript.code_cells()):
+                if cell.execution_count == count:
+                    errors = [o for o in cell.outputs if isinstance(o, ErrorOutput)]
+                    return f"{errors[-1].ename}: {errors[-1].evalue}" if errors else None
+            return None
+
+        return interpolate(request, self._shell.user_ns, error_of)
+
+    def recall(self, request: str) -> ProposalItem | None:
+        """The proposal this very request already brought (Run All runs every ``%ai``
+        cell again): from this session, else from the project's recent sessions, where
+        it is recorded into this one as a recalled exchange (no model is asked, nothing
+        is paid). None when the request is new or its proposal was rejected."""
+        for exchange in reversed(list(self.transcript.exchanges.values())):
+            if exchange.request_text == request and exchange.proposal_id:
+                item = self.transcript.proposals.get(exchange.proposal_id)
+                if item is not None and item.proposal.state is not ProposalState.REJECTED:
+                    return item
+        earlier = self._earlier_answer(request)
+        if earlier is None:
+            return None
+        source, sent, made = earlier
+        request_id, proposal_id = new_id(), new_id()
+        for event in (
+            dataclasses.replace(sent, request_id=request_id),
+            ReplyStreamed(request_id, f"(Recalled from session {source}: not asked again.)\n"),
+            ReplyFinished(request_id, cost_usd=0.0),
+            dataclasses.replace(made, proposal_id=proposal_id, request_id=request_id),
+        ):
+            self._record(event)
+        return self.transcript.proposals[proposal_id]
+
+    def _earlier_answer(self, request: str) -> tuple[str, RequestSent, ProposalMade] | None:
+        """The newest proposal an identical request made in a recent session."""
+        for info in self._ledger.sessions()[:RECALL_SESSIONS]:
+            if info.id == self.id:
+                continue
+            sent: RequestSent | None = None
+            found: tuple[str, RequestSent, ProposalMade] | None = None
+            for entry in self._ledger.entries(info.id):
+                event = entry.event
+                if isinstance(event, RequestSent):
+                    sent = event if event.request == request else None
+                elif (
+                    isinstance(event, ProposalMade) and sent and event.request_id == sent.request_id
+                ):
+                    found = (info.id, sent, event)
+                elif (
+                    isinstance(event, ProposalRejected)
+                    and found
+                    and event.proposal_id == found[2].proposal_id
+                ):
+                    found = None
+            if found is not None:
+                return found
+        return None
 
     def offered(self, proposal_id: str) -> None:
         """The front end put this proposal into the next input: the cells the human runs

@@ -163,6 +163,54 @@ def kernel_with_fake_openai(
             manager.shutdown_kernel(now=True)
 
 
+def test_run_all_twice_shows_the_reply_as_markdown_and_asks_only_once(
+    project: Path, kernelspec: str
+) -> None:
+    replay_script(
+        project / "script.json",
+        {
+            "text": "A **small** function, then run it.",
+            "propose_cell": {"code": MEAN, "rationale": WHY},
+        },
+    )
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.pairrepl]\nprovider = "replay"\nreplay = "script.json"\n'
+    )
+    cells = ["%load_ext pairrepl", "prices = [3.0, 1.0, 2.0]", "%ai a mean of $prices", MEAN]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    runs: list[dict[int, dict[str, Any]]] = []
+    for _ in range(2):  # Run All, then Run All again on a restarted kernel
+        replies: dict[int, dict[str, Any]] = {}
+        NotebookClient(
+            notebook,
+            kernel_name=kernelspec,
+            timeout=60,
+            resources={"metadata": {"path": str(project / "notebooks")}},
+            on_cell_executed=lambda cell, cell_index, execute_reply, r=replies: r.update(
+                {cell_index: execute_reply}
+            ),
+        ).execute()
+        runs.append(replies)
+        if len(runs) == 1:
+            outputs = notebook.cells[2].outputs
+            markdown = [o for o in outputs if o.output_type == "display_data"]
+            assert [o.data["text/markdown"] for o in markdown] == [
+                "A **small** function, then run it."
+            ]  # one Markdown output, not a stream fragment per piece
+            assert not any("small" in o.get("text", "") for o in outputs)
+
+    first, second = runs
+    assert first[2]["content"]["payload"] == [
+        {"source": "set_next_input", "text": MEAN, "replace": False}
+    ]
+    assert second[2]["content"]["payload"] == []  # the notebook already holds that cell
+    again = "".join(o.get("text", "") for o in notebook.cells[2].outputs)
+    assert "recalled, not asked again" in again
+    with Ledger.open(project) as ledger:
+        sessions = ledger.sessions()
+    assert len(sessions) == 2
+
+
 def test_a_kernel_with_the_openai_sdk_proposes_into_the_next_input_and_survives_errors(
     project: Path,
     kernel_with_fake_openai: tuple[KernelManager, BlockingKernelClient, FakeLLMServer],

@@ -181,3 +181,66 @@ def test_the_kernelspec_launcher_explains_a_missing_pairrepl_or_a_version_drift(
     assert "installed by pairrepl 0.0.1" in capsys.readouterr().err
     assert "pairrepl" in other.extension_manager.loaded
     other.extension_manager.unload_extension("pairrepl")
+
+
+def test_requests_take_names_cells_and_errors_and_an_unchanged_one_is_not_asked_again(
+    shell: InteractiveShell, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replay_script(
+        project / "script.json",
+        {"text": "Look at it.", "propose_cell": {"code": MEAN, "rationale": WHY}},
+        {"text": "Second turn: only a new request gets here."},
+    )
+    run(shell, "%load_ext pairrepl")
+    run(shell, "%pairrepl_config provider=replay replay=script.json")
+    run(shell, "threshold = 0.75\napi_token = 'tok-123456789'")
+    broken = run(shell, "{}['close']")
+    count = broken.execution_count
+    asking = f"%ai why {{In[{count}]}} gives {{Err[{count}]}} at {{threshold}} {{api_token}} {{nope}} {{'a': 1}}"
+    capsys.readouterr()
+    assert run(shell, asking).success
+    session = session_of(shell)
+    (sent,) = [e for e in session.transcript.exchanges.values()]
+    assert sent.request == (
+        "why {}['close'] gives KeyError: 'close' at 0.75 <redacted> {nope} {'a': 1}"
+    )
+    first = session.latest_proposal()
+    assert first is not None and shell.rl_next_input == MEAN
+
+    shell.rl_next_input = None
+    capsys.readouterr()
+    assert run(shell, asking).success  # Run All runs it again, unchanged
+    out = capsys.readouterr().out
+    assert f"proposal {first.proposal.id}" in out and "recalled" in out
+    assert len(session.transcript.exchanges) == 1  # no second request to the model
+    assert shell.rl_next_input == MEAN  # terminal IPython: back in the next input
+
+    assert run(shell, asking.replace("%ai ", "%ai --again ")).success
+    assert "Second turn" in capsys.readouterr().out and len(session.transcript.exchanges) == 2
+
+    assert run(shell, "%ai --help").success
+    usage = capsys.readouterr().out
+    for flag in ("--provider", "--model", "--replay", "--hint", "--again", "{In[3]}", "$name"):
+        assert flag in usage
+
+
+def test_a_new_session_recalls_the_answer_an_earlier_one_got(
+    shell: InteractiveShell, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replay_script(project / "script.json", {"propose_cell": {"code": MEAN, "rationale": WHY}})
+    run(shell, "%load_ext pairrepl")
+    run(shell, "%pairrepl_config provider=replay replay=script.json")
+    assert run(shell, "%ai a mean, please").success
+    earlier = session_of(shell).id
+    run(shell, "%reload_ext pairrepl")  # as a kernel restart would: a new session
+    run(shell, "%pairrepl_config provider=replay replay=script.json")
+    capsys.readouterr()
+    assert run(shell, "%ai a mean, please").success  # the replay has no turn left for it
+    out = capsys.readouterr().out
+    session = session_of(shell)
+    assert session.id != earlier and "recalled" in out
+    item = session.latest_proposal()
+    assert item is not None and item.proposal.code == MEAN
+    (exchange,) = session.transcript.exchanges.values()
+    assert f"Recalled from session {earlier}" in exchange.reply and exchange.cost_usd == 0.0
+    assert run(shell, MEAN).success and run(shell, "%accept").success  # a proposal like any
