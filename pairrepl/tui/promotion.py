@@ -9,9 +9,8 @@ file changed on disk in between.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -19,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen, ScreenResultCallbackType
+from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from pairrepl.core.execution import ExecutionStatus
@@ -29,11 +28,7 @@ from pairrepl.frontend.promotion import blame_text, draft_summary
 from pairrepl.frontend.render import short_id
 from pairrepl.session import PromotionDraft, SessionError
 from pairrepl.session.blame import BlameError, blame_file
-
-if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-
-    from pairrepl.session import Session
+from pairrepl.tui.base import AppBase
 
 DraftMaker = Callable[[str | None, bool, str | None], PromotionDraft]
 
@@ -206,45 +201,10 @@ class BlameScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-_Result = TypeVar("_Result")
+class PromotionActions(AppBase):
+    """The app's promotion actions (keys in commands.py)."""
 
-
-class _PromotionApp(Protocol):
-    """What `PromotionActions` uses of the app it is mixed into (`PairreplApp`): its
-    methods take this as ``self``, the way mypy types a mixin."""
-
-    @property
-    def session(self) -> Session | None: ...
-
-    @property
-    def _on_main_screen(self) -> bool: ...
-
-    def notify(
-        self, message: str, *, severity: SeverityLevel = ..., timeout: float | None = ...
-    ) -> None: ...
-
-    def push_screen(
-        self,
-        screen: Screen[_Result],
-        callback: ScreenResultCallbackType[_Result] | None = ...,
-    ) -> object: ...
-
-    def _selection(self, *kinds: type, what: str) -> Any: ...
-
-    def _guarded(
-        self, work: Coroutine[Any, Any, Any] | Callable[[], object], name: str
-    ) -> None: ...
-
-    # PromotionActions' own, called from its other methods:
-    def _open_promote_dialog(self, cell: CellItem) -> None: ...
-
-    async def _promote_and_report(self, request: PromoteRequest) -> None: ...
-
-
-class PromotionActions:
-    """The app's promotion actions (mixed into `PairreplApp`; keys in commands.py)."""
-
-    def action_promote(self: _PromotionApp) -> None:
+    def action_promote(self) -> None:
         """Promote the newest cell that ran without error and defines something."""
         session = self.session
         if session is None or not self._on_main_screen:
@@ -256,12 +216,12 @@ class PromotionActions:
             return
         self._open_promote_dialog(cell)
 
-    def action_item_promote(self: _PromotionApp) -> None:
+    def action_item_promote(self) -> None:
         cell = self._selection(CellItem, what="a cell")
         if cell is not None:
             self._open_promote_dialog(cell)
 
-    def _open_promote_dialog(self: _PromotionApp, cell: CellItem) -> None:
+    def _open_promote_dialog(self, cell: CellItem) -> None:
         session = self.session
         if session is None:
             return
@@ -282,7 +242,7 @@ class PromotionActions:
 
         self.push_screen(PromoteScreen(title, make_draft), callback=confirmed)
 
-    async def _promote_and_report(self: _PromotionApp, request: PromoteRequest) -> None:
+    async def _promote_and_report(self, request: PromoteRequest) -> None:
         session = self.session
         if session is None:
             return
@@ -293,17 +253,17 @@ class PromotionActions:
         names = ", ".join(promotion.draft.symbols) or "the test"
         self.notify(f"Promoted {names} into {promotion.draft.target}.", timeout=6)
 
-    def action_item_undo_promotion(self: _PromotionApp) -> None:
+    def action_item_undo_promotion(self) -> None:
         item, session = self._selection(PromotionItem, what="a promotion"), self.session
         if item is not None and session is not None:
             self._guarded(lambda: session.undo_promotion(item.promotion_id), "undo")
 
-    def action_undo_promotion(self: _PromotionApp) -> None:
+    def action_undo_promotion(self) -> None:
         session = self.session
         if session is not None:
             self._guarded(session.undo_promotion, "undo")
 
-    def action_item_blame(self: _PromotionApp) -> None:
+    def action_item_blame(self) -> None:
         item = self._selection(PromotionItem, what="a promotion")
         session = self.session
         if item is None or session is None:
