@@ -33,7 +33,7 @@ class InstantKernel:
     async def describe(self, name: str) -> str | None:
         return None
 
-    async def is_complete(self, code: str) -> str:
+    def is_complete(self, code: str) -> str:
         return "complete"
 
     async def interrupt(self) -> None:

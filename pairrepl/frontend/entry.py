@@ -2,13 +2,12 @@
 
 The app's input and the line console's prompt both ask these, so Enter means the same in
 both: a request (``/question``) is sent at once; code runs when IPython's rules say it is
-complete (the session answers locally, no round trip to a kernel that may be busy);
-otherwise Enter adds a line, indented as IPython would.
+complete (the session answers at once, without a round trip to a kernel that may be
+busy); otherwise Enter adds a line, indented as IPython would.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ if TYPE_CHECKING:
     from pairrepl.session import Session
 
 REQUEST_PREFIX = "/"
-IS_COMPLETE_TIMEOUT_S = 2.0
 INDENT = "    "
 _DEDENT_AFTER = re.compile(r"^\s*(return|pass|break|continue|raise)\b")
 
@@ -29,21 +27,18 @@ def as_request(text: str) -> str | None:
     return None
 
 
-async def completeness(session: Session | None, text: str) -> str:
+def completeness(session: Session | None, text: str) -> str:
     """``"incomplete"`` when Enter adds a line to ``text``; anything else (``"complete"``,
     ``"invalid"``) hands it over.
 
-    A request is always complete. Code is asked of the session (IPython's rules:
-    magics, ``obj?`` and line continuations included). Without a session yet, or
-    without an answer in time, Enter hands it over: the kernel decides, and running it
-    reports what is wrong.
+    A request is always complete. Code is asked of the session, which answers at once
+    (IPython's rules: magics, ``obj?`` and line continuations included), so a key
+    handler can decide before the next key is read. Without a session yet, Enter hands
+    it over and the front end says that the kernel is still starting.
     """
     if as_request(text) is not None or session is None:
         return "complete"
-    try:
-        return await asyncio.wait_for(session.is_complete(text), IS_COMPLETE_TIMEOUT_S)
-    except Exception:
-        return "complete"
+    return session.is_complete(text)
 
 
 def next_line_indent(line: str) -> str:

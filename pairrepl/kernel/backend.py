@@ -60,8 +60,10 @@ class KernelBackend(Protocol):
         """A fuller text view of one live object (``$name`` in a request to the AI), made
         inside the kernel with bounded work; None when there is no such name."""
 
-    async def is_complete(self, code: str) -> str:
-        """``"complete"``, ``"incomplete"`` or ``"invalid"``, as IPython decides."""
+    def is_complete(self, code: str) -> str:
+        """``"complete"``, ``"incomplete"`` or ``"invalid"``, as IPython decides. Answered
+        here, at once, never by the kernel (it would wait behind a running cell), so a
+        front end can ask inside a key handler."""
 
     async def inspect(
         self, path: ObjectPath, offset: int = 0, *, items_only: bool = False

@@ -104,7 +104,7 @@ class JupyterKernel(ABC):
             return None
         return summary.decode_view(result)
 
-    async def is_complete(self, code: str) -> str:
+    def is_complete(self, code: str) -> str:
         return check_complete(code)
 
     async def inspect(

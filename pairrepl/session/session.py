@@ -243,9 +243,10 @@ class Session(SessionCore):
 
     # -- running -----------------------------------------------------------------------
 
-    async def is_complete(self, code: str) -> str:
-        """``"complete"``, ``"incomplete"`` or ``"invalid"``: whether Enter should run it."""
-        return await self._kernel.is_complete(code)
+    def is_complete(self, code: str) -> str:
+        """``"complete"``, ``"incomplete"`` or ``"invalid"``: whether Enter should run it
+        (answered at once, IPython's rules, without asking the kernel)."""
+        return self._kernel.is_complete(code)
 
     async def run(
         self, code: str, *, started_from: str | None = None, rerun_of: str | None = None

@@ -20,7 +20,7 @@ class RunningActions(AppBase):
     _input_prompt: InputPromptScreen | None = None  # open while a cell waits in input()
 
     async def _completeness(self, code: str) -> str:
-        return await completeness(self.session, code)
+        return completeness(self.session, code)
 
     def action_force_run(self) -> None:
         """Run the input as it is. Keys typed just before this one may still sit in the

@@ -197,10 +197,10 @@ async def test_is_complete_answers_at_once_while_a_cell_runs(shared_kernel: Kern
     )
     await asyncio.sleep(0.2)
     started = time.monotonic()
-    assert await shared_kernel.is_complete("for i in range(3):") == "incomplete"
-    assert await shared_kernel.is_complete("x = 1") == "complete"
-    assert await shared_kernel.is_complete("x = )") == "invalid"
-    assert await shared_kernel.is_complete("%timeit 1") == "complete"
+    assert shared_kernel.is_complete("for i in range(3):") == "incomplete"
+    assert shared_kernel.is_complete("x = 1") == "complete"
+    assert shared_kernel.is_complete("x = )") == "invalid"
+    assert shared_kernel.is_complete("%timeit 1") == "complete"
     assert time.monotonic() - started < 0.2
     assert not running.done()
     await running
