@@ -316,14 +316,9 @@ class PairreplMagics(Magics):
         if not items:
             print("No proposals yet: ask with %ai.")
             return
-        print(f"{'ID':<14}{'STATE':<11}{'RUNS':>4}  CODE")
-        for item in items:
-            first = item.proposal.code.strip().splitlines()[0] if item.proposal.code.strip() else ""
-            more = " …" if len(item.proposal.code.strip().splitlines()) > 1 else ""
-            print(
-                f"{item.proposal.id:<14}{item.proposal.state.value:<11}{len(item.runs):>4}  "
-                f"{first[:60]}{more}"
-            )
+        from pairrepl.frontend.render import proposals_table
+
+        print("\n".join(proposals_table(items)))
 
     @line_magic
     @_friendly

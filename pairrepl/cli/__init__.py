@@ -16,12 +16,14 @@ from pairrepl.errors import PairreplError
 
 def main(argv: Sequence[str] | None = None) -> int:
     from pairrepl.cli.app import run_app
+    from pairrepl.cli.console import run_console
     from pairrepl.cli.doctor import doctor
     from pairrepl.cli.kernels import install_kernel
     from pairrepl.cli.records import blame, export, list_sessions
     from pairrepl.cli.understanding import check, report
 
     commands = {
+        "console": run_console,
         "sessions": list_sessions,
         "export": export,
         "doctor": doctor,

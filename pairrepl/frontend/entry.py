@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pairrepl.frontend.render import short_id
+
 if TYPE_CHECKING:
+    from pairrepl.core.transcript import ProposalItem
     from pairrepl.session import Session
 
 REQUEST_PREFIX = "/"
@@ -25,6 +28,11 @@ def as_request(text: str) -> str | None:
     if stripped.startswith(REQUEST_PREFIX):
         return stripped[len(REQUEST_PREFIX) :].strip()
     return None
+
+
+def follow_up_prefix(item: ProposalItem) -> str:
+    """How a follow-up on a proposal starts: the AI is told which one, and its state."""
+    return f"Follow-up on proposal {short_id(item.proposal.id)} ({item.proposal.state.value}):"
 
 
 def completeness(session: Session | None, text: str) -> str:

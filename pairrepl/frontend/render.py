@@ -419,6 +419,19 @@ def render_proposal(
     return lines
 
 
+def proposals_table(items: Iterable[ProposalItem]) -> list[str]:
+    """One row per proposal, oldest first: its id, state, how often it ran, its first line."""
+    rows = [f"{'ID':<14}{'STATE':<11}{'RUNS':>4}  CODE"]
+    for item in items:
+        code = item.proposal.code.strip().splitlines()
+        first = code[0][:60] if code else ""
+        more = " …" if len(code) > 1 else ""
+        rows.append(
+            f"{item.proposal.id:<14}{item.proposal.state.value:<11}{len(item.runs):>4}  {first}{more}"
+        )
+    return rows
+
+
 def proposal_header(item: ProposalItem) -> Text:
     """``✦ proposal #3f2a1b · proposed · 6 lines``: the state always in words."""
     proposal = item.proposal

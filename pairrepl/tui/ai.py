@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import ProposalItem
-from pairrepl.frontend.entry import REQUEST_PREFIX, as_request
+from pairrepl.frontend.entry import REQUEST_PREFIX, as_request, follow_up_prefix
 from pairrepl.frontend.render import short_id
 from pairrepl.tui.base import AppBase
 from pairrepl.tui.commands import action_keys
@@ -63,7 +63,7 @@ class AIActions(AppBase):
         item = self._proposal_in_review()
         if item is None:
             return
-        about = f"Follow-up on proposal {short_id(item.proposal.id)} ({item.proposal.state.value}):"
+        about = follow_up_prefix(item)
         text = self.code_input.text
         question = as_request(text)
         if question is None:
