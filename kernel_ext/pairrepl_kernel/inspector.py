@@ -406,7 +406,8 @@ def _bytes(count: int) -> str:
 def _repr_of(value: Any, kind: str) -> str:
     if kind == "frame":
         return _namespace._frame_repr(value, _namespace._shape_of(value) or (0, 0))
-    return _namespace._short_repr(value, _namespace._VIEW.depth, False, _namespace._VIEW)
+    shown = _namespace.without_secret_rows(value)
+    return _namespace._short_repr(shown, _namespace._VIEW.depth, False, _namespace._VIEW)
 
 
 def _item_count(value: Any) -> int:
@@ -445,7 +446,7 @@ def _items_page(query: _Query, value: Any, offset: int, kind: str) -> list[list[
     entries = []
     for index, (label, item) in enumerate(pairs):
         step = ["item", offset + index]
-        secret = kind == "mapping" and _namespace.looks_secret(label)
+        secret = kind in ("mapping", "frame") and _namespace.looks_secret(label)
         if secret:
             entries.append([label, step, _namespace._type_name(item), _namespace.REDACTED])
             continue
@@ -683,9 +684,13 @@ def _frame_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]
     shape = _namespace._shape_of(value) or (0, 0)
     sections.append(["shape", f"{shape[0]:,} rows × {shape[1]:,} columns"])
     sections.append(["columns", _guarded(query, lambda: _frame_columns(value), PART_SECONDS)])
-    sections.append(["head", _guarded(query, lambda: repr(value.head(5)), PART_SECONDS)])
+    sections.append(["head", _guarded(query, lambda: _rows(value.head(5)), PART_SECONDS)])
     if shape[0] > 5:
-        sections.append(["tail", _guarded(query, lambda: repr(value.tail(5)), PART_SECONDS)])
+        sections.append(["tail", _guarded(query, lambda: _rows(value.tail(5)), PART_SECONDS)])
+
+
+def _rows(rows: Any) -> str:
+    return repr(_namespace.redacted_rows(rows))
 
 
 def _frame_columns(value: Any) -> str:
@@ -709,9 +714,9 @@ def _series_sections(ip: Any, query: _Query, value: Any, sections: list[list[str
     sections.append(
         ["nulls", _guarded(query, lambda: f"{int(value.isna().sum()):,}", PART_SECONDS)]
     )
-    sections.append(["head", _guarded(query, lambda: repr(value.head(5)), PART_SECONDS)])
+    sections.append(["head", _guarded(query, lambda: _rows(value.head(5)), PART_SECONDS)])
     if shape[0] > 5:
-        sections.append(["tail", _guarded(query, lambda: repr(value.tail(5)), PART_SECONDS)])
+        sections.append(["tail", _guarded(query, lambda: _rows(value.tail(5)), PART_SECONDS)])
 
 
 def _class_or_object_sections(

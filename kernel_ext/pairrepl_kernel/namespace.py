@@ -312,7 +312,8 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
     if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
         entry["repr"] = _cap(_frame_repr(value, shape), _SUMMARY)
     else:
-        entry["repr"] = _cap(_short_repr(value, _SUMMARY.depth, safe, _SUMMARY), _SUMMARY)
+        shown = value if safe else without_secret_rows(value)
+        entry["repr"] = _cap(_short_repr(shown, _SUMMARY.depth, safe, _SUMMARY), _SUMMARY)
 
 
 def _has_attribute(value: Any, name: str) -> bool:
@@ -512,7 +513,7 @@ def _view(value: Any) -> str:
     shape = _shape_of(value)
     if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
         return _frame_view(value, shape)
-    return _short_repr(value, _VIEW.depth, False, _VIEW)
+    return _short_repr(without_secret_rows(value), _VIEW.depth, False, _VIEW)
 
 
 def _code_view(value: Any) -> str:
@@ -537,6 +538,45 @@ def _doc_head(value: Any) -> str:
     return "\n".join(doc.strip().splitlines()[:10]) if isinstance(doc, str) else ""
 
 
+def redacted_rows(rows: Any) -> Any:
+    """A few rows of a DataFrame or Series (a head or a tail), with the values under a
+    secret-looking column or index label replaced, as a dict's values under a secret key
+    are (a ``token`` column, a row labelled ``password``). Labels are read, never values;
+    the copy is of the few rows only."""
+    columns = _secret_labels(getattr(rows, "columns", ()))
+    index = _secret_labels(getattr(rows, "index", ()))
+    if not (columns or index):
+        return rows
+    hidden = rows.astype(object)  # a copy of the few rows: any value may become text
+    for column in columns:
+        hidden[column] = REDACTED
+    for label in index:
+        hidden.loc[label] = REDACTED
+    return hidden
+
+
+def without_secret_rows(value: Any) -> Any:
+    """What a one-dimensional labelled array (a pandas Series) may show: itself, or its
+    first rows with the values under secret-looking index labels hidden."""
+    try:
+        shape = _shape_of(value)
+        if shape is None or len(shape) != 1 or _has_attribute(value, "columns"):
+            return value
+        if not _has_attribute(value, "head") or not _secret_labels(value.index):
+            return value
+        return redacted_rows(value.head(60))
+    except Exception:
+        return value
+
+
+def _secret_labels(labels: Any) -> list[str]:
+    return [
+        label
+        for label in itertools.islice(iter(labels), 1000)
+        if isinstance(label, str) and looks_secret(label)
+    ]
+
+
 def _frame_view(value: Any, shape: tuple[int, ...]) -> str:
     """A DataFrame: its columns with dtypes, then its first rows."""
     columns: list[str] = []
@@ -548,7 +588,7 @@ def _frame_view(value: Any, shape: tuple[int, ...]) -> str:
     more = f", … (+{shape[1] - len(columns)} more)" if shape[1] > len(columns) else ""
     text = f"{shape[0]} rows × {shape[1]} columns\ncolumns: " + ", ".join(columns) + more
     try:
-        text += "\n" + repr(value.head(5))
+        text += "\n" + repr(redacted_rows(value.head(5)))
     except Exception as error:
         text += f"\n<head() failed: {type(error).__name__}>"
     return text

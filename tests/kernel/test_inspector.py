@@ -159,6 +159,27 @@ async def test_the_last_error_and_secret_names(shared_kernel: LocalKernel) -> No
     assert token.kind == "redacted" and "canary" not in repr(token)
 
 
+async def test_secret_columns_and_rows_of_a_table_never_leave_the_kernel(
+    shared_kernel: LocalKernel,
+) -> None:
+    pytest.importorskip("pandas")
+    await run(
+        shared_kernel,
+        "import pandas as pd\n"
+        "users = pd.DataFrame({'name': ['ada', 'bob'], 'api_token': ['tk-canary-1', 'tk-canary-2'],"
+        " 'score': [3, 4]})\n"
+        "config = pd.Series({'host': 'db.local', 'password': 'pw-canary'})",
+    )
+    view = await shared_kernel.describe("users")  # what the AI's $users shows
+    assert view is not None and "canary" not in view and "ada" in view and "api_token" in view
+    table = await inspect(shared_kernel, ObjectPath.name("users"))
+    assert "canary" not in repr(table) and "ada" in section(table, "head")
+    assert [item.summary for item in table.items if "token" in item.label] == ["<redacted>"]
+    series = await inspect(shared_kernel, ObjectPath.name("config"))
+    assert "canary" not in repr(series) and "db.local" in section(series, "head")
+    assert "canary" not in repr(await shared_kernel.namespace())
+
+
 async def test_completion_and_help_on_a_user_function(shared_kernel: LocalKernel) -> None:
     await run(shared_kernel, "def greet_user(who):\n    '''Say hello.'''\n    return 'hi ' + who")
     found = await shared_kernel.complete("x = greet_u", 11)
