@@ -4,7 +4,8 @@ One table (``COMMANDS``) makes both the dispatch and ``:help``. Each command is 
 call into the session; a refusal (``SessionError``) or a command typed wrong
 (``CommandError``) is said in one line by the console, never raised further.
 Proposals are named by id (a prefix of four characters or more; ``#3f2a`` as shown
-works too) and cells as ``In[n]`` or ``n``; without one, the newest fitting one.
+works too), cells as ``In[n]`` or ``n``; without one, the proposal open to a decision
+(as the app's keys, ``frontend/entry.py``) or the newest fitting cell.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.transcript import ProposalItem
 from pairrepl.errors import PairreplError
+from pairrepl.frontend.entry import current_proposal
 from pairrepl.frontend.render import proposals_table
 from pairrepl.session.blame import BlameError, blame_file
 
@@ -74,6 +77,17 @@ def _reference(reference: str) -> str | None:
     return reference.strip().removeprefix("#") or None
 
 
+def _proposal(console: Console, reference: str) -> ProposalItem:
+    """The proposal named, or the one open to a decision (``frontend.entry``)."""
+    named = _reference(reference)
+    if named is not None:
+        return console.session.proposal(named)
+    item = current_proposal(console.session.transcript)
+    if item is None:
+        raise CommandError("No proposal is open to a decision: ask the AI first (/question).")
+    return item
+
+
 # -- help ------------------------------------------------------------------------------
 
 
@@ -103,15 +117,14 @@ async def _proposals(console: Console, rest: str) -> None:
         console.screen.line(row)
 
 
-@_command("run", "[ID]", "run a proposal as the AI wrote it (default: the newest)")
+@_command("run", "[ID]", "run a proposal as the AI wrote it (default: the open one)")
 async def _run(console: Console, rest: str) -> None:
-    item = console.session.proposal(_reference(rest))
-    await console.run_proposal(item.proposal.id)
+    await console.run_proposal(_proposal(console, rest).proposal.id)
 
 
 @_command("edit", "[ID]", "edit a proposal, then run your edit (recorded ai-edited if close)")
 async def _edit(console: Console, rest: str) -> None:
-    console.edit_proposal(console.session.proposal(_reference(rest)).proposal.id)
+    console.edit_proposal(_proposal(console, rest).proposal.id)
 
 
 @_command("accept", "[ID]", "keep a proposal that ran without error")
@@ -119,13 +132,12 @@ async def _accept(console: Console, rest: str) -> None:
     console.session.accept(_reference(rest))
 
 
-@_command("reject", "[#ID] [why]", "turn a proposal down (default: the newest); the AI reads why")
+@_command("reject", "[#ID] [why]", "turn a proposal down (default: the open one); the AI reads why")
 async def _reject(console: Console, rest: str) -> None:
-    proposal_id, reason = None, rest
+    named, reason = "", rest
     if rest.startswith("#"):
-        first, _, reason = rest.partition(" ")
-        proposal_id = _reference(first)
-    console.session.reject(proposal_id, reason.strip() or None)
+        named, _, reason = rest.partition(" ")
+    console.session.reject(_proposal(console, named).proposal.id, reason.strip() or None)
 
 
 # -- the AI ------------------------------------------------------------------------------

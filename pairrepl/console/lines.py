@@ -126,6 +126,7 @@ class TerminalPrompt:
         output: Output | None = None,
     ) -> None:
         self._session = session
+        self._screen = screen
         self._input = input
         self._output = output
         self._app: Application[Any] | None = None  # the one on screen now
@@ -228,7 +229,11 @@ class TerminalPrompt:
             output=self._output,
             erase_when_done=True,
         )
-        return await self._run(app, app.run_async(handle_sigint=False, set_exception_handler=False))
+        chosen = await self._run(
+            app, app.run_async(handle_sigint=False, set_exception_handler=False)
+        )
+        self._screen.line(f"{question}: {chosen or 'later'}")  # what was chosen stays in view
+        return chosen
 
     async def _run(self, app: Application[Any], running: Awaitable[_T]) -> _T:
         """Await ``running`` while ``app`` is what is on screen (printing goes above it)."""

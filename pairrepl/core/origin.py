@@ -21,10 +21,9 @@ import difflib
 from collections.abc import Iterable
 
 from pairrepl.core.cells import Origin
-from pairrepl.core.proposals import Proposal, ProposalState
+from pairrepl.core.proposals import CLOSED, Proposal
 
 EDITED_SIMILARITY = 0.6
-_CLOSED = (ProposalState.REJECTED, ProposalState.PROMOTED)
 
 
 def origin_of(
@@ -32,12 +31,12 @@ def origin_of(
 ) -> tuple[Origin, str | None]:
     """(who wrote ``code``, the proposal it is a run of or None), by the rule above."""
     text = code.strip()
-    start = started_from if started_from is not None and started_from.state not in _CLOSED else None
+    start = started_from if started_from is not None and started_from.state not in CLOSED else None
     if start is not None and start.code.strip() == text:
         return Origin.AI, start.id
     for proposal in reversed(list(proposals)):
         if proposal.code.strip() == text:
-            return Origin.AI, None if proposal.state in _CLOSED else proposal.id
+            return Origin.AI, None if proposal.state in CLOSED else proposal.id
     if start is not None and _close_enough(start.code.strip(), text):
         return Origin.AI_EDITED, start.id
     return Origin.HUMAN, None

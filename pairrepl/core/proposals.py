@@ -40,6 +40,10 @@ TRANSITIONS: dict[ProposalState, frozenset[ProposalState]] = {
 }
 
 
+#: No longer open to a decision: it cannot run, and keys and commands pass it by.
+CLOSED = frozenset({ProposalState.REJECTED, ProposalState.PROMOTED})
+
+
 class IllegalTransition(Exception):
     def __init__(self, proposal_id: str, current: ProposalState, wanted: ProposalState) -> None:
         super().__init__(f"proposal {proposal_id} cannot go from {current.value} to {wanted.value}")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pairrepl.core.proposals import CLOSED
 from pairrepl.frontend.render import short_id
 
 if TYPE_CHECKING:
-    from pairrepl.core.transcript import ProposalItem
+    from pairrepl.core.transcript import ProposalItem, Transcript
     from pairrepl.session import Session
 
 REQUEST_PREFIX = "/"
@@ -27,6 +28,15 @@ def as_request(text: str) -> str | None:
     stripped = text.strip()
     if stripped.startswith(REQUEST_PREFIX):
         return stripped[len(REQUEST_PREFIX) :].strip()
+    return None
+
+
+def current_proposal(transcript: Transcript) -> ProposalItem | None:
+    """The proposal that keys and commands act on when none is named: the latest one
+    still open to a decision (not rejected, not promoted), or None."""
+    for item in reversed(transcript.proposals.values()):
+        if item.proposal.state not in CLOSED:
+            return item
     return None
 
 

@@ -8,11 +8,10 @@ from collections.abc import Callable
 
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import ProposalItem
-from pairrepl.frontend.entry import REQUEST_PREFIX, as_request, follow_up_prefix
+from pairrepl.frontend.entry import REQUEST_PREFIX, as_request, current_proposal, follow_up_prefix
 from pairrepl.frontend.render import short_id
 from pairrepl.tui.base import AppBase
 from pairrepl.tui.commands import action_keys
-from pairrepl.tui.review import current_proposal
 from pairrepl.tui.screens import RejectScreen
 
 

@@ -13,20 +13,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import CellItem, ProposalItem, Transcript
 from pairrepl.frontend.render import proposal_header
 from pairrepl.tui.render import render_review
-
-CLOSED = (ProposalState.REJECTED, ProposalState.PROMOTED)
-
-
-def current_proposal(transcript: Transcript) -> ProposalItem | None:
-    """The latest proposal still open to a decision, or None."""
-    for item in reversed(transcript.proposals.values()):
-        if item.proposal.state not in CLOSED:
-            return item
-    return None
 
 
 def last_run(transcript: Transcript, item: ProposalItem) -> CellItem | None:
