@@ -22,14 +22,12 @@ Completion and ``obj?`` use the same IPython machinery as ipykernel's answers to
 ``complete_request`` and ``inspect_request``, but under a time limit: IPython's ``obj?``
 calls ``repr(obj)``, which a hostile object can make hang forever.
 
-Like ``namespace``, this module imports only the stdlib and IPython. It reuses the
-bounding helpers of ``namespace``; when its source is sent to a kernel without pairrepl,
-the sender puts that module in ``_namespace`` first (see ``kernel/summary.py``).
+Like ``namespace``, this module imports only the stdlib and IPython; it bounds its work
+with ``bounds`` and looks at values with ``values``, as the summary does.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import itertools
@@ -43,10 +41,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
-try:
-    from pairrepl_kernel import namespace as _namespace
-except ImportError:  # source sent to a kernel without pairrepl: the sender set it
-    _namespace = globals()["_namespace"]
+from . import bounds, devices, values
 
 INSPECT_FUNCTION_NAME = "_pairrepl_inspect"
 COMPLETE_FUNCTION_NAME = "_pairrepl_complete"
@@ -87,7 +82,7 @@ _METHOD_DESCRIPTORS = (
     types.WrapperDescriptorType,
     types.ClassMethodDescriptorType,
 )
-_ENTRY = _namespace._Limits(ENTRY_CHARS, dict_items=4, sequence_items=6, depth=2, one_line=True)
+_ENTRY = values.Limits(ENTRY_CHARS, dict_items=4, sequence_items=6, depth=2, one_line=True)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -95,7 +90,8 @@ class _Query:
     """One query's time limits: each part under its own alarm, all under a budget."""
 
     def __init__(self, seconds: float) -> None:
-        self.can_interrupt = _namespace._can_use_signals()
+        self.can_interrupt = bounds.can_use_signals()
+        self.limiter = bounds.Limiter(self.can_interrupt)
         self.deadline = time.monotonic() + seconds
 
     @property
@@ -103,40 +99,24 @@ class _Query:
         return time.monotonic() >= self.deadline
 
     def run(self, work: Callable[[], Any], seconds: float, *, budgeted: bool = True) -> Any:
-        """``work()``'s result. Raises ``_namespace._TimeLimitExceeded`` when it took
+        """``work()``'s result. Raises ``bounds.TimeLimitExceeded`` when it took
         longer than ``seconds`` (or the budget was already spent), or what it raised.
         Without signals (not the main thread) nothing can stop user code, so only
         builtin data is looked at: see ``_guarded``."""
         if budgeted and self.spent:
             raise _BudgetSpent()
-        if not self.can_interrupt:
-            return work()
-        result: list[Any] = []
-        _namespace._Limiter(True).run(lambda: result.append(work()), seconds)
-        return result[0]
+        return self.limiter.run(work, seconds)
 
 
 class _BudgetSpent(Exception):
     """The query's time budget was spent before this part started."""
 
 
-@contextlib.contextmanager
-def _quiet_and_bounded(query: _Query) -> Any:
-    """SIGALRM handler installed (the user's restored after), output discarded."""
-    with contextlib.ExitStack() as stack:
-        if query.can_interrupt:
-            stack.enter_context(_namespace._alarm_installed())
-        sink = _namespace._Discard()
-        stack.enter_context(contextlib.redirect_stdout(sink))
-        stack.enter_context(contextlib.redirect_stderr(sink))
-        yield
-
-
 def _guarded(query: _Query, work: Callable[[], str], seconds: float) -> str:
     """A text part: its text, or why there is none (timed out, raised, budget spent)."""
     try:
         return str(query.run(work, seconds))
-    except _namespace._TimeLimitExceeded:
+    except bounds.TimeLimitExceeded:
         return f"<timed out after {seconds:g} s>"
     except _BudgetSpent:
         return "<not evaluated: time budget spent>"
@@ -180,7 +160,7 @@ def _resolve(ip: Any, query: _Query, steps: list[Any]) -> Any:
     if kind == "name":
         if not isinstance(key, str) or key not in ip.user_ns:
             raise _NotFound(f"no name {key!r} in the namespace")
-        if _namespace.looks_secret(key):
+        if values.looks_secret(key):
             raise _Redacted(key)
         value = ip.user_ns[key]
     elif kind == "last_error":
@@ -193,7 +173,7 @@ def _resolve(ip: Any, query: _Query, steps: list[Any]) -> Any:
         if kind == "attr":
             if not isinstance(key, str) or not key.isidentifier():
                 raise _NotFound(f"bad attribute {key!r}")
-            if _namespace.looks_secret(key):
+            if values.looks_secret(key):
                 raise _Redacted(key)
             value = _timed(query, functools.partial(getattr, value, key), f"reading .{key}")
         elif kind == "item":
@@ -201,7 +181,7 @@ def _resolve(ip: Any, query: _Query, steps: list[Any]) -> Any:
                 raise _NotFound(f"bad item position {key!r}")
             work = functools.partial(_nth_item, value, key)
             label, value = _timed(query, work, f"reading item {key}")
-            if label is not None and _namespace.looks_secret(label):
+            if label is not None and values.looks_secret(label):
                 raise _Redacted(label)
         else:
             raise _NotFound(f"unknown step {kind!r}")
@@ -215,7 +195,7 @@ class _Redacted(Exception):
 def _timed(query: _Query, work: Callable[[], Any], what: str) -> Any:
     try:
         return query.run(work, PART_SECONDS, budgeted=False)
-    except _namespace._TimeLimitExceeded:
+    except bounds.TimeLimitExceeded:
         raise _NotFound(f"{what} timed out after {PART_SECONDS:g} s") from None
     except (_NotFound, _Redacted):
         raise
@@ -250,29 +230,27 @@ def _nth(iterator: Any, position: int) -> Any:
 
 
 def _array_like(value: Any) -> bool:
-    shape = _namespace._shape_of(value)
-    return (
-        shape is not None and _namespace._has_attribute(value, "dtype") and not _frame_like(value)
-    )
+    shape = values.shape_of(value)
+    return shape is not None and values.has_attribute(value, "dtype") and not _frame_like(value)
 
 
 def _frame_like(value: Any) -> bool:
-    shape = _namespace._shape_of(value)
+    shape = values.shape_of(value)
     return (
         shape is not None
         and len(shape) == 2
-        and _namespace._has_attribute(value, "columns")
-        and _namespace._has_attribute(value, "dtypes")
+        and values.has_attribute(value, "columns")
+        and values.has_attribute(value, "dtypes")
     )
 
 
 def _series_like(value: Any) -> bool:
-    shape = _namespace._shape_of(value)
+    shape = values.shape_of(value)
     return (
         shape is not None
         and len(shape) == 1
-        and _namespace._has_attribute(value, "index")
-        and _namespace._has_attribute(value, "isna")
+        and values.has_attribute(value, "index")
+        and values.has_attribute(value, "isna")
     )
 
 
@@ -317,7 +295,7 @@ def inspect_path(
     """The inspection payload (see ``pairrepl.core.inspection.Inspection.from_payload``)."""
     query = _Query(INSPECT_SECONDS)
     started = time.monotonic()
-    with _quiet_and_bounded(query):
+    with bounds.quiet_and_bounded(query.can_interrupt):
         try:
             value = _resolve(ip, query, steps)
         except _NotFound as error:
@@ -327,7 +305,7 @@ def inspect_path(
                 "error": None,
                 "type_name": "?",
                 "kind": "redacted",
-                "repr": _namespace.REDACTED,
+                "repr": values.REDACTED,
                 "sections": [["redacted", f"{error} looks like a secret: its value is not shown."]],
             }
         payload = _describe(ip, query, value, offset, items_only)
@@ -338,14 +316,14 @@ def inspect_path(
 def _describe(ip: Any, query: _Query, value: Any, offset: int, items_only: bool) -> dict[str, Any]:
     try:  # duck typing reads attributes: a hostile __getattr__ could hang right here
         kind = query.run(lambda: _kind(value), PART_SECONDS, budgeted=False)
-    except _namespace._TimeLimitExceeded:
+    except bounds.TimeLimitExceeded:
         kind = "object"
     except Exception:
         kind = "object"
     payload: dict[str, Any] = {
         "error": None,
         "kind": kind,
-        "type_name": _namespace._type_name(value),
+        "type_name": values.type_name(value),
     }
     if kind in ("mapping", "sequence", "frame", "array"):
         total = _guarded(query, lambda: str(_item_count(value)), PART_SECONDS)
@@ -378,42 +356,33 @@ def _size_of(query: _Query, value: Any, kind: str) -> str:
     """Bytes where cheap: ``nbytes`` of an array, a frame's memory (not deep), else the
     shallow ``sys.getsizeof`` of builtins."""
     if kind == "array":
-        return _guarded(query, lambda: _bytes(int(value.nbytes)), PART_SECONDS)
+        return _guarded(query, lambda: devices.human_bytes(int(value.nbytes)), PART_SECONDS)
     if kind in ("frame", "series"):
         return _guarded(
             query,
             lambda: (
-                _bytes(int(value.memory_usage(index=True, deep=False).sum()))
+                devices.human_bytes(int(value.memory_usage(index=True, deep=False).sum()))
                 if kind == "frame"
-                else _bytes(int(value.memory_usage(index=True, deep=False)))
+                else devices.human_bytes(int(value.memory_usage(index=True, deep=False)))
             ),
             PART_SECONDS,
         )
     if type(value).__module__ == "builtins":
-        return _bytes(sys.getsizeof(value)) + " (shallow)"
+        return devices.human_bytes(sys.getsizeof(value)) + " (shallow)"
     return ""
-
-
-def _bytes(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{count} B"
 
 
 def _repr_of(value: Any, kind: str) -> str:
     if kind == "frame":
-        return _namespace._frame_repr(value, _namespace._shape_of(value) or (0, 0))
-    shown = _namespace.without_secret_rows(value)
-    return _namespace._short_repr(shown, _namespace._VIEW.depth, False, _namespace._VIEW)
+        return values.frame_repr(value, values.shape_of(value) or (0, 0))
+    shown = values.without_secret_rows(value)
+    return values.short_repr(shown, values.VIEW_LIMITS.depth, False, values.VIEW_LIMITS)
 
 
 def _item_count(value: Any) -> int:
     if _frame_like(value):
-        return int((_namespace._shape_of(value) or (0, 0))[1])
-    shape = _namespace._shape_of(value)
+        return int((values.shape_of(value) or (0, 0))[1])
+    shape = values.shape_of(value)
     if shape is not None and _array_like(value):
         return int(shape[0]) if shape else 0
     return len(value)
@@ -439,22 +408,22 @@ def _items_page(query: _Query, value: Any, offset: int, kind: str) -> list[list[
 
     try:
         pairs = query.run(take, PART_SECONDS, budgeted=False)
-    except _namespace._TimeLimitExceeded:
+    except bounds.TimeLimitExceeded:
         return [["…", None, "", f"<listing the items timed out after {PART_SECONDS:g} s>"]]
     except Exception as error:
         return [["…", None, "", f"<listing the items raised {_error_text(error)}>"]]
     entries = []
     for index, (label, item) in enumerate(pairs):
         step = ["item", offset + index]
-        secret = kind in ("mapping", "frame") and _namespace.looks_secret(label)
+        secret = kind in ("mapping", "frame") and values.looks_secret(label)
         if secret:
-            entries.append([label, step, _namespace._type_name(item), _namespace.REDACTED])
+            entries.append([label, step, values.type_name(item), values.REDACTED])
             continue
         if frame:
             summary = _guarded(query, functools.partial(_column_summary, item), ENTRY_SECONDS)
         else:
             summary = _guarded(query, functools.partial(_entry_repr, item), ENTRY_SECONDS)
-        entries.append([label, step, _namespace._type_name(item), summary])
+        entries.append([label, step, values.type_name(item), summary])
     return entries
 
 
@@ -465,16 +434,16 @@ def _column_summary(column: Any) -> str:
 def _label(key: Any) -> str:
     if isinstance(key, str):
         return _one_line(repr(key), LABEL_CHARS)
-    return _one_line(_namespace._short_repr(key, 1, True, _ENTRY), LABEL_CHARS)
+    return _one_line(values.short_repr(key, 1, True, _ENTRY), LABEL_CHARS)
 
 
 def _entry_repr(value: Any) -> str:
     if _frame_like(value):
-        return _namespace._frame_repr(value, _namespace._shape_of(value) or (0, 0))
+        return values.frame_repr(value, values.shape_of(value) or (0, 0))
     if _array_like(value) or _series_like(value):
-        shape = _namespace._shape_of(value)
-        return f"shape {shape} {_namespace._dtype_of(value) or ''}".strip()
-    return _namespace._cap(_namespace._short_repr(value, _ENTRY.depth, False, _ENTRY), _ENTRY)
+        shape = values.shape_of(value)
+        return f"shape {shape} {values.dtype_of(value) or ''}".strip()
+    return values.cap(values.short_repr(value, _ENTRY.depth, False, _ENTRY), _ENTRY)
 
 
 def _attributes(query: _Query, value: Any, kind: str) -> tuple[list[list[Any]], int]:
@@ -482,7 +451,7 @@ def _attributes(query: _Query, value: Any, kind: str) -> tuple[list[list[Any]], 
     Each read runs under ``ENTRY_SECONDS``; a property that raises or hangs says so."""
     try:
         names = query.run(lambda: [n for n in dir(value) if isinstance(n, str)], PART_SECONDS)
-    except _namespace._TimeLimitExceeded:
+    except bounds.TimeLimitExceeded:
         return [["…", None, "", f"<dir() timed out after {PART_SECONDS:g} s>"]], 0
     except _BudgetSpent:
         return [["…", None, "", "<not listed: time budget spent>"]], 0
@@ -493,8 +462,8 @@ def _attributes(query: _Query, value: Any, kind: str) -> tuple[list[list[Any]], 
     methods: list[list[Any]] = []
     for name in public[:MAX_ATTRIBUTES]:
         step = ["attr", name]
-        if _namespace.looks_secret(name):
-            data.append(["." + name, step, "?", _namespace.REDACTED])
+        if values.looks_secret(name):
+            data.append(["." + name, step, "?", values.REDACTED])
             continue
         static = _static_attribute(value, name)
         if kind != "module" and isinstance(static, _METHOD_DESCRIPTORS):
@@ -504,11 +473,11 @@ def _attributes(query: _Query, value: Any, kind: str) -> tuple[list[list[Any]], 
 
         def read(name: str = name) -> tuple[str, str]:
             attribute = getattr(value, name)
-            return _namespace._type_name(attribute), _entry_repr(attribute)
+            return values.type_name(attribute), _entry_repr(attribute)
 
         try:
             entry[2], entry[3] = query.run(read, ENTRY_SECONDS)
-        except _namespace._TimeLimitExceeded:
+        except bounds.TimeLimitExceeded:
             entry[3] = f"<timed out after {ENTRY_SECONDS:g} s>"
         except _BudgetSpent:
             entry[3] = "<not evaluated: time budget spent>"
@@ -541,9 +510,9 @@ def _signature_text(function: Any) -> str:
 def _scalar_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]]) -> None:
     if isinstance(value, (str, bytes, bytearray)):
         sections.append(["length", f"{len(value):,}"])
-        sections.append(["value", _namespace._short_repr(value, 1, True, _namespace._VIEW)])
+        sections.append(["value", values.short_repr(value, 1, True, values.VIEW_LIMITS)])
     elif isinstance(value, int) and not isinstance(value, bool):
-        sections.append(["value", _namespace._short_repr(value, 1, True, _namespace._VIEW)])
+        sections.append(["value", values.short_repr(value, 1, True, values.VIEW_LIMITS)])
         if value.bit_length() > 64:
             sections.append(["bits", f"{value.bit_length():,}"])
 
@@ -567,7 +536,7 @@ def _callable_sections(ip: Any, query: _Query, value: Any, sections: list[list[s
 
 def _name_of(value: Any) -> str:
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
-    return str(name) if name else _namespace._type_name(value)
+    return str(name) if name else values.type_name(value)
 
 
 def _defined_where(ip: Any, value: Any) -> str:
@@ -632,8 +601,8 @@ def _module_sections(ip: Any, query: _Query, value: Any, sections: list[list[str
 
 
 def _array_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]]) -> None:
-    shape = _namespace._shape_of(value) or ()
-    sections.append(["shape", f"{shape}  dtype {_namespace._dtype_of(value)}"])
+    shape = values.shape_of(value) or ()
+    sections.append(["shape", f"{shape}  dtype {values.dtype_of(value)}"])
     sections.append(
         ["statistics", _guarded(query, lambda: _array_statistics(value, shape), PART_SECONDS)]
     )
@@ -681,7 +650,7 @@ def _corner(value: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _frame_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]]) -> None:
-    shape = _namespace._shape_of(value) or (0, 0)
+    shape = values.shape_of(value) or (0, 0)
     sections.append(["shape", f"{shape[0]:,} rows × {shape[1]:,} columns"])
     sections.append(["columns", _guarded(query, lambda: _frame_columns(value), PART_SECONDS)])
     sections.append(["head", _guarded(query, lambda: _rows(value.head(5)), PART_SECONDS)])
@@ -690,7 +659,7 @@ def _frame_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]
 
 
 def _rows(rows: Any) -> str:
-    return repr(_namespace.redacted_rows(rows))
+    return repr(values.redacted_rows(rows))
 
 
 def _frame_columns(value: Any) -> str:
@@ -706,11 +675,9 @@ def _frame_columns(value: Any) -> str:
 
 
 def _series_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]]) -> None:
-    shape = _namespace._shape_of(value) or (0,)
+    shape = values.shape_of(value) or (0,)
     name = _guarded(query, lambda: repr(value.name), PART_SECONDS)
-    sections.append(
-        ["shape", f"{shape[0]:,} values  dtype {_namespace._dtype_of(value)}  name {name}"]
-    )
+    sections.append(["shape", f"{shape[0]:,} values  dtype {values.dtype_of(value)}  name {name}"])
     sections.append(
         ["nulls", _guarded(query, lambda: f"{int(value.isna().sum()):,}", PART_SECONDS)]
     )
@@ -746,13 +713,13 @@ def complete(ip: Any, code: str, cursor: int) -> dict[str, Any]:
     """What ipykernel answers to a ``complete_request``, under ``COMPLETE_SECONDS``."""
     query = _Query(COMPLETE_SECONDS)
     cursor = max(0, min(cursor, len(code)))
-    with _quiet_and_bounded(query):
+    with bounds.quiet_and_bounded(query.can_interrupt):
         try:
             found: dict[str, Any] = query.run(
                 lambda: _completions(ip, code, cursor), COMPLETE_SECONDS
             )
             return found
-        except _namespace._TimeLimitExceeded:
+        except bounds.TimeLimitExceeded:
             return {"error": f"completion timed out after {COMPLETE_SECONDS:g} s"}
         except Exception as error:
             return {"error": f"completion failed: {_error_text(error)}"}
@@ -784,14 +751,14 @@ def help_text(ip: Any, code: str, cursor: int, detail: int) -> dict[str, Any]:
     name = token_at_cursor(code, max(0, min(cursor, len(code))))
     if not name:
         return {"error": None, "found": False, "name": "", "text": "Nothing to inspect here."}
-    if any(_namespace.looks_secret(part) for part in name.split(".")):
+    if any(values.looks_secret(part) for part in name.split(".")):
         return {
             "error": None,
             "found": True,
             "name": name,
-            "text": f"{name}: {_namespace.REDACTED} (its name looks secret)",
+            "text": f"{name}: {values.REDACTED} (its name looks secret)",
         }
-    with _quiet_and_bounded(query):
+    with bounds.quiet_and_bounded(query.can_interrupt):
         try:
             bundle = query.run(
                 lambda: ip.object_inspect_mime(name, detail_level=1 if detail else 0), HELP_SECONDS
@@ -803,7 +770,7 @@ def help_text(ip: Any, code: str, cursor: int, detail: int) -> dict[str, Any]:
                 "name": name,
                 "text": f"Object `{name}` not found.",
             }
-        except _namespace._TimeLimitExceeded:
+        except bounds.TimeLimitExceeded:
             return {
                 "error": f"inspecting `{name}` timed out after {HELP_SECONDS:g} s "
                 "(a slow __repr__ or property?)",
@@ -811,8 +778,13 @@ def help_text(ip: Any, code: str, cursor: int, detail: int) -> dict[str, Any]:
             }
         except Exception as error:
             return {"error": f"inspecting `{name}` failed: {_error_text(error)}", "name": name}
-    text = _ANSI.sub("", str(bundle.get("text/plain", "")))
+    text = strip_ansi(str(bundle.get("text/plain", "")))
     return {"error": None, "found": True, "name": name, "text": _capped(text, 20_000)}
+
+
+def strip_ansi(text: str) -> str:
+    """IPython colours its help text for terminals; the front ends draw it plain."""
+    return _ANSI.sub("", text)
 
 
 def install(ip: Any) -> None:

@@ -5,7 +5,7 @@ The front end shows every variable next to the cell that changed it, so this run
 whatever objects the user created: a ``__repr__`` that sleeps, raises, or returns ten
 megabytes; a dict of a million items; a DataFrame with thousands of columns.
 
-How the work is bounded:
+How the work is bounded (``bounds.py``, ``values.py``):
 
 - Builtin scalars and containers are described without calling their ``repr`` on the
   whole object (a few items, each capped), so their cost does not grow with their size.
@@ -14,11 +14,9 @@ How the work is bounded:
 - Arrays and DataFrames are recognised by duck typing (``shape``, ``dtype``,
   ``columns``): numpy and pandas are never imported, and a DataFrame is never repr'd.
   When the kernel has numpy already, its arrays are printed with their edge items only.
+- Arrays on an accelerator are described from metadata alone (``devices.py``): reading
+  a value would wait for the device, where no time limit can stop it.
 - At most ``MAX_NAMES`` names are summarised and the whole pass has a time budget.
-
-This module is deliberately self-contained (stdlib only, no relative imports, no
-dataclasses): the adapter can send its source to a kernel where pairrepl is not
-installed and exec it there.
 """
 
 from __future__ import annotations
@@ -26,39 +24,25 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import re
-import signal
 import sys
-import threading
 import time
 import types
 import zlib
 from collections import deque
-from collections.abc import Callable
 from typing import Any
+
+from . import bounds, values
 
 #: The hidden name under which the summary function lives in the user namespace.
 SUMMARY_FUNCTION_NAME = "_pairrepl_namespace_summary"
 
 MAX_NAMES = 2000
-REPR_CHARS = 80
 PER_OBJECT_SECONDS = 0.05
 #: ``describe``: one object, shown in full to the human or the model, still bounded.
-VIEW_CHARS = 2000
 DESCRIBE_SECONDS = 0.2
 DESCRIBE_FUNCTION_NAME = "_pairrepl_describe"
 TOTAL_SECONDS = 0.5
-_RETRY_ALARM_SECONDS = 0.01  # the alarm repeats, so a repr that swallows it once still stops
 
-_SIZED_BUILTINS = (str, bytes, bytearray, list, tuple, dict, set, frozenset, range, deque)
-_SCALARS = (bool, float, complex, type(None))
-_SEQUENCE_BRACKETS: dict[type, tuple[str, str]] = {
-    list: ("[", "]"),
-    tuple: ("(", ")"),
-    set: ("{", "}"),
-    frozenset: ("{", "}"),
-    deque: ("[", "]"),
-}
 _NOT_INSPECTED = (
     type,
     types.ModuleType,
@@ -66,94 +50,6 @@ _NOT_INSPECTED = (
     types.BuiltinFunctionType,
     types.MethodType,
 )
-_WHITESPACE_RUN = re.compile(r"\s*\n\s*")
-
-
-class _Limits:
-    """How much of a value a repr shows: characters, items per container, nesting."""
-
-    __slots__ = ("chars", "depth", "dict_items", "one_line", "sequence_items")
-
-    def __init__(
-        self, chars: int, dict_items: int, sequence_items: int, depth: int, one_line: bool
-    ) -> None:
-        self.chars = chars
-        self.dict_items = dict_items
-        self.sequence_items = sequence_items
-        self.depth = depth
-        self.one_line = one_line
-
-
-_SUMMARY = _Limits(REPR_CHARS, dict_items=4, sequence_items=6, depth=2, one_line=True)
-_VIEW = _Limits(VIEW_CHARS, dict_items=50, sequence_items=50, depth=3, one_line=False)
-
-
-class _TimeLimitExceeded(BaseException):
-    """Raised by SIGALRM. A BaseException, so ``except Exception`` in user code lets it by."""
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise _TimeLimitExceeded()
-
-
-class _Discard:
-    """A stdout/stderr stand-in: a ``__repr__`` that prints must not leak into the cell."""
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
-class _Limiter:
-    """Runs one object's inspection under a wall-clock limit, when signals allow it."""
-
-    def __init__(self, can_interrupt: bool) -> None:
-        self.can_interrupt = can_interrupt
-
-    def run(self, work: Callable[[], None], seconds: float = PER_OBJECT_SECONDS) -> None:
-        if not self.can_interrupt:
-            work()
-            return
-        signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY_ALARM_SECONDS)
-        try:
-            work()
-        finally:
-            _disarm_timer()
-
-
-def _disarm_timer() -> None:
-    # An alarm already delivered can still raise here; keep trying until it is off.
-    while True:
-        try:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            return
-        except _TimeLimitExceeded:
-            continue
-
-
-@contextlib.contextmanager
-def _alarm_installed() -> Any:
-    """Install our SIGALRM handler; restore the user's handler and remaining timer after."""
-    previous_handler = signal.getsignal(signal.SIGALRM)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, 0)
-    started = time.monotonic()
-    signal.signal(signal.SIGALRM, _on_alarm)
-    try:
-        yield
-    finally:
-        _disarm_timer()
-        signal.signal(
-            signal.SIGALRM, previous_handler if previous_handler is not None else signal.SIG_DFL
-        )
-        if previous_delay > 0:
-            remaining = max(previous_delay - (time.monotonic() - started), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
-
-
-def _can_use_signals() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def summarise_namespace(
@@ -170,17 +66,11 @@ def summarise_namespace(
             break
         names.append((name, value))
 
-    can_interrupt = _can_use_signals()
-    limiter = _Limiter(can_interrupt)
+    can_interrupt = bounds.can_use_signals()
+    limiter = bounds.Limiter(can_interrupt)
     deadline = time.monotonic() + TOTAL_SECONDS
     variables = []
-    sink = _Discard()
-    with contextlib.ExitStack() as stack:
-        if can_interrupt:
-            stack.enter_context(_alarm_installed())
-        stack.enter_context(contextlib.redirect_stdout(sink))
-        stack.enter_context(contextlib.redirect_stderr(sink))
-        stack.enter_context(_short_array_reprs())
+    with bounds.quiet_and_bounded(can_interrupt), _short_array_reprs():
         for name, value in names:
             within_budget = time.monotonic() < deadline
             variables.append(_summarise(name, value, limiter, within_budget))
@@ -209,50 +99,22 @@ def _is_user_name(name: str, value: Any, hidden: dict[str, Any]) -> bool:
     return not (name in hidden and hidden[name] is value)
 
 
-# Names whose values must never leave the kernel in a summary or a view (invariant
-# CONTEXT-IS-BOUNDED-AND-CLEAN): the summary feeds the screen, the ledger and the AI's
-# context alike. The same rule as pairrepl.agent.redaction.looks_secret, which this
-# module may not import; tests/agent/test_agent_redaction.py checks that they agree.
-_STRONG_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
-# fmt: off
-_DATA_KEYS = {
-    "sort", "group", "groupby", "primary", "foreign", "partition", "join", "lookup",
-    "cache", "dict", "index", "hash", "merge", "row", "column", "col", "map", "hot",
-    "short", "composite", "natural", "object", "next", "last", "first", "min", "max",
-    "match"
-}
-# fmt: on
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-REDACTED = "<redacted>"
-
-
-def looks_secret(name: str) -> bool:
-    """``api_key``, ``GITHUB_TOKEN``, ``clientSecret``; not ``key``, ``KeyError``, ``sort_key``."""
-    lowered = name.lower()
-    if any(word in lowered for word in _STRONG_WORDS):
-        return True
-    words = [word for word in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if word]
-    if not words:
-        return False
-    if words[-1].endswith("token") or words[-1] in ("auth", "authorization"):
-        return True
-    return len(words) >= 2 and words[-1] == "key" and words[-2] not in _DATA_KEYS
-
-
-def _summarise(name: str, value: Any, limiter: _Limiter, within_budget: bool) -> dict[str, Any]:
-    if looks_secret(name):
+def _summarise(
+    name: str, value: Any, limiter: bounds.Limiter, within_budget: bool
+) -> dict[str, Any]:
+    if values.looks_secret(name):
         return {
             "name": name,
-            "type_name": _type_name(value),
+            "type_name": values.type_name(value),
             "size": None,
             "dtype": None,
-            "repr": REDACTED,
+            "repr": values.REDACTED,
             "identity": id(value),
             "fingerprint": None,
         }
     entry: dict[str, Any] = {
         "name": name,
-        "type_name": _type_name(value),
+        "type_name": values.type_name(value),
         "size": None,
         "dtype": None,
         "repr": "",
@@ -261,8 +123,8 @@ def _summarise(name: str, value: Any, limiter: _Limiter, within_budget: bool) ->
     }
     if within_budget and limiter.can_interrupt:
         try:
-            limiter.run(lambda: _fill(entry, value, safe=False))
-        except _TimeLimitExceeded:
+            limiter.run(lambda: _fill(entry, value, safe=False), PER_OBJECT_SECONDS)
+        except bounds.TimeLimitExceeded:
             entry["repr"] = entry["repr"] or "<repr timed out>"
     elif _is_builtin_data(value):
         # No time limit left (or none possible): builtins only, their items by type name.
@@ -275,14 +137,7 @@ def _summarise(name: str, value: Any, limiter: _Limiter, within_budget: bool) ->
 
 def _is_builtin_data(value: Any) -> bool:
     kind = type(value)
-    return kind is int or kind in _SCALARS or kind in _SIZED_BUILTINS
-
-
-def _type_name(value: Any) -> str:
-    try:
-        return str(type(value).__qualname__)[:60]
-    except Exception:
-        return "?"
+    return kind is int or kind in values.SCALARS or kind in values.SIZED_BUILTINS
 
 
 def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
@@ -291,15 +146,15 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
     ``safe`` means no user code may run: only builtin types are looked into.
     """
     shape = None
-    if type(value) in _SIZED_BUILTINS:
+    if type(value) in values.SIZED_BUILTINS:
         entry["size"] = str(len(value))
         entry["fingerprint"] = "len=" + entry["size"] + _digest_suffix(value)
     elif not safe and not isinstance(value, _NOT_INSPECTED):
-        shape = _shape_of(value)
+        shape = values.shape_of(value)
         if shape is not None:
             entry["size"] = str(shape) if shape else None
             entry["fingerprint"] = "shape=" + str(shape)
-            entry["dtype"] = _dtype_of(value)
+            entry["dtype"] = values.dtype_of(value)
         else:
             length = _len_of(value)
             if length is not None:
@@ -309,42 +164,17 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
                 attributes = _attribute_count(value)
                 if attributes is not None:
                     entry["fingerprint"] = "attrs=" + str(attributes) + _attributes_digest(value)
-    if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
-        entry["repr"] = _cap(_frame_repr(value, shape), _SUMMARY)
+    if shape is not None and len(shape) == 2 and values.has_attribute(value, "columns"):
+        entry["repr"] = values.cap(values.frame_repr(value, shape), values.SUMMARY_LIMITS)
     else:
-        shown = value if safe else without_secret_rows(value)
-        entry["repr"] = _cap(_short_repr(shown, _SUMMARY.depth, safe, _SUMMARY), _SUMMARY)
-
-
-def _has_attribute(value: Any, name: str) -> bool:
-    try:
-        return hasattr(value, name)
-    except Exception:
-        return False
-
-
-def _shape_of(value: Any) -> tuple[int, ...] | None:
-    try:
-        shape = getattr(value, "shape", None)
-        if shape is None or isinstance(shape, (str, bytes)):
-            return None
-        dims = tuple(int(dim) for dim in itertools.islice(shape, 33))
-        return dims if len(dims) <= 32 else None
-    except Exception:
-        return None
-
-
-def _dtype_of(value: Any) -> str | None:
-    try:
-        dtype = getattr(value, "dtype", None)
-        return None if dtype is None else str(dtype)[:40]
-    except Exception:
-        return None
+        shown = value if safe else values.without_secret_rows(value)
+        limits = values.SUMMARY_LIMITS
+        entry["repr"] = values.cap(values.short_repr(shown, limits.depth, safe, limits), limits)
 
 
 def _len_of(value: Any) -> int | None:
     try:
-        if type(value) in _SIZED_BUILTINS or hasattr(type(value), "__len__"):
+        if type(value) in values.SIZED_BUILTINS or hasattr(type(value), "__len__"):
             return len(value)
     except Exception:
         pass
@@ -394,79 +224,7 @@ def _plain_scalar(value: Any) -> bool:
     if kind is int:
         bits: int = value.bit_length()  # value is exactly an int here
         return bits <= 256
-    return kind in _SCALARS
-
-
-def _frame_repr(value: Any, shape: tuple[int, ...]) -> str:
-    """A DataFrame by its first column names; its full repr would render the table."""
-    try:
-        names = [str(column)[:20] for column in itertools.islice(iter(value.columns), 8)]
-    except Exception:
-        names = []
-    more = ", …" if shape[1] > len(names) else ""
-    return f"{shape[0]} rows × {shape[1]} columns: " + ", ".join(names) + more
-
-
-def _short_repr(value: Any, depth: int, safe: bool, limits: _Limits) -> str:
-    """A repr whose cost does not grow with the size of builtin containers."""
-    kind = type(value)
-    if kind in (str, bytes, bytearray):
-        head = value[: limits.chars + 1]
-        return repr(head) + ("…" if len(value) > len(head) else "")
-    if kind is int:
-        if value.bit_length() > 256 * (limits.chars // REPR_CHARS):
-            return f"<int of ~{int(value.bit_length() * 0.30103)} digits>"
-        return repr(value)
-    if kind in _SCALARS:
-        return repr(value)
-    if kind is dict:
-        if depth <= 0:
-            return "{…}" if value else "{}"
-        items = [
-            _short_repr(key, depth - 1, safe, limits)
-            + ": "
-            + (
-                REDACTED  # {"token": ...}: a secret by its key, as by a name
-                if type(key) is str and looks_secret(key)
-                else _short_repr(item, depth - 1, safe, limits)
-            )
-            for key, item in itertools.islice(value.items(), limits.dict_items)
-        ]
-        return "{" + ", ".join(items) + (", …" if len(value) > len(items) else "") + "}"
-    if kind in _SEQUENCE_BRACKETS:
-        opening, closing = _SEQUENCE_BRACKETS[kind]
-        if kind in (set, frozenset) and not value:
-            return kind.__name__ + "()"
-        if depth <= 0:
-            return opening + ("…" if value else "") + closing
-        items = [
-            _short_repr(item, depth - 1, safe, limits)
-            for item in itertools.islice(value, limits.sequence_items)
-        ]
-        more = ", …" if len(value) > len(items) else ""
-        trailing = "," if kind is tuple and len(value) == 1 else ""
-        text = opening + ", ".join(items) + trailing + more + closing
-        return "deque(" + text + ")" if kind is deque else text
-    if safe:
-        return "<" + _type_name(value) + ">"
-    try:
-        text = repr(value)
-    except Exception as error:
-        return f"<repr failed: {type(error).__name__}>"
-    if not isinstance(text, str):
-        return f"<repr failed: {type(text).__name__} returned>"
-    return _cap(text, limits)
-
-
-def _cap(text: str, limits: _Limits) -> str:
-    """At most ``limits.chars`` characters (a 10 MB repr is cut before it is cleaned);
-    on one line for the summary."""
-    text = text[: limits.chars * 4]
-    if limits.one_line:
-        text = _WHITESPACE_RUN.sub(" ", text)
-    if len(text) > limits.chars:
-        return text[: limits.chars - 1] + "…"
-    return text
+    return kind in values.SCALARS
 
 
 def describe_value(user_ns: dict[str, Any], hidden: dict[str, Any], name: str) -> str | None:
@@ -478,31 +236,25 @@ def describe_value(user_ns: dict[str, Any], hidden: dict[str, Any], name: str) -
     value = user_ns[name]
     if not _is_user_name(name, value, hidden):
         return None
-    if looks_secret(name):
-        return f"{name}: {_type_name(value)}  {REDACTED} (its name looks secret)"
-    can_interrupt = _can_use_signals()
-    limiter = _Limiter(can_interrupt)
-    sink = _Discard()
-    entry = {}
-    parts: list[str] = []
-    with contextlib.ExitStack() as stack:
-        if can_interrupt:
-            stack.enter_context(_alarm_installed())
-        stack.enter_context(contextlib.redirect_stdout(sink))
-        stack.enter_context(contextlib.redirect_stderr(sink))
+    if values.looks_secret(name):
+        return f"{name}: {values.type_name(value)}  {values.REDACTED} (its name looks secret)"
+    can_interrupt = bounds.can_use_signals()
+    limiter = bounds.Limiter(can_interrupt)
+    limits = values.VIEW_LIMITS
+    with bounds.quiet_and_bounded(can_interrupt):
         entry = _summarise(name, value, limiter, within_budget=True)
         if can_interrupt:
             try:
-                limiter.run(lambda: parts.append(_view(value)), DESCRIBE_SECONDS)
-            except _TimeLimitExceeded:
-                parts.append("<view timed out>")
+                view = limiter.run(lambda: _view(value), DESCRIBE_SECONDS)
+            except bounds.TimeLimitExceeded:
+                view = "<view timed out>"
         else:
-            parts.append(_short_repr(value, _VIEW.depth, True, _VIEW))
+            view = values.short_repr(value, limits.depth, True, limits)
     header = f"{name}: {entry['type_name']}"
     for key in ("size", "dtype"):
         if entry.get(key):
             header += f"  {key}={entry[key]}"
-    return _cap(header + "\n" + "".join(parts), _VIEW)
+    return values.cap(header + "\n" + view, limits)
 
 
 def _view(value: Any) -> str:
@@ -510,10 +262,12 @@ def _view(value: Any) -> str:
         return _code_view(value)
     if isinstance(value, types.ModuleType):
         return repr(value) + "\n" + _doc_head(value)
-    shape = _shape_of(value)
-    if shape is not None and len(shape) == 2 and _has_attribute(value, "columns"):
+    shape = values.shape_of(value)
+    if shape is not None and len(shape) == 2 and values.has_attribute(value, "columns"):
         return _frame_view(value, shape)
-    return _short_repr(without_secret_rows(value), _VIEW.depth, False, _VIEW)
+    return values.short_repr(
+        values.without_secret_rows(value), values.VIEW_LIMITS.depth, False, values.VIEW_LIMITS
+    )
 
 
 def _code_view(value: Any) -> str:
@@ -538,45 +292,6 @@ def _doc_head(value: Any) -> str:
     return "\n".join(doc.strip().splitlines()[:10]) if isinstance(doc, str) else ""
 
 
-def redacted_rows(rows: Any) -> Any:
-    """A few rows of a DataFrame or Series (a head or a tail), with the values under a
-    secret-looking column or index label replaced, as a dict's values under a secret key
-    are (a ``token`` column, a row labelled ``password``). Labels are read, never values;
-    the copy is of the few rows only."""
-    columns = _secret_labels(getattr(rows, "columns", ()))
-    index = _secret_labels(getattr(rows, "index", ()))
-    if not (columns or index):
-        return rows
-    hidden = rows.astype(object)  # a copy of the few rows: any value may become text
-    for column in columns:
-        hidden[column] = REDACTED
-    for label in index:
-        hidden.loc[label] = REDACTED
-    return hidden
-
-
-def without_secret_rows(value: Any) -> Any:
-    """What a one-dimensional labelled array (a pandas Series) may show: itself, or its
-    first rows with the values under secret-looking index labels hidden."""
-    try:
-        shape = _shape_of(value)
-        if shape is None or len(shape) != 1 or _has_attribute(value, "columns"):
-            return value
-        if not _has_attribute(value, "head") or not _secret_labels(value.index):
-            return value
-        return redacted_rows(value.head(60))
-    except Exception:
-        return value
-
-
-def _secret_labels(labels: Any) -> list[str]:
-    return [
-        label
-        for label in itertools.islice(iter(labels), 1000)
-        if isinstance(label, str) and looks_secret(label)
-    ]
-
-
 def _frame_view(value: Any, shape: tuple[int, ...]) -> str:
     """A DataFrame: its columns with dtypes, then its first rows."""
     columns: list[str] = []
@@ -588,7 +303,7 @@ def _frame_view(value: Any, shape: tuple[int, ...]) -> str:
     more = f", … (+{shape[1] - len(columns)} more)" if shape[1] > len(columns) else ""
     text = f"{shape[0]} rows × {shape[1]} columns\ncolumns: " + ", ".join(columns) + more
     try:
-        text += "\n" + repr(redacted_rows(value.head(5)))
+        text += "\n" + repr(values.redacted_rows(value.head(5)))
     except Exception as error:
         text += f"\n<head() failed: {type(error).__name__}>"
     return text

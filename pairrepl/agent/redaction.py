@@ -98,7 +98,7 @@ def looks_secret(name: str) -> bool:
     ``clientSecret``, ``PGPASSWORD``); not for names that merely hold "key" or "token"
     (``key``, ``keys``, ``KeyError``, ``sort_key``, ``monkey``, ``max_tokens``).
 
-    kernel_ext/namespace.py applies the same rule inside the kernel (it may import
+    pairrepl_kernel/values.py applies the same rule inside the kernel (it may import
     nothing of pairrepl); a test checks that the two agree.
     """
     lowered = name.lower()

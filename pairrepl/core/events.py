@@ -53,12 +53,15 @@ class SessionClosed:
 
 @dataclass(frozen=True)
 class KernelStarted:
-    """A kernel is ready. ``owned`` is False for kernels we attached to (``--existing``)."""
+    """A kernel is ready. ``owned`` is False for kernels we attached to (``--existing``).
+    ``notice``: what the human should know about it, in one line ("" when nothing): that
+    pairrepl sent its in-kernel code as source, and the ``pip install`` that avoids it."""
 
     KIND: ClassVar[str] = "kernel_started"
     VERSION: ClassVar[int] = 1
     description: str
     owned: bool = True
+    notice: str = ""
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,12 @@ class PromotionItem:
 Item = CellItem | NoteItem | NoticeItem | ExchangeItem | ProposalItem | PromotionItem
 
 
+_RESUMED_ON_A_NEW_KERNEL = (
+    "Session resumed on a new kernel: the outputs above came from a kernel that no "
+    "longer exists, and its variables are gone. Re-run the cells to get them back."
+)
+
+
 @dataclass
 class Transcript:
     items: list[Item] = field(default_factory=list)
@@ -252,15 +258,11 @@ class Transcript:
             return None
         if isinstance(event, KernelStarted):
             self.kernel_epoch += 1
-        if isinstance(event, KernelStarted) and self._resumed:
-            self._resumed = False
-            return self._add(
-                NoticeItem(
-                    "Session resumed on a new kernel: the outputs above came from a kernel that no "
-                    "longer exists, and its variables are gone. Re-run the cells to get them back.",
-                    "warning",
-                )
-            )
+            notices = [event.notice] if event.notice else []
+            if self._resumed:
+                self._resumed = False
+                notices.insert(0, _RESUMED_ON_A_NEW_KERNEL)
+            return self._add(NoticeItem(" ".join(notices), "warning")) if notices else None
         return None
 
     def _submit(self, event: CellSubmitted) -> CellItem:

@@ -45,6 +45,9 @@ class KernelBackend(Protocol):
     description: str  # for humans: "local python3 kernel (pid 1234)", "existing kernel-1.json"
     owned: bool  # False when we attached to someone else's kernel: never shut it down
     state_reason: str  # why it is DEAD or DISCONNECTED, in words; "" when nothing to add
+    #: Set once started, "" when nothing to say: the kernel lacks pairrepl-kernel (or has
+    #: another protocol's), so the app sent its own copy as source; how to install it.
+    extension_notice: str
 
     async def start(self) -> None:
         """Start (or attach to) the kernel; return when it answers requests."""

@@ -20,7 +20,7 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPath
 from pairrepl.core.namespace import NamespaceSummary
-from pairrepl.kernel import inspection, summary
+from pairrepl.kernel import inspection, loading, summary
 from pairrepl.kernel.backend import ExecuteReply, ExecutionSink, KernelUnavailable
 from pairrepl.kernel.channels import Channels, ChannelsClosed, ZmqChannels
 from pairrepl.kernel.completeness import check_complete
@@ -53,6 +53,7 @@ class JupyterKernel(ABC):
         self._monitor_paused = False
         self._lifecycle_lock: asyncio.Lock | None = None
         self.extension_error: str | None = None  # why the namespace inspector is missing
+        self.extension_notice = ""  # why it was sent as source, and how to install it
         self.state_reason = ""  # why the kernel is in its state, when there is more to say
 
     # The KernelBackend protocol -----------------------------------------------------
@@ -310,17 +311,29 @@ class JupyterKernel(ABC):
         return outcome.reply
 
     async def _load_extension(self) -> None:
-        """Install the inspector: from the package if importable there, else from source."""
-        attempts = (summary.INSTALL_FROM_PACKAGE, summary.install_from_source())
-        errors = []
-        for code in attempts:
-            outcome = await self._silent(code)
-            reply = outcome.reply or {}
-            if reply.get("status") == "ok":
-                self.extension_error = None
-                return
-            errors.append(f"{reply.get('ename')}: {reply.get('evalue')}")
-        self.extension_error = f"{summary.NOT_LOADED} ({'; '.join(errors)})"
+        """Connect the kernel's own ``pairrepl_kernel``; if it is missing or speaks another
+        protocol, send ours as source and say so (``extension_notice``)."""
+        key = summary.EXPRESSION_KEY
+        own = loading.Connected.read(
+            (await self._silent("", user_expressions={key: loading.CONNECT})).reply
+        )
+        if own.loaded:
+            self.extension_error, self.extension_notice = None, ""
+            return
+        sent = loading.Connected.read(
+            (
+                await self._silent(
+                    loading.install_from_source(), user_expressions={key: loading.CONNECT_SENT}
+                )
+            ).reply
+        )
+        if sent.loaded:
+            self.extension_error = None
+            self.extension_notice = loading.fallback_notice(own, sent)
+            log.info("pairrepl_kernel sent as source: %s", self.extension_notice)
+            return
+        self.extension_error = f"{summary.NOT_LOADED} ({own.error}; {sent.error})"
+        self.extension_notice = ""
         log.warning("namespace inspector not loaded: %s", self.extension_error)
 
     async def _fetch_namespace(self) -> NamespaceSummary:

@@ -81,4 +81,4 @@ def help_from_reply(name: str, content: Mapping[str, Any]) -> HelpText:
     if not content.get("found"):
         return HelpText(name, f"Object `{name}` not found.")
     text = str((content.get("data") or {}).get("text/plain", ""))
-    return HelpText(name, kernel_inspector._ANSI.sub("", text), found=True)
+    return HelpText(name, kernel_inspector.strip_ansi(text), found=True)

@@ -1,4 +1,4 @@
-"""Getting a ``NamespaceSummary`` out of the kernel, and putting the inspector in.
+"""Getting a ``NamespaceSummary`` and the other answers of ``pairrepl_kernel`` out of the kernel.
 
 The summary is built inside the kernel by ``pairrepl_kernel`` and travels back as a
 *user expression*: ipykernel evaluates it right after a successful cell, in the same
@@ -13,27 +13,16 @@ import ast
 import dataclasses
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from pairrepl.core.namespace import NamespaceSummary, VariableSummary
-from pairrepl_kernel import inspector as kernel_inspector
 from pairrepl_kernel import namespace as kernel_namespace
 from pairrepl_kernel import promoted as kernel_promoted
-from pairrepl_kernel import thread_output as kernel_thread_output
 
 #: The key of our entry in an execute request's ``user_expressions``.
 EXPRESSION_KEY = "pairrepl_namespace"
 #: What the kernel evaluates to build the summary.
 SUMMARY_EXPRESSION = f"{kernel_namespace.SUMMARY_FUNCTION_NAME}()"
-
-#: Installs pairrepl_kernel from the importable package (kernels we start, and existing
-#: kernels in an environment where pairrepl or pairrepl-kernel is installed). Binds no user names, and works
-#: again after ``%reset`` wiped the hidden function.
-INSTALL_FROM_PACKAGE = (
-    "__import__('pairrepl_kernel', fromlist=['load_ipython_extension'])"
-    ".load_ipython_extension(get_ipython())"
-)
 
 NOT_LOADED = (
     "pairrepl's namespace inspector is not loaded in this kernel. Install pairrepl-kernel in "
@@ -42,27 +31,6 @@ NOT_LOADED = (
 )
 
 _VARIABLE_FIELDS = frozenset(field.name for field in dataclasses.fields(VariableSummary))
-
-
-def install_from_source() -> str:
-    """Code that installs pairrepl_kernel from its source text, for kernels where pairrepl is
-    not importable (an existing kernel in another environment). Its modules are
-    stdlib-only and self-contained on purpose so that this works."""
-    lines = ["import types as _pairrepl_types"]
-    for module in (kernel_namespace, kernel_inspector, kernel_thread_output, kernel_promoted):
-        source = Path(str(module.__file__)).read_text(encoding="utf-8")
-        filename = f"pairrepl_kernel/{Path(str(module.__file__)).name}"
-        lines.append(f"_pairrepl_module = _pairrepl_types.ModuleType({module.__name__!r})")
-        if module is kernel_namespace:
-            lines.append("_pairrepl_namespace = _pairrepl_module")
-        else:  # the inspector reuses the namespace module's bounding helpers
-            lines.append("_pairrepl_module._namespace = _pairrepl_namespace")
-        lines += [
-            f"exec(compile({source!r}, {filename!r}, 'exec'), _pairrepl_module.__dict__)",
-            "_pairrepl_module.install(get_ipython())",
-        ]
-    lines.append("del _pairrepl_types, _pairrepl_module, _pairrepl_namespace")
-    return "\n".join(lines)
 
 
 def describe_expression(name: str) -> str:

@@ -218,7 +218,7 @@ class Session(SessionCore):
                 self._lease.release()
             raise SessionError(f"The kernel did not start: {error}") from error
         self._death_recorded = False
-        self._record(KernelStarted(self._kernel.description, owned=self._kernel.owned))
+        self._record(self._kernel_started())
         await self._refresh_namespace()
 
     # -- observing ---------------------------------------------------------------------
@@ -236,6 +236,10 @@ class Session(SessionCore):
     def set_input_handler(self, handler: InputHandler) -> None:
         """Who answers ``input()`` in a cell (the TUI shows a prompt)."""
         self._input_handler = handler
+
+    def _kernel_started(self) -> KernelStarted:
+        kernel = self._kernel
+        return KernelStarted(kernel.description, owned=kernel.owned, notice=kernel.extension_notice)
 
     @property
     def kernel_description(self) -> str:
@@ -505,7 +509,7 @@ class Session(SessionCore):
             raise SessionError(str(error)) from error
         self._death_recorded = False
         self._record(KernelRestarted("user"))
-        self._record(KernelStarted(self._kernel.description, owned=self._kernel.owned))
+        self._record(self._kernel_started())
         await self._refresh_namespace()
 
     async def close(self) -> None:

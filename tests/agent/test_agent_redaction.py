@@ -15,7 +15,7 @@ from pairrepl.core.events import CellFinished, CellSubmitted, OutputProduced
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.outputs import ErrorOutput
 from pairrepl.core.transcript import Transcript
-from pairrepl_kernel.namespace import looks_secret as kernel_looks_secret
+from pairrepl_kernel.values import looks_secret as kernel_looks_secret
 
 from .fake_llm_server import propose
 from .support import API_KEY, SDKS
@@ -120,7 +120,7 @@ def test_secret_looking_names():
 
 
 def test_the_kernel_judges_names_as_the_agent_does():
-    """kernel_ext may import nothing of pairrepl, so it keeps its own copy of the rule."""
+    """pairrepl_kernel may import nothing of pairrepl, so it keeps its own copy of the rule."""
     for name in SECRET_NAMES + ORDINARY_NAMES:
         assert kernel_looks_secret(name) == looks_secret(name), name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -99,31 +100,72 @@ async def test_death_is_seen_through_the_heartbeat(owner: Owner) -> None:
         await kernel.shutdown()
 
 
-async def test_inspector_is_sent_as_source_when_pairrepl_is_not_importable(owner: Owner) -> None:
+async def test_without_pairrepl_kernel_the_inspector_is_sent_as_source_and_says_so(
+    owner: Owner,
+) -> None:
     await owner.run(
         "import sys\nfor name in [m for m in sys.modules if m.startswith('pairrepl')]:\n"
-        "    del sys.modules[name]\nsys.modules['pairrepl'] = None\nhere = 1"
+        "    del sys.modules[name]\nsys.modules['pairrepl_kernel'] = None\nhere = 1"
     )
     kernel = ExistingKernel(owner.connection_file)
     await kernel.start()
     try:
         assert kernel.extension_error is None
+        notice = kernel.extension_notice
+        assert "pairrepl-kernel is not installed for this kernel's Python" in notice
+        assert f"{sys.executable} -m pip install 'pairrepl-kernel==0.1.0'" in notice
+        assert "sent its own copy as source text (a fallback)" in notice
+        assert "\n" not in notice
         summary = await kernel.namespace()
         assert summary.error is None and "here" in summary.by_name()
         inspection = await kernel.inspect(ObjectPath.name("here"))
         assert inspection.error is None and inspection.repr == "1"
+        assert (
+            await owner.run(
+                "assert 'pairrepl_kernel' not in sys.modules or "
+                "sys.modules['pairrepl_kernel'] is None"
+            )
+        )["status"] == "ok"
+    finally:
+        await kernel.shutdown()
+
+
+async def test_a_kernel_speaking_another_protocol_gets_our_copy_and_the_install_line(
+    owner: Owner,
+) -> None:
+    await owner.run("import pairrepl_kernel\npairrepl_kernel.PROTOCOL_VERSION = 99")
+    kernel = ExistingKernel(owner.connection_file)
+    await kernel.start()
+    try:
+        assert kernel.extension_error is None
+        notice = kernel.extension_notice
+        assert "pairrepl-kernel 0.1.0 speaks protocol 99, this pairrepl speaks 1" in notice
+        assert "-m pip install 'pairrepl-kernel==0.1.0'" in notice
+        await owner.run("there = 2")
+        assert "there" in (await kernel.namespace()).by_name()
+    finally:
+        await kernel.shutdown()
+
+
+async def test_a_kernel_with_pairrepl_kernel_loads_its_own_and_says_nothing(owner: Owner) -> None:
+    kernel = ExistingKernel(owner.connection_file)
+    await kernel.start()
+    try:
+        assert kernel.extension_error is None and kernel.extension_notice == ""
+        loaded = await owner.run("import sys\nassert '_pairrepl_kernel_sent' not in sys.modules")
+        assert loaded["status"] == "ok"
     finally:
         await kernel.shutdown()
 
 
 async def test_without_an_inspector_namespace_explains_and_never_raises(owner: Owner) -> None:
     # get_ipython shadowed: neither the package nor the source can install the inspector.
-    await owner.run("import sys\nsys.modules['pairrepl'] = None\nget_ipython = None")
+    await owner.run("import sys\nsys.modules['pairrepl_kernel'] = None\nget_ipython = None")
     kernel = ExistingKernel(owner.connection_file)
     await kernel.start()
     try:
         summary = await kernel.namespace()
-        assert summary.error is not None and "pip install pairrepl" in summary.error
+        assert summary.error is not None and "pip install pairrepl-kernel" in summary.error
         reply = await kernel.execute("x = 1", RecordingSink())
         assert reply.status is ExecutionStatus.OK
         assert reply.namespace is not None and reply.namespace.error is not None
