@@ -42,6 +42,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 import pairrepl
 from pairrepl.core.events import LedgerEntry, ReplyStreamed
 from pairrepl.core.transcript import ProposalItem
+from pairrepl.frontend.usage import usage_words
 from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
 from pairrepl.session.panel import COMM_TARGET, PanelProtocol
@@ -271,7 +272,8 @@ class PairreplMagics(Magics):
         finally:
             stop_showing()
             view.finish()
-        usage = f"{reply.usage.input_tokens} tokens in, {reply.usage.output_tokens} out"
+        exchanges = list(session.transcript.exchanges.values())
+        usage = usage_words(exchanges[-1]) if exchanges else ""
         if reply.error:
             if reply.raw:
                 lines = reply.raw.strip().splitlines()

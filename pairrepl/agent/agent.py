@@ -97,7 +97,7 @@ class _Turn:
     calls: list[ToolCall] = field(default_factory=list)
     thinking: list[ThinkingBlock] = field(default_factory=list)
     refusal: str | None = None
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = field(default_factory=lambda: Usage(known=False))
     stop_reason: str | None = None
     error: ProviderError | None = None
     stopped: bool = False
@@ -310,7 +310,7 @@ class Agent:
                     turn.started = True
                     turn.refusal = event.text
                 elif isinstance(event, Usage):
-                    turn.usage = turn.usage + event
+                    turn.usage = event  # the counts so far: kept even if the reply breaks
                 elif isinstance(event, Finished):
                     turn.stop_reason = event.stop_reason
 

@@ -9,12 +9,12 @@ first streamed delta, which the SDK cannot know about.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from pairrepl.agent.base_url import host_of, normalise_base_url
 from pairrepl.agent.http_errors import classify_exception, unreadable_reply
-from pairrepl.agent.pricing import estimate_cost_usd
+from pairrepl.agent.pricing import Price, estimate_cost_usd
 from pairrepl.agent.protocol import (
     ErrorKind,
     Finished,
@@ -50,8 +50,10 @@ class AnthropicProvider(Provider):
         base_url: str | None = None,
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
+        prices: Mapping[str, Price] | None = None,
     ) -> None:
         self.model = model
+        self.prices = dict(prices or {})
         self.label = f"anthropic:{model}"
         self.secrets = (api_key,)
         self._api_key = api_key
@@ -73,11 +75,14 @@ class AnthropicProvider(Provider):
             settings.api_key,
             base_url=settings.base_url,
             timeout=settings.timeout_s,
+            prices=settings.prices,
         )
 
     def cost_usd(self, usage: Usage) -> float | None:
         """List prices by model name, wherever the server is (a proxy charges the same)."""
-        return estimate_cost_usd(self.label, usage.input_tokens, usage.output_tokens)
+        return estimate_cost_usd(
+            self.name, self.model, usage.input_tokens, usage.output_tokens, prices=self.prices
+        )
 
     def _sdk_client(self) -> Any:
         if self._client is None:
@@ -156,9 +161,10 @@ class _EventTranslator:
 
     def translate(self, event: Any) -> list[ModelEvent]:
         kind = getattr(event, "type", None)
-        if kind == "message_start":
+        if kind == "message_start":  # the input's count comes first: kept if the reply breaks
             usage = getattr(event.message, "usage", None)
             self.input_tokens = getattr(usage, "input_tokens", 0) or 0
+            return [Usage(self.input_tokens, getattr(usage, "output_tokens", 0) or 0)]
         elif kind == "content_block_start":
             block = event.content_block
             block_type = getattr(block, "type", None)

@@ -12,8 +12,8 @@ own config file. With nothing configured the app still works as a REPL: the conf
 
 Settings: ``provider`` (anthropic | openai | replay), ``model``, ``base_url`` (for an
 OpenAI-compatible server), ``replay`` (a script file), ``timeout``, ``max_tokens`` (the
-most a reply may use, reasoning and thinking included: ``PAIRREPL_MAX_TOKENS``); in the
-user file also
+most a reply may use, reasoning and thinking included: ``PAIRREPL_MAX_TOKENS``), ``prices``
+(a table of the project's own prices by model, ``agent/pricing.py``); in the user file also
 ``anthropic_api_key`` / ``openai_api_key`` (or ``api_key`` in an ``[anthropic]`` or
 ``[openai]`` table).
 """
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pairrepl.agent.base_url import normalise_base_url
+from pairrepl.agent.pricing import Price, read_prices
 from pairrepl.agent.protocol import DEFAULT_MAX_TOKENS, AgentError, Provider, ProviderSettings
 from pairrepl.agent.redaction import looks_secret
 from pairrepl.agent.registry import PROVIDERS, provider_class
@@ -55,6 +56,7 @@ class ProviderConfig:
     replay: str | None = None
     timeout_s: float = 60.0
     max_tokens: int = DEFAULT_MAX_TOKENS
+    prices: Mapping[str, Price] = field(default_factory=dict)  # the project's own, by model
     sources: Mapping[str, str] = field(default_factory=dict)
     problem: str | None = None  # why no provider can be made, and how to fix it
     warnings: tuple[str, ...] = ()
@@ -122,6 +124,19 @@ def resolve_config(
             warnings=tuple(warnings),
         )
     timeout = float(pick("timeout", "PAIRREPL_TIMEOUT") or 60.0)
+    prices: dict[str, Price] = {}
+    for where, table in (
+        (str(user_path), user.get("prices")),
+        ("pyproject.toml", project.get("prices")),
+    ):
+        if table is None:
+            continue
+        read, problem = read_prices(table, where)
+        if problem is not None:
+            return ProviderConfig(
+                provider=chosen, problem=problem, sources=sources, warnings=tuple(warnings)
+            )
+        prices.update(read)  # the project's win over the user's
     max_tokens = _positive_int(pick("max_tokens", "PAIRREPL_MAX_TOKENS"), DEFAULT_MAX_TOKENS)
     if max_tokens is None:
         return ProviderConfig(
@@ -180,6 +195,7 @@ def resolve_config(
         api_key=key,
         timeout_s=timeout,
         max_tokens=max_tokens,
+        prices=prices,
         sources=sources,
         problem=problem,
         warnings=tuple(warnings),
@@ -196,6 +212,7 @@ def make_provider(config: ProviderConfig) -> Provider:
         base_url=config.base_url,
         timeout_s=config.timeout_s,
         script=config.replay,
+        prices=config.prices,
     )
     return provider_class(config.provider).from_settings(settings)
 

@@ -10,12 +10,12 @@ for its address (``agent/server_features.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from pairrepl.agent.base_url import host_of, normalise_base_url
 from pairrepl.agent.http_errors import classify_exception, unreadable_reply
-from pairrepl.agent.pricing import estimate_cost_usd
+from pairrepl.agent.pricing import Price, estimate_cost_usd
 from pairrepl.agent.protocol import (
     ErrorKind,
     Finished,
@@ -51,8 +51,10 @@ class OpenAIProvider(Provider):
         connect_timeout: float = 10.0,
         takes_images: bool | None = None,
         memory: FeatureMemory | None = None,
+        prices: Mapping[str, Price] | None = None,
     ) -> None:
         self.model = model
+        self.prices = dict(prices or {})
         self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
         # OpenAI's own server, or a compatible one (Ollama, vLLM, llama.cpp, ...)?
         self.at_openai = self.base_url == DEFAULT_BASE_URL
@@ -89,6 +91,7 @@ class OpenAIProvider(Provider):
             base_url=settings.base_url,
             timeout=settings.timeout_s,
             memory=FeatureMemory.for_user(),
+            prices=settings.prices,
         )
 
     @property
@@ -113,10 +116,16 @@ class OpenAIProvider(Provider):
         return base_url is None or normalise_base_url(base_url) == DEFAULT_BASE_URL
 
     def cost_usd(self, usage: Usage) -> float | None:
-        """List prices by model name at OpenAI; another server's prices are not known."""
-        if not self.at_openai:
-            return None
-        return estimate_cost_usd(self.label, usage.input_tokens, usage.output_tokens)
+        """List prices by model name at OpenAI; at another server, by its address (Groq,
+        OpenRouter... are known; a local server is not, unless the project prices it)."""
+        return estimate_cost_usd(
+            self.name,
+            self.model,
+            usage.input_tokens,
+            usage.output_tokens,
+            api_url=None if self.at_openai else self.base_url,
+            prices=self.prices,
+        )
 
     def _sdk_client(self) -> Any:
         if self._client is None:
@@ -200,7 +209,6 @@ class _StreamState:
 
     def __init__(self) -> None:
         self.finish_reason: str | None = None
-        self.usage: Usage | None = None
         self.refusal_parts: list[str] = []
         self._calls: list[_PartialCall] = []
         self._by_index: dict[int, _PartialCall] = {}  # the newest call at each index
@@ -208,8 +216,8 @@ class _StreamState:
     def translate(self, chunk: Any) -> list[ModelEvent]:
         events: list[ModelEvent] = []
         usage = getattr(chunk, "usage", None)
-        if usage is not None:
-            self.usage = Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)
+        if usage is not None:  # once at the end, or with every chunk (vLLM): the latest holds
+            events.append(Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0))
         for choice in getattr(chunk, "choices", None) or []:
             if choice.index not in (0, None):
                 continue
@@ -243,8 +251,6 @@ class _StreamState:
         ]
         if self.refusal_parts:
             events.append(Refusal("".join(self.refusal_parts)))
-        if self.usage is not None:
-            events.append(self.usage)
         events.append(Finished(self.finish_reason or "stop"))
         return events
 

@@ -1,39 +1,82 @@
-"""An estimate of what a request cost, from token counts and a small price table.
+"""What a request cost at list prices: an estimate for the cost meter, shown as such.
 
-Prices change and differ by contract, so this is an *estimate*, shown as such: list
-prices in US dollars per million tokens for the models people commonly pair with,
-matched by prefix. Unknown models, and OpenAI-compatible servers other than OpenAI's own,
-give ``None`` ("cost unknown") rather than a guess. A replay costs nothing.
+Prices come from genai-prices, the pydantic team's maintained table of the providers'
+list prices (a snapshot shipped with the package: nothing is fetched), which knows each
+model version (Claude Opus 4.1 at $15/$75 per million tokens, Opus 4.5 at $5/$25), and
+hosted OpenAI-compatible services by their address (Groq, DeepSeek, OpenRouter...). A
+project's own table wins: ``[tool.pairrepl.prices]`` (or ``[prices]`` in the user's
+config), dollars per million tokens by model name, for contract prices or a local model
+that costs nothing::
+
+    [tool.pairrepl.prices]
+    "qwen3:8b" = { input = 0, output = 0 }
+
+Anything else, a local server's model say, is ``None``: "cost unknown", never a guess.
+genai-prices is imported with the first cost worked out, not when pairrepl starts.
 """
 
 from __future__ import annotations
 
-# (label prefix, dollars per million input tokens, dollars per million output tokens);
-# the longest matching prefix wins.
-PRICES: tuple[tuple[str, float, float], ...] = (
-    ("anthropic:claude-opus-4", 15.0, 75.0),
-    ("anthropic:claude-sonnet-4", 3.0, 15.0),
-    ("anthropic:claude-3-7-sonnet", 3.0, 15.0),
-    ("anthropic:claude-3-5-sonnet", 3.0, 15.0),
-    ("anthropic:claude-haiku-4", 1.0, 5.0),
-    ("anthropic:claude-3-5-haiku", 0.8, 4.0),
-    ("openai:gpt-4o-mini", 0.15, 0.6),
-    ("openai:gpt-4o", 2.5, 10.0),
-    ("openai:gpt-4.1-nano", 0.1, 0.4),
-    ("openai:gpt-4.1-mini", 0.4, 1.6),
-    ("openai:gpt-4.1", 2.0, 8.0),
-    ("openai:o4-mini", 1.1, 4.4),
-)
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 
-def estimate_cost_usd(label: str, input_tokens: int, output_tokens: int) -> float | None:
-    """The list-price cost of one request to the model ``label`` names, or None if unknown."""
-    if label.startswith("replay:"):
-        return 0.0
-    if "@" in label:  # "openai:llama3@localhost:11434": a server whose prices we do not know
+@dataclass(frozen=True)
+class Price:
+    """Dollars per million tokens."""
+
+    input: float
+    output: float
+
+
+def estimate_cost_usd(
+    provider: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    *,
+    api_url: str | None = None,
+    prices: Mapping[str, Price] | None = None,
+) -> float | None:
+    """The list-price cost of one request, or None if the price is not known.
+
+    ``provider`` is the registry's name ("anthropic", "openai"); ``api_url`` is given for
+    a server other than the provider's own (an OpenAI-compatible one), and is then what
+    the price is looked up by. ``prices`` is the project's own table, which wins.
+    """
+    own = (prices or {}).get(model)
+    if own is not None:
+        return (input_tokens * own.input + output_tokens * own.output) / 1_000_000
+    try:
+        from genai_prices import Usage, calc_price
+    except ImportError:  # pragma: no cover - a declared dependency
         return None
-    matches = [price for price in PRICES if label.startswith(price[0])]
-    if not matches:
+    usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    try:
+        if api_url is None:
+            priced = calc_price(usage, model_ref=model, provider_id=provider)
+        else:
+            priced = calc_price(usage, model_ref=model, provider_api_url=api_url)
+    except (LookupError, ValueError):  # a model or a server genai-prices does not know
         return None
-    _, per_input, per_output = max(matches, key=lambda price: len(price[0]))
-    return (input_tokens * per_input + output_tokens * per_output) / 1_000_000
+    return float(priced.total_price)
+
+
+def read_prices(table: object, where: str) -> tuple[dict[str, Price], str | None]:
+    """``[tool.pairrepl.prices]`` (from ``where``) as prices, or the problem with it."""
+    if not isinstance(table, Mapping):
+        return {}, f"prices in {where} must be a table of models, such as {_EXAMPLE}."
+    prices = {}
+    for model, entry in table.items():
+        values = [entry.get(side) if isinstance(entry, Mapping) else None for side in _SIDES]
+        if not all(isinstance(v, int | float) and v >= 0 for v in values):
+            return {}, (
+                f"prices.{model!r} in {where} must give input and output in dollars per "
+                f"million tokens, such as {_EXAMPLE}."
+            )
+        prices[str(model)] = Price(float(values[0]), float(values[1]))  # type: ignore[arg-type]
+    return prices, None
+
+
+_SIDES = ("input", "output")
+_EXAMPLE = '"my-model" = { input = 0.5, output = 1.5 }'

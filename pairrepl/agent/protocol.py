@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pairrepl.errors import PairreplError
 
 if TYPE_CHECKING:
+    from pairrepl.agent.pricing import Price
     from pairrepl.agent.server_features import ServerFeatures
 
 # --- what we send --------------------------------------------------------------------
@@ -114,12 +115,20 @@ class TextDelta:
 
 @dataclass(frozen=True)
 class Usage:
+    """Token counts the server reported. As an event, the counts of the reply so far: a
+    later one replaces an earlier one (servers send them at the start, the end, or with
+    every chunk). ``known`` is False when the server sent none."""
+
     input_tokens: int = 0
     output_tokens: int = 0
+    known: bool = True
 
     def __add__(self, other: Usage) -> Usage:
+        """Two requests' counts together (known only if both were)."""
         return Usage(
-            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.known and other.known,
         )
 
 
@@ -202,6 +211,7 @@ class ProviderSettings:
     base_url: str | None = None  # normalised (``agent/base_url.py``); None: its own server
     timeout_s: float = 60.0
     script: str | None = None  # a recorded script, for the replay provider
+    prices: Mapping[str, Price] = field(default_factory=dict)  # the project's own, by model
 
 
 class Provider(ABC):

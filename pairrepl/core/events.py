@@ -224,6 +224,7 @@ class ReplyFinished:
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None  # estimated at list prices; None when unknown
+    usage_known: bool = True  # False: the server sent no token counts (not "0 tokens")
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class ExchangeItem:
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None
+    usage_known: bool = True  # False: the server sent no token counts
     proposal_id: str | None = None
     raw: str | None = None  # the model's raw reply, kept when its proposal was refused
     edited_request: str | None = None  # the human's rewrite, when there is one
@@ -303,6 +304,7 @@ class Transcript:
             found.input_tokens = event.input_tokens
             found.output_tokens = event.output_tokens
             found.cost_usd = event.cost_usd
+            found.usage_known = event.usage_known
         return found
 
     def _apply_promotion(

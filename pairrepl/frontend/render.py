@@ -36,6 +36,7 @@ from pairrepl.core.transcript import (
     PromotionItem,
     ProposalItem,
 )
+from pairrepl.frontend.usage import format_tokens, usage_words
 
 GUTTER = 8  # "In [12]:" is 8 cells; code and outputs line up after it
 AI_MARK = "✦"
@@ -357,8 +358,7 @@ def exchange_ending(exchange: ExchangeItem) -> list[Text]:
     lines.extend(_raw_reply_lines(exchange))
     meta = f"{AI_MARK} {exchange.model} · context {format_tokens(exchange.tokens)} tokens"
     if exchange.finished:
-        meta += f" · used {format_tokens(exchange.input_tokens)} in / {format_tokens(exchange.output_tokens)} out"
-        meta += " · cost unknown" if exchange.cost_usd is None else f" · ${exchange.cost_usd:.4f}"
+        meta += f" · {usage_words(exchange)}"
     if exchange.hint_mode:
         meta += " · hint mode"
     edited = [
@@ -440,14 +440,6 @@ def proposal_header(item: ProposalItem) -> Text:
     header.append(proposal.state.value, PROPOSAL_STATE_STYLES[proposal.state])
     header.append(f" · {count} line{'s' if count != 1 else ''}", STYLE_DIM)
     return header
-
-
-def format_tokens(count: int) -> str:
-    """Token counts the way people read them: ``950``, ``2.1k``, ``16k``."""
-    if count < 1000:
-        return str(count)
-    thousands = count / 1000
-    return f"{thousands:.0f}k" if thousands >= 10 or count % 1000 == 0 else f"{thousands:.1f}k"
 
 
 def _gutter_lines(label: str, label_style: str, text: str, style: str = "") -> list[Text]:

@@ -127,7 +127,8 @@ def reply_events(request_id: str, agent: Agent, reply: AgentReply) -> list[Event
             raw=reply.raw if reply.error else None,
             input_tokens=reply.usage.input_tokens,
             output_tokens=reply.usage.output_tokens,
-            cost_usd=agent.provider.cost_usd(reply.usage),
+            cost_usd=agent.provider.cost_usd(reply.usage) if reply.usage.known else None,
+            usage_known=reply.usage.known,
         )
     ]
     if reply.proposal is not None:

@@ -14,7 +14,8 @@ from textual.widgets import Static
 
 from pairrepl.core.execution import KernelState
 from pairrepl.core.transcript import ExchangeItem
-from pairrepl.frontend.render import AI_MARK, format_tokens
+from pairrepl.frontend.render import AI_MARK
+from pairrepl.frontend.usage import format_tokens
 from pairrepl.tui.commands import action_keys
 
 KERNEL_STYLES = {

@@ -9,6 +9,7 @@ import pytest
 from pairrepl.agent import AgentError, ReplayProvider, make_agent, make_provider, resolve_config
 from pairrepl.agent.anthropic_provider import AnthropicProvider
 from pairrepl.agent.openai_provider import OpenAIProvider
+from pairrepl.agent.pricing import Price
 
 
 @pytest.fixture
@@ -126,3 +127,15 @@ def test_max_tokens_is_a_setting_and_a_bad_one_says_where_it_came_from(project, 
     assert not bad.configured
     assert bad.problem is not None
     assert "env PAIRREPL_MAX_TOKENS" in bad.problem and "whole number" in bad.problem
+
+
+def test_the_projects_prices_are_read_and_a_bad_table_says_where(project, user_file):
+    user_file.write_text('[prices]\n"qwen3:8b" = { input = 1, output = 2 }\n')
+    write_pyproject(project, '[tool.pairrepl.prices]\n"qwen3:8b" = { input = 0, output = 0 }')
+    config = resolve_config(project, environ={"OPENAI_API_KEY": "sk-o"}, user_config=user_file)
+    assert config.prices["qwen3:8b"] == Price(0, 0), "the project's win over the user's"
+
+    write_pyproject(project, '[tool.pairrepl.prices]\n"qwen3:8b" = { input = "cheap" }')
+    bad = resolve_config(project, environ={"OPENAI_API_KEY": "sk-o"}, user_config=user_file)
+    assert bad.problem is not None and "pyproject.toml" in bad.problem
+    assert "dollars per million tokens" in bad.problem

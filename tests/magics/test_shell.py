@@ -61,6 +61,7 @@ def test_the_loop_from_ai_to_promotion_with_the_replay_provider(
     item = session.latest_proposal()
     assert item is not None and item.proposal.state is ProposalState.PROPOSED
     assert f"proposal {item.proposal.id}" in out and WHY in out and "A small function." in out
+    assert "used " in out and "$0.0000" in out  # tokens and cost, as the app shows them
     assert shell.rl_next_input == MEAN  # placed into the next input...
     assert "mean" not in shell.user_ns  # ...and nothing of it ran
     with Ledger.open(project) as ledger:

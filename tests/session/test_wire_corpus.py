@@ -80,6 +80,9 @@ async def test_a_recorded_reply_closes_its_exchange_in_the_ledger(
     assert kinds.index(RequestSent) < kinds.index(ReplyFinished)
     finished = next(event for event in events if isinstance(event, ReplyFinished))
     assert finished.error == reply.error
+    assert finished.usage_known == reply.usage.known
+    if not reply.usage.known:
+        assert finished.cost_usd is None and not exchange.usage_known
     assert kinds.count(ProposalMade) == (1 if reply.proposal is not None else 0)
     if reply.proposal is not None:
         assert kinds.index(ReplyFinished) < kinds.index(ProposalMade)

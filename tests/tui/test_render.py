@@ -11,7 +11,7 @@ from pairrepl.core.namespace import ChangeKind, NamespaceDiff, VariableChange
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, ResultOutput, StreamOutput
 from pairrepl.core.proposals import Proposal, ProposalState
 from pairrepl.core.transcript import CellItem, ExchangeItem, NoteItem, NoticeItem, ProposalItem
-from pairrepl.frontend.render import format_tokens
+from pairrepl.frontend.usage import format_tokens
 from pairrepl.tui.render import ActionTargets, proposal_actions, render_item
 from pairrepl.tui.status import AIStatus, status_text
 
