@@ -31,6 +31,7 @@ def test_every_benchmark_runs_quick_and_reports_its_figures() -> None:
     assert "bars met." in result.stdout
 
 
+@pytest.mark.timeout(300)
 def test_server_roundtrip_benchmark_runs_and_prints_ratios() -> None:
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "server_roundtrip.py"), "--iterations", "3"],
