@@ -217,7 +217,8 @@ class TerminalPrompt:
         bindings = KeyBindings()
         for key in keys:
             bindings.add(key)(_exit_with(key))
-        for key in ("enter", "c-c", "c-d", "escape"):
+        # Enter is c-j too when it was typed ahead while the terminal was not in raw mode.
+        for key in ("enter", "c-j", "c-c", "c-d", "escape"):
             bindings.add(key)(_exit_with(""))
         bindings.add("<any>")(lambda event: None)  # any other key: keep waiting
         app: Application[str] = Application(

@@ -232,6 +232,7 @@ class Console:
 
     def interrupt(self) -> None:
         """Ctrl+C while something runs: stop the AI's reply, or interrupt the cell."""
+        self.screen.write("\n")  # after the ^C the terminal echoed
         if self._answering:
             self.session.cancel_reply()
             self.screen.say("Stopping the AI's reply; what arrived is kept.")
