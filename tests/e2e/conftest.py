@@ -1,7 +1,9 @@
 """A real terminal for the end-to-end tests: one tmux session running one command."""
 
 import shlex
+import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -82,3 +84,26 @@ def terminals() -> Iterator[list[Terminal]]:
     yield opened
     for terminal in opened:
         terminal.close()
+
+
+def demo_project(tmp_path: Path) -> Path:
+    """A copy of the README's demo project (examples/), without what a run leaves there."""
+    project = tmp_path / "examples"
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "examples",
+        project,
+        ignore=shutil.ignore_patterns(".pairrepl", "tests", "__pycache__"),
+    )
+    return project
+
+
+def blame_line(project: Path, file: str, text: str) -> str:
+    """The line of ``pairrepl blame FILE`` that shows ``text``."""
+    blame = subprocess.run(
+        [sys.executable, "-m", "pairrepl", "blame", file],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return next(row for row in blame.splitlines() if text in row)

@@ -2,14 +2,13 @@
 the terminal's own scrollback, and what is left when it ends."""
 
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Terminal
+from tests.e2e.conftest import Terminal, blame_line, demo_project
 from tests.processes import kernels_running_in, process_running
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -32,12 +31,7 @@ def enter(terminal: Terminal, *lines: str) -> None:
 def test_the_console_runs_interrupts_asks_promotes_and_leaves_no_kernel(
     terminals: list[Terminal], tmp_path: Path
 ) -> None:
-    project = tmp_path / "examples"
-    shutil.copytree(
-        Path(__file__).resolve().parents[2] / "examples",
-        project,
-        ignore=shutil.ignore_patterns(".pairrepl", "tests", "__pycache__"),
-    )
+    project = demo_project(tmp_path)
     terminal = console(terminals, project)
     assert "replay:demo.replay.json" in terminal.screen()  # never passed off as a model
 
@@ -81,12 +75,5 @@ def test_the_console_runs_interrupts_asks_promotes_and_leaves_no_kernel(
     assert not process_running(app)
     assert kernels_running_in(project) == []
 
-    blame = subprocess.run(
-        [sys.executable, "-m", "pairrepl", "blame", "pricing.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(row for row in blame.splitlines() if "def clean_prices(raw):" in row)
-    assert " ai " in line and "step 4" in line
+    line = blame_line(project, "pricing.py", "def clean_prices(raw):")
+    assert " ai " in line and "step 4" in line  # who wrote it, and the request behind it

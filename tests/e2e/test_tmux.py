@@ -8,14 +8,13 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Terminal
+from tests.e2e.conftest import Terminal, blame_line, demo_project
 from tests.processes import kernels_running_in, process_running
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
@@ -98,12 +97,7 @@ def test_the_readme_demo_asks_the_replay_and_runs_only_on_a_key(
 def test_the_demo_promotes_the_function_and_blame_names_the_ai(
     terminals: list[Terminal], tmp_path: Path
 ) -> None:
-    project = tmp_path / "examples"
-    shutil.copytree(
-        Path(__file__).resolve().parents[2] / "examples",
-        project,
-        ignore=shutil.ignore_patterns(".pairrepl", "tests", "__pycache__"),
-    )
+    project = demo_project(tmp_path)
     terminal = pairrepl(terminals, project)
     terminal.type("from pricing import load_prices")
     terminal.press("Enter")
@@ -130,14 +124,7 @@ def test_the_demo_promotes_the_function_and_blame_names_the_ai(
     terminal.wait_for("clean_prices: agrees")  # the kernel re-imported it
     assert "def clean_prices(raw):" in (project / "pricing.py").read_text()
 
-    blame = subprocess.run(
-        [sys.executable, "-m", "pairrepl", "blame", "pricing.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(row for row in blame.splitlines() if "def clean_prices(raw):" in row)
+    line = blame_line(project, "pricing.py", "def clean_prices(raw):")
     assert " ai " in line and "step 4" in line  # who wrote it, and the request behind it
-    load_line = next(row for row in blame.splitlines() if "def load_prices" in row)
+    load_line = blame_line(project, "pricing.py", "def load_prices")
     assert " - " in load_line  # written before pairrepl, by hand
