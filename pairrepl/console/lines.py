@@ -340,12 +340,17 @@ class LineReader:
     async def choice(self, question: str, keys: str) -> str:
         if not self.interactive:
             return ""
-        answer = await self.line(question + " ")
-        key = (answer or "").strip()[:1].lower()
-        return key if key and key in keys else ""
+        answer = (await self.line(question + " ") or "").strip()
+        if len(answer) == 1 and answer.lower() in keys:
+            return answer.lower()
+        if answer:  # not a choice but the next statement: the person went on
+            self._pending = answer
+        return ""
 
     async def _readline(self) -> str | None:
         line = await _in_thread(self._stream.readline)
+        if self.interactive:
+            self._screen.line_typed()
         return None if line == "" else line.rstrip("\r\n")
 
 

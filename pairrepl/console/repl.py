@@ -27,7 +27,8 @@ from pairrepl.core.execution import KernelState
 from pairrepl.core.inspection import help_request
 from pairrepl.core.proposals import TRANSITIONS, ProposalState
 from pairrepl.frontend.entry import as_request, follow_up_prefix
-from pairrepl.frontend.render import format_tokens, short_id
+from pairrepl.frontend.render import short_id
+from pairrepl.frontend.usage import format_tokens
 from pairrepl.session import Session, SessionError
 
 _T = TypeVar("_T")

@@ -68,6 +68,7 @@ from pairrepl.frontend.render import (
     render_spill,
     short_id,
 )
+from pairrepl.frontend.usage import usage_words
 from pairrepl.session import PromotionDraft
 
 ABOVE_PROMPT = Callable[[Callable[[], None]], bool]
@@ -134,6 +135,11 @@ class Scrollback:
 
         if self.above_prompt is None or not self.above_prompt(write):
             write()
+
+    def line_typed(self) -> None:
+        """The person pressed Enter after what was printed: the terminal moved to a new
+        line by itself."""
+        self._at_line_start = True
 
     def end_line(self) -> None:
         """Start a new line unless at the start of one (after output without a newline)."""
@@ -281,11 +287,7 @@ class Scrollback:
             self.line(f"The AI's reply failed: {exchange.error}")
         elif exchange.proposal_id is None:
             self.line("The AI answered without proposing code.")
-        cost = "cost unknown" if exchange.cost_usd is None else f"${exchange.cost_usd:.4f}"
-        self.line(
-            f"{exchange.model} used {exchange.input_tokens} tokens in and "
-            f"{exchange.output_tokens} out ({cost})."
-        )
+        self.line(f"{exchange.model}: {usage_words(exchange)}.")
 
     def proposal(self, item: ProposalItem) -> None:
         """The proposal: its id and state, its code (highlighted), and why."""
