@@ -44,7 +44,13 @@ from pairrepl.core.events import LedgerEntry, ReplyStreamed
 from pairrepl.core.transcript import ProposalItem
 from pairrepl.frontend.usage import usage_words
 from pairrepl.session import SessionError
-from pairrepl.session.in_kernel import SETTING_NAMES, InKernelSession
+from pairrepl.session.in_kernel import (
+    SETTING_NAMES,
+    InKernelSession,
+    is_own_cell,
+    opens_when_loaded,
+    sent_by_the_app,
+)
 from pairrepl.session.panel import COMM_TARGET, PanelProtocol
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -178,20 +184,39 @@ def _friendly(method: F) -> F:
 
 @magics_class
 class PairreplMagics(Magics):
-    """The magics, bound to one in-kernel session (or to why it could not start)."""
+    """The magics, bound to one in-kernel session (or to why it could not start). The
+    session opens at load, or, in a kernel the launcher or the app loaded them into, at
+    the first cell (or magic, or panel) of a front end that does not drive the kernel."""
 
-    def __init__(
-        self, shell: Any, session: InKernelSession | None, problem: str | None = None
-    ) -> None:
+    def __init__(self, shell: Any) -> None:
         super().__init__(shell)
-        self.session = session
-        self.problem = problem
-        self._notices = [problem] if problem else []
+        self.session: InKernelSession | None = None
+        self.problem: str | None = None
+        self._notices: list[str] = []
         self._hook_failed = False
+        self._closed = False
+
+    def open_session(self) -> InKernelSession | None:
+        """The session, opened now if it is not yet; None (and ``problem`` says why)
+        when it cannot open. Never raises."""
+        if self.session is None and self.problem is None and not self._closed:
+            try:
+                self.session = InKernelSession.open(self.shell)
+            except Exception as error:  # an unreadable setting, a read-only project folder
+                self.problem = (
+                    f"pairrepl could not start its session here ({error}). The magics will "
+                    "say so until it is fixed; then run %reload_ext pairrepl."
+                )
+                self._notices.append(self.problem)
+        return self.session
 
     # -- the cell hooks -------------------------------------------------------------------
 
     def pre_run_cell(self, info: Any) -> None:
+        if sent_by_the_app(self.shell):
+            return  # the app records the cells it sends
+        if self.session is None and not is_own_cell(info.raw_cell):
+            self.open_session()
         self._show_notices()
         session = self.session
         if session is not None:
@@ -222,12 +247,18 @@ class PairreplMagics(Magics):
             print(f"pairrepl: {self._notices.pop(0)}", file=sys.stderr)
 
     def _session(self) -> InKernelSession:
+        if sent_by_the_app(self.shell):
+            raise UsageError(
+                "this kernel is driven by the pairrepl app, which records its cells: ask "
+                "the AI, accept and promote there."
+            )
+        session = self.open_session()
         self._notices.clear()
-        if self.session is None:
+        if session is None:
             raise UsageError(
                 self.problem or "pairrepl's session stopped; run %reload_ext pairrepl."
             )
-        return self.session
+        return session
 
     # -- the AI ---------------------------------------------------------------------------
 
@@ -435,6 +466,7 @@ class PairreplMagics(Magics):
     # -- closing ---------------------------------------------------------------------------
 
     def close(self) -> None:
+        self._closed = True
         if self.session is not None:
             self.session.close()
             self.session = None
@@ -477,16 +509,8 @@ class _ReplyView:
 def load_ipython_extension(ip: Any) -> None:
     if ip.magics_manager.registry.get(PairreplMagics.__name__) is not None:
         return  # loaded already (by the kernelspec, then by %load_ext)
-    try:
-        session: InKernelSession | None = InKernelSession.open(ip)
-        problem = None
-    except Exception as error:  # an unreadable setting, a read-only project folder, ...
-        session = None
-        problem = (
-            f"pairrepl could not start its session here ({error}). The magics will say so "
-            "until it is fixed; then run %reload_ext pairrepl."
-        )
-    magics = PairreplMagics(ip, session, problem)
+    magics = PairreplMagics(ip)
+    session = magics.open_session() if opens_when_loaded(ip) else None
     ip.register_magics(magics)
     ip.input_transformers_cleanup.append(ai_question_mark)
     ip.events.register("pre_run_cell", magics.pre_run_cell)
@@ -513,7 +537,7 @@ def _register_panel(ip: Any, magics: PairreplMagics) -> None:
         return
 
     def opened(comm: Any, message: Any) -> None:
-        session = magics.session
+        session = magics.open_session()
         if session is None:
             comm.send({"event": "unavailable", "error": magics.problem or "no session"})
             comm.close()

@@ -30,6 +30,12 @@ def sent_by_driver(ip: Any) -> bool:
     return bool(session) and session in _DRIVING_SESSIONS
 
 
+def starting(ip: Any) -> bool:
+    """A kernel that has handled no request yet: an extension loaded now is loaded by
+    the kernel's launcher (a kernelspec), not at anyone's request."""
+    return getattr(ip, "kernel", None) is not None and _request_session(ip) is None
+
+
 def _request_session(ip: Any) -> str | None:
     """The client session id of the request the kernel is handling; None outside a
     kernel (terminal IPython) or before the first request."""

@@ -67,6 +67,7 @@ from pairrepl.session.interpolation import interpolate
 from pairrepl.session.printed import PrintedCapture
 from pairrepl.session.project import context_budget, promotion_settings, provider_config
 from pairrepl.session.promotion import Promotion, PromotionDraft, PromotionSettings, reload_report
+from pairrepl_kernel import drivers
 from pairrepl_kernel.namespace import describe_value, summarise_namespace
 from pairrepl_kernel.promoted import reload_promoted
 
@@ -482,6 +483,22 @@ class _AgentLoop:
         self._thread.join(timeout=5.0)
         if not self._thread.is_alive():
             self._loop.close()
+
+
+def sent_by_the_app(shell: Any) -> bool:
+    """The request being handled came from a front end that drives this kernel and
+    records its own cells (the pairrepl app said so when it connected): its cells are
+    not this session's to record, and its magics would open a second ledger."""
+    return drivers.sent_by_driver(shell)
+
+
+def opens_when_loaded(shell: Any) -> bool:
+    """Whether loading the magics opens the session at once: yes when a human asked for
+    it (``%load_ext pairrepl`` in IPython or a notebook). Loaded by the kernel's launcher
+    (the "pairrepl" kernelspec, before any request) or at the app's request, the session
+    waits for the first cell of another front end, so that a kernel only the app drives
+    keeps no ledger of its own (the app records its cells)."""
+    return not (drivers.starting(shell) or drivers.sent_by_driver(shell))
 
 
 def is_own_cell(code: str) -> bool:
