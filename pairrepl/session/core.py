@@ -11,7 +11,9 @@ Two sessions extend it. ``Session`` (``session.py``: the app, and the line conso
   recording nor the other listeners. When the ledger cannot be written (a full disk),
   events wait in memory, in order and bounded, and are written as soon as it can be
   again; the screen still follows them (a finished cell never stays "running"), and
-  ``ledger_health`` says how many wait;
+  ``ledger_health`` says how many wait. Events may come from two threads (the
+  in-kernel session's background ask records on its agent's thread): ``_record`` holds
+  ``lock``, and so does whatever walks the transcript from another thread;
 - the origin of a cell (``core/origin.py``: one rule) and what a cell did to the namespace;
 - a request to the AI, from its context to the events that end it (``session/asking.py``);
 - the human's moves on a proposal (accept, reject) and on the AI's context (notes,
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -144,6 +147,7 @@ class SessionCore:
         self.namespace = NamespaceSummary()
         self.hint_mode = False
         self._ledger = ledger
+        self.lock = threading.RLock()  # held while an event is recorded (see the module's doc)
         self._listeners: list[Listener] = []
         self._waiting: deque[tuple[Event, float]] = deque()  # not yet in the ledger, in order
         self._lost = 0
@@ -378,6 +382,10 @@ class SessionCore:
     ) -> str:
         """Record that ``code`` is about to run; who wrote it follows ``core/origin.py``
         (a re-run keeps its cell's origin). Returns the new cell's id."""
+        with self.lock:
+            return self._submit(code, started_from, rerun_of)
+
+    def _submit(self, code: str, started_from: str | None, rerun_of: str | None) -> str:
         earlier = self.transcript.cells.get(rerun_of or "")
         if earlier is not None:
             origin, proposal_id = earlier.origin, earlier.proposal_id
@@ -455,14 +463,15 @@ class SessionCore:
     # -- the record --------------------------------------------------------------------
 
     def _record(self, event: Event) -> LedgerEntry:
-        entry = self._store(event)  # committed before anyone sees it (or waiting, in order)
-        item = self.transcript.apply(event)
-        for listener in list(self._listeners):
-            try:
-                listener(entry, item)
-            except Exception:  # one broken observer must not hide the record from the rest
-                _log.exception("a session listener failed on %s", event.KIND)
-        return entry
+        with self.lock:
+            entry = self._store(event)  # committed before anyone sees it (or waiting, in order)
+            item = self.transcript.apply(event)
+            for listener in list(self._listeners):
+                try:
+                    listener(entry, item)
+                except Exception:  # one broken observer must not hide the record from the rest
+                    _log.exception("a session listener failed on %s", event.KIND)
+            return entry
 
     def _store(self, event: Event) -> LedgerEntry:
         at = time.time()

@@ -31,6 +31,7 @@ Stdlib and pairrepl only: the IPython shell is passed in (duck-typed), never imp
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import os
@@ -43,7 +44,14 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pairrepl.agent import Agent, AgentReply, ContextLimits, ProviderConfig, make_agent
+from pairrepl.agent import (
+    Agent,
+    AgentReply,
+    ContextLimits,
+    ModelContext,
+    ProviderConfig,
+    make_agent,
+)
 from pairrepl.core.events import (
     KernelStarted,
     OutputProduced,
@@ -123,6 +131,7 @@ class InKernelSession(SessionCore):
         self._loop: _AgentLoop | None = None
         self._running: tuple[str, float] | None = None  # (cell id, start) of the cell running
         self._offered: str | None = None  # the proposal last put into the next input
+        self._background: concurrent.futures.Future[None] | None = None  # the panel's ask
         # In a Jupyter kernel only stdout and stderr carry prints (see the module's doc).
         self._printed = PrintedCapture() if getattr(shell, "kernel", None) else None
 
@@ -230,16 +239,7 @@ class InKernelSession(SessionCore):
         recorded: nothing here runs code. An interrupt (KeyboardInterrupt) stops the
         reply and keeps what arrived, marked partial.
         """
-        agent = self._agent(provider, model, replay)
-        self.refresh_namespace()
-        views = {}
-        for name in names_to_view(request, self.namespace, self.transcript):
-            view = describe_value(self._shell.user_ns, self._shell.user_ns_hidden, name)
-            if view is not None:
-                views[name] = view
-        hint_mode = self.hint_mode if hint is None else hint
-        context = self._context(request, agent, views, self._context_limits(), hint_mode)
-        sent = self._request_sent(agent, context, request, about_cell, hint_mode)
+        agent, context, sent = self._request(request, about_cell, hint, provider, model, replay)
         pieces: queue.SimpleQueue[str] = queue.SimpleQueue()
 
         def show(text: str) -> None:
@@ -274,6 +274,58 @@ class InKernelSession(SessionCore):
             raise
         self._reply_ended(sent, agent, reply)
         return reply
+
+    def ask_in_background(
+        self, request: str, done: Callable[[AgentReply | None, BaseException | None], None]
+    ) -> None:
+        """Ask the AI without holding up the kernel (the JupyterLab panel's Ask): the
+        request is recorded here, then the reply is awaited on the agent's own thread,
+        where its text and its end are recorded (under ``lock``) and ``done`` is called
+        with the reply or the error. The human's cells run meanwhile."""
+        if self._background is not None and not self._background.done():
+            raise SessionError("The AI is still answering the last request; wait for it.")
+        with self.lock:
+            agent, context, sent = self._request(request, None, None, None, None, None)
+
+        async def asking() -> None:
+            try:
+                reply = await agent.ask(
+                    context,
+                    on_text=lambda text: self._record(ReplyStreamed(sent.request_id, text)),
+                    on_status=lambda note: self._record(
+                        ReplyStreamed(sent.request_id, f"\n[{note}]\n")
+                    ),
+                    stop=asyncio.Event(),
+                )
+            except BaseException as error:
+                self._reply_failed(sent, error)
+                done(None, error)
+                return
+            self._reply_ended(sent, agent, reply)
+            done(reply, None)
+
+        self._background = self._agent_loop().start(asking())
+
+    def _request(
+        self,
+        request: str,
+        about_cell: str | None,
+        hint: bool | None,
+        provider: str | None,
+        model: str | None,
+        replay: str | None,
+    ) -> tuple[Agent, ModelContext, RequestSent]:
+        """The agent, the context and the recorded ``request_sent`` of a new request."""
+        agent = self._agent(provider, model, replay)
+        self.refresh_namespace()
+        views = {}
+        for name in names_to_view(request, self.namespace, self.transcript):
+            view = describe_value(self._shell.user_ns, self._shell.user_ns_hidden, name)
+            if view is not None:
+                views[name] = view
+        hint_mode = self.hint_mode if hint is None else hint
+        context = self._context(request, agent, views, self._context_limits(), hint_mode)
+        return agent, context, self._request_sent(agent, context, request, about_cell, hint_mode)
 
     def expand(self, request: str) -> str:
         """``request`` with ``{name}``, ``{In[n]}``, ``{Out[n]}`` and ``{Err[n]}`` put in
@@ -474,6 +526,10 @@ class _AgentLoop:
             if drain is not None:
                 drain()
             return result
+
+    def start(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run ``coroutine`` on the loop and return at once (nobody waits for it here)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def call(self, function: Callable[[], object]) -> None:
         self._loop.call_soon_threadsafe(function)

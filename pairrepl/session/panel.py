@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from pairrepl.agent import AgentReply
 from pairrepl.core.events import (
     CellFinished,
     LedgerEntry,
@@ -87,7 +88,8 @@ class PanelProtocol:
         try:
             if not isinstance(data, dict) or data.get("op") not in OPS:
                 raise PanelError(f"Unknown request; the panel may ask: {', '.join(OPS)}.")
-            answer = getattr(self, f"_op_{data['op']}")(data)
+            with self.session.lock:  # a background ask may be recording meanwhile
+                answer = getattr(self, f"_op_{data['op']}")(data)
         except (PanelError, SessionError, BlameError) as error:
             self._reply(request_id, ok=False, error=str(error))
         except KeyboardInterrupt:
@@ -100,7 +102,8 @@ class PanelProtocol:
                 "are fine; this is a pairrepl bug worth reporting.",
             )
         else:
-            self._reply(request_id, ok=True, **answer)
+            if answer is not None:  # None: the reply comes later (an ask)
+                self._reply(request_id, ok=True, **answer)
 
     def state(self) -> dict[str, Any]:
         session = self.session
@@ -116,7 +119,9 @@ class PanelProtocol:
     def _op_state(self, data: dict[str, Any]) -> dict[str, Any]:
         return self.state()
 
-    def _op_ask(self, data: dict[str, Any]) -> dict[str, Any]:
+    def _op_ask(self, data: dict[str, Any]) -> None:
+        """Ask without holding up the kernel: the human's cells run while the model
+        answers; the text streams as ``text`` events and the reply comes when it ends."""
         request = _text(data, "request")
         if not request.strip():
             raise PanelError("Ask something.")
@@ -127,19 +132,33 @@ class PanelProtocol:
                 self._send({"event": "text", "ask": ask_id, "text": entry.event.text})
 
         stop_streaming = self.session.subscribe(stream)
-        try:
-            reply = self.session.ask(request)
-        finally:
+
+        def done(reply: AgentReply | None, error: BaseException | None) -> None:
             stop_streaming()
+            try:
+                self._reply(ask_id, ok=True, **self._answer(reply, error))
+            except PanelError as refused:
+                self._reply(ask_id, ok=False, error=str(refused))
+
+        try:
+            self.session.ask_in_background(request, done)
+        except BaseException:
+            stop_streaming()
+            raise
+
+    def _answer(self, reply: AgentReply | None, error: BaseException | None) -> dict[str, Any]:
+        if reply is None:
+            raise PanelError(f"The AI's reply failed: {type(error).__name__}: {error}")
         answer: dict[str, Any] = {"model": reply.model, "proposal": None}
         if reply.error:
             raise PanelError(f"{reply.error} (nothing was proposed)")
         if reply.refusal:
             answer["refusal"] = reply.refusal
             return answer
-        item = self.session.latest_proposal()
-        if reply.proposal is not None and item is not None:
-            answer["proposal"] = proposal_payload(item)
+        with self.session.lock:
+            item = self.session.latest_proposal()
+            if reply.proposal is not None and item is not None:
+                answer["proposal"] = proposal_payload(item)
         return answer
 
     def _op_offered(self, data: dict[str, Any]) -> dict[str, Any]:

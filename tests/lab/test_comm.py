@@ -28,6 +28,7 @@ class Panel:
         self.client = client
         self.comm_id = uuid.uuid4().hex
         self.events: list[dict[str, Any]] = []
+        self.replies: list[dict[str, Any]] = []  # everything the comm said, in order
         self._next = 0
 
     def _send(self, kind: str, content: dict[str, Any]) -> str:
@@ -45,16 +46,34 @@ class Panel:
         return states[-1]
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        return self.reply_to(self.send(op, **fields))
+
+    def send(self, op: str, **fields: Any) -> int:
+        """Send a request and return its id once the kernel is idle again (an ask's reply
+        comes later: the kernel does not wait for the model)."""
         self._next += 1
         data = {"id": self._next, "op": op, **fields}
-        msg_id = self._send("comm_msg", {"comm_id": self.comm_id, "data": data})
-        got = self._until_idle(msg_id)
-        (reply,) = [d for d in got if d.get("reply_to") == self._next]
+        self.replies += self._until_idle(
+            self._send("comm_msg", {"comm_id": self.comm_id, "data": data})
+        )
+        return self._next
+
+    def reply_to(self, request_id: int) -> dict[str, Any]:
+        while not any(d.get("reply_to") == request_id for d in self.replies):
+            message = self.client.get_iopub_msg(timeout=60)
+            if message["msg_type"] == "comm_msg":
+                self.replies.append(self._keep(message["content"]["data"]))
+        (reply,) = [d for d in self.replies if d.get("reply_to") == request_id]
         return reply
+
+    def _keep(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "event" in data:
+            self.events.append(data)
+        return data
 
     def run(self, code: str) -> None:
         """Run a cell as the human does, keeping what the kernel pushes meanwhile."""
-        self._until_idle(self.client.execute(code, allow_stdin=False))
+        self.replies += self._until_idle(self.client.execute(code, allow_stdin=False))
 
     def state(self) -> dict[str, Any]:
         """The newest state the kernel pushed (unasked)."""
@@ -65,11 +84,8 @@ class Panel:
         while True:
             message = self.client.get_iopub_msg(timeout=60)
             if message["msg_type"] == "comm_msg":
-                data = message["content"]["data"]
                 assert message["content"]["comm_id"] == self.comm_id
-                if "event" in data:
-                    self.events.append(data)
-                got.append(data)
+                got.append(self._keep(message["content"]["data"]))
             elif message["msg_type"] == "comm_close":
                 self.events.append({"event": "closed"})
             if (
@@ -175,3 +191,22 @@ def test_a_kernel_without_pairrepl_closes_the_panels_comm(project: Path, tmp_pat
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_a_panel_ask_never_holds_up_the_humans_cells(
+    project: Path, kernel: BlockingKernelClient
+) -> None:
+    replay_script(  # about 2.5 s of streaming at the replay's pace
+        project / "script.json",
+        {"text": "word " * 600, "propose_cell": {"code": MEAN, "rationale": WHY}},
+    )
+    panel = Panel(kernel)
+    panel.open()
+    asking = panel.send("ask", request="a mean, slowly")  # the kernel is idle again at once
+    panel.run("ran_meanwhile = 6 * 7")
+    assert not any(d.get("reply_to") == asking for d in panel.replies)  # still answering
+    reply = panel.reply_to(asking)
+    assert reply["ok"] and reply["proposal"]["code"] == MEAN
+    streamed = "".join(e["text"] for e in panel.events if e.get("event") == "text")
+    assert streamed.count("word") == 600
+    assert execute(kernel, "ran_meanwhile")[1] == "42"

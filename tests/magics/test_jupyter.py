@@ -120,15 +120,20 @@ def test_a_notebook_on_the_kernelspec_asks_runs_accepts_and_promotes(
 
 
 def execute(client: BlockingKernelClient, code: str) -> tuple[dict[str, Any], str, str]:
-    """Run ``code``; (the execute_reply content, stdout, stderr and results as text)."""
+    """Run ``code``; (the execute_reply content, stdout, stderr and results as text).
+    A display updated in place (the AI's Markdown) counts once, as last drawn, first."""
     msg_id = client.execute(code, allow_stdin=False)
     out, err = [], []
+    displays: dict[str, str] = {}
     while True:
         message = client.get_iopub_msg(timeout=60)
         if message["parent_header"].get("msg_id") != msg_id:
             continue
         kind, content = message["msg_type"], message["content"]
-        if kind == "stream":
+        if kind in ("display_data", "update_display_data"):
+            display_id = content.get("transient", {}).get("display_id", str(len(displays)))
+            displays[display_id] = content["data"].get("text/plain", "")
+        elif kind == "stream":
             (out if content["name"] == "stdout" else err).append(content["text"])
         elif kind == "execute_result":
             out.append(content["data"]["text/plain"])
@@ -139,7 +144,7 @@ def execute(client: BlockingKernelClient, code: str) -> tuple[dict[str, Any], st
     while True:
         reply = client.get_shell_msg(timeout=60)
         if reply["parent_header"].get("msg_id") == msg_id:
-            return reply["content"], "".join(out), "".join(err)
+            return reply["content"], "".join([*displays.values(), *out]), "".join(err)
 
 
 @pytest.fixture
