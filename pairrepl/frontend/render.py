@@ -36,7 +36,8 @@ from pairrepl.core.transcript import (
     PromotionItem,
     ProposalItem,
 )
-from pairrepl.frontend.usage import format_tokens, usage_words
+from pairrepl.frontend.usage import format_tokens as format_tokens  # also imported from here
+from pairrepl.frontend.usage import usage_words
 
 GUTTER = 8  # "In [12]:" is 8 cells; code and outputs line up after it
 AI_MARK = "✦"

@@ -141,6 +141,13 @@ def reply_events(request_id: str, agent: Agent, reply: AgentReply) -> list[Event
 
 
 def cancelled(request_id: str, agent: Agent) -> ReplyFinished:
-    """The end of a request the human cancelled: partial, with what arrived kept."""
-    unknown_usage = agent.provider.cost_usd(Usage())  # 0.0 if priced, else None
-    return ReplyFinished(request_id, partial=True, error="Cancelled.", cost_usd=unknown_usage)
+    """The end of a request the human cancelled: partial, with what arrived kept; what
+    it used is not known (free only if the provider costs nothing at all)."""
+    free = agent.provider.cost_usd(Usage()) == 0.0 and agent.provider.cost_usd(Usage(1, 1)) == 0.0
+    return ReplyFinished(
+        request_id,
+        partial=True,
+        error="Cancelled.",
+        cost_usd=0.0 if free else None,
+        usage_known=False,
+    )

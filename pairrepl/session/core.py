@@ -457,7 +457,12 @@ class SessionCore:
     def _reply_failed(self, sent: RequestSent, error: BaseException) -> None:
         """Close a request whose reply could not be had: partial, with what arrived."""
         self._record(
-            ReplyFinished(sent.request_id, partial=True, error=f"{type(error).__name__}: {error}")
+            ReplyFinished(
+                sent.request_id,
+                partial=True,
+                error=f"{type(error).__name__}: {error}",
+                usage_known=False,  # what it used is not known: not "0 tokens"
+            )
         )
 
     # -- the record --------------------------------------------------------------------

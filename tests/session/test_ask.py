@@ -1,5 +1,6 @@
 """The AI proposes, the human disposes: a real session, a real SDK, a fake model server."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from pairrepl.agent import Agent, RetryPolicy
 from pairrepl.agent.openai_provider import OpenAIProvider
 from pairrepl.core.cells import Origin
-from pairrepl.core.events import ProposalMade, RequestSent
+from pairrepl.core.events import ProposalMade, ReplyFinished, RequestSent
 from pairrepl.core.proposals import ProposalState
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session, SessionError, SessionSettings
@@ -172,3 +173,22 @@ async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_
         assert restored.proposal.state is ProposalState.PROPOSED
     finally:
         await rebuilt._kernel.shutdown()
+
+
+async def test_a_cancelled_reply_is_closed_with_its_usage_unknown(
+    ai_session: Session, server: FakeLLMServer, ledger: Ledger
+) -> None:
+    server.script(Turn(text="word " * 400, chunk_chars=5, delay_s=0.02))
+    asking = asyncio.create_task(ai_session.ask("talk for a while"))
+    while not any(exchange.reply for exchange in ai_session.transcript.exchanges.values()):
+        await asyncio.sleep(0.01)
+    asking.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asking
+    (exchange,) = ai_session.transcript.exchanges.values()
+    assert exchange.finished and exchange.partial and exchange.error == "Cancelled."
+    assert not exchange.usage_known and exchange.cost_usd is None  # unknown, not "0 tokens"
+    finished = [
+        e.event for e in ledger.entries(ai_session.id) if isinstance(e.event, ReplyFinished)
+    ]
+    assert len(finished) == 1 and not finished[0].usage_known
