@@ -24,7 +24,8 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application, run_in_terminal
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
-from prompt_toolkit.filters import Condition, has_completions, is_done
+from prompt_toolkit.enums import DEFAULT_BUFFER
+from prompt_toolkit.filters import Condition, has_completions, has_focus, is_done, is_searching
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import History
 from prompt_toolkit.input import Input
@@ -36,6 +37,7 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import Output
 
 from pairrepl.console.screen import Scrollback, continuation_prompt, in_prompt
+from pairrepl.core.events import CellSubmitted, LedgerEntry
 from pairrepl.core.execution import KernelState
 from pairrepl.frontend.entry import INDENT, completeness, next_line_indent
 from pairrepl.session import Session
@@ -131,13 +133,15 @@ class TerminalPrompt:
         self._output = output
         self._app: Application[Any] | None = None  # the one on screen now
         self._pending_prints: set[asyncio.Future[None]] = set()
+        self._history = LedgerHistory(session)
+        session.subscribe(self._remember)
         self._prompt: PromptSession[str] = PromptSession(
             multiline=True,
             key_bindings=self._bindings(),
             lexer=PygmentsLexer.from_filename("cell.py"),
             completer=KernelCompleter(session),
             complete_while_typing=False,
-            history=LedgerHistory(session),
+            history=self._history,
             prompt_continuation=_continuation,
             bottom_toolbar=status,
             input=input,
@@ -148,33 +152,39 @@ class TerminalPrompt:
     def _bindings(self) -> KeyBindings:
         bindings = KeyBindings()
         at_line_start = Condition(self._at_line_start)
+        typing_code = has_focus(DEFAULT_BUFFER) & ~is_searching & ~is_done  # not Ctrl+R's
 
-        @bindings.add("enter", filter=~has_completions & ~is_done)
+        @bindings.add("enter", filter=typing_code & ~has_completions)
         def _enter(event: KeyPressEvent) -> None:
             buffer = event.current_buffer
-            text = buffer.text
-            on_last_line = not buffer.document.text_after_cursor.strip()
+            text, document = buffer.text, buffer.document
+            # As IPython: on an earlier line (not only blank lines below), Enter adds one.
+            last_row = document.line_count - document.empty_line_count_at_the_end()
+            on_last_line = document.on_last_line or document.cursor_position_row >= last_row
             decided = text.lstrip().startswith(COMMAND_PREFIX) or (
                 completeness(self._session, text) != "incomplete"
             )
             if on_last_line and decided:
                 buffer.validate_and_handle()
             else:
-                buffer.insert_text(
-                    "\n" + next_line_indent(buffer.document.current_line_before_cursor)
-                )
+                _new_line(event)
 
-        @bindings.add("escape", "enter")
-        def _newline(event: KeyPressEvent) -> None:
-            buffer = event.current_buffer
-            buffer.insert_text("\n" + next_line_indent(buffer.document.current_line_before_cursor))
+        bindings.add("escape", "enter", filter=typing_code)(_new_line)
 
-        @bindings.add("tab", filter=at_line_start)
+        @bindings.add("tab", filter=typing_code & at_line_start)
         def _indent(event: KeyPressEvent) -> None:
             event.current_buffer.insert_text(INDENT)
 
-        bindings.add("tab", filter=~at_line_start)(generate_completions)
+        bindings.add("tab", filter=typing_code & ~at_line_start)(generate_completions)
         return bindings
+
+    def _remember(self, entry: LedgerEntry, item: object) -> None:
+        """Cells that ran without being typed here (a proposal's run) join the history
+        too, so Up brings back the code that ran last."""
+        if isinstance(entry.event, CellSubmitted):
+            newest = self._history.get_strings()[-1:]
+            if newest != [entry.event.code]:
+                self._history.append_string(entry.event.code)
 
     @property
     def text(self) -> str:
@@ -259,6 +269,12 @@ class TerminalPrompt:
 def _continuation(width: int, line_number: int, wrap_count: int) -> str:
     """``   ...: `` under ``In [n]: `` (prompt_toolkit gives the prompt's width)."""
     return "...: ".rjust(width)
+
+
+def _new_line(event: KeyPressEvent) -> None:
+    """A new line, indented as IPython would (Enter on an open block, or Escape Enter)."""
+    buffer = event.current_buffer
+    buffer.insert_text("\n" + next_line_indent(buffer.document.current_line_before_cursor))
 
 
 def _exit_with(result: str) -> Callable[[KeyPressEvent], None]:

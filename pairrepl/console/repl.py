@@ -46,14 +46,14 @@ class Console:
         self._draft = ""  # text the next prompt starts with
         self._running = False
         self._answering = False
-        self._tasks: set[asyncio.Future[None]] = set()  # interrupts on their way
+        self._interrupting: set[asyncio.Future[None]] = set()
 
     # -- the loop --------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Read and do statements until the input ends or ``:quit``."""
         session = self.session
-        stop = [session.subscribe(self.screen.on_event)]
+        unsubscribe = session.subscribe(self.screen.on_event)
         session.set_input_handler(self._input)
         with self._interrupts():
             try:
@@ -65,8 +65,7 @@ class Console:
                         break
                     await self.handle(text)
             finally:
-                for unsubscribe in stop:
-                    unsubscribe()
+                unsubscribe()
                 self.screen.end_line()
 
     async def handle(self, text: str) -> None:
@@ -102,10 +101,11 @@ class Console:
             f"{session.provider_label}. Enter runs complete code, /question asks the AI, "
             ":help lists the commands, Ctrl+D leaves."
         )
-        if transcript.code_cells() or transcript.proposals:
+        ran = [cell for cell in transcript.code_cells() if cell.loaded_from is None]
+        if ran or transcript.proposals:
             self.screen.say(
-                f"Resumed: {len(transcript.code_cells())} cells, {len(transcript.proposals)} "
-                "proposals; Up/Down and Ctrl+R bring back what ran."
+                f"Resumed: {len(ran)} cells, {len(transcript.proposals)} proposals; "
+                "Up/Down and Ctrl+R bring back what ran."
             )
         lost = transcript.cells_lost_with_kernel()
         if lost:
@@ -114,6 +114,7 @@ class Console:
             )
         loaded = transcript.pending_loaded_cells()
         if loaded:
+            self.screen.loaded(loaded)
             self.screen.say(
                 f"{len(loaded)} cell(s) loaded from {loaded[0].loaded_from}, not run: "
                 ":loaded runs them in order."
@@ -239,8 +240,8 @@ class Console:
             self.screen.say("Stopping the AI's reply; what arrived is kept.")
         elif self._running or self.session.kernel_state is KernelState.BUSY:
             task = asyncio.ensure_future(self.session.interrupt())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._interrupting.add(task)
+            task.add_done_callback(self._interrupting.discard)
         elif not self.lines.interactive:
             self.leaving = True  # a script: stop after this statement
 

@@ -62,6 +62,7 @@ from pairrepl.frontend.render import (
     highlight_python,
     is_ai_cell,
     proposal_header,
+    render_cell,
     render_notice,
     render_promotion,
     render_proposal,
@@ -227,6 +228,16 @@ class Scrollback:
             if index == 0 and ai:
                 shown.append(f"{AI_MARK} ", STYLE_AI)
             self.line(shown + code_line)
+
+    def loaded(self, cells: Iterable[CellItem]) -> None:
+        """Cells loaded from a notebook (``--from``): shown, not run."""
+        for cell in cells:
+            if self.plain:
+                self.line(f"Loaded from {cell.loaded_from}, not run:")
+                for code_line in cell.code.rstrip("\n").split("\n"):
+                    self.line("    " + code_line)
+            else:
+                self.lines(render_cell(cell))
 
     def output(self, output: Output) -> None:
         if isinstance(output, StreamOutput):

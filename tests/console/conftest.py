@@ -30,7 +30,9 @@ ENTER = "\r"
 UP = "\x1b[A"
 END = "\x1b[F"
 TAB = "\t"
+CTRL_C = "\x03"
 CTRL_D = "\x04"
+CTRL_R = "\x12"
 
 
 def paste(text: str) -> str:
@@ -118,15 +120,25 @@ async def console_on(
 
 @asynccontextmanager
 async def console_session(
-    root: Path, settings: SessionSettings | None = None, *, resume: bool = False
+    root: Path,
+    settings: SessionSettings | None = None,
+    *,
+    resume: bool = False,
+    notebook: Path | None = None,
 ) -> AsyncIterator[Session]:
-    """A session as ``pairrepl console`` opens it (new, or the latest resumed); closed after."""
+    """A session as ``pairrepl console`` opens it (new, from ``notebook``, or the latest
+    resumed); closed after."""
     ledger = Ledger.open(root)
     if resume:
         session = await Session.resume(root, local_kernel(root), ledger, settings=settings)
     else:
         session = await Session.start(
-            root, local_kernel(root), ledger, front_end="console", settings=settings
+            root,
+            local_kernel(root),
+            ledger,
+            notebook=notebook,
+            front_end="console",
+            settings=settings,
         )
     try:
         yield session

@@ -9,14 +9,17 @@ from pathlib import Path
 
 from pairrepl.agent import Agent, RetryPolicy
 from pairrepl.agent.openai_provider import OpenAIProvider
+from pairrepl.console.lines import TerminalPrompt
 from pairrepl.core.cells import Origin
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import ProposalItem
 from pairrepl.session import Session, SessionSettings
 from tests.agent.fake_llm_server import FakeLLMServer, Turn
 from tests.console.conftest import (
+    CTRL_C,
     END,
     ENTER,
+    UP,
     Driver,
     console_on,
     console_session,
@@ -50,6 +53,8 @@ async def test_a_proposal_waits_for_a_key_runs_edits_rejects_and_follows_up(
         turn("print(total)", "Shows it.", text="It prints the total."),
     )
     async with console_session(tmp_path, settings) as session, console_on(session) as console:
+        prompt = console.console.lines
+        assert isinstance(prompt, TerminalPrompt)
         console.type("/add forty and two", ENTER)
         first = await proposed(console, 1)
         printed = console.printed()
@@ -65,11 +70,14 @@ async def test_a_proposal_waits_for_a_key_runs_edits_rejects_and_follows_up(
         assert session.transcript.cells[first.runs[-1]].origin is Origin.AI
         console.type("a")
         await console.wait_until(lambda: first.proposal.state is ProposalState.ACCEPTED)
+        console.type(UP)  # what ran last, though not typed here
+        await console.wait_until(lambda: prompt.text == "total = 40 + 2")
+        console.type(CTRL_C)  # dropped
 
         console.type("/now halve it", ENTER)
         second = await proposed(console, 2)
         console.type("e")  # the code goes into the prompt; the edit runs as ai-edited
-        await console.wait_until(lambda: console.console.lines.text == "half = total / 2")  # type: ignore[attr-defined]
+        await console.wait_until(lambda: prompt.text == "half = total / 2")
         console.type(END, " + 0", ENTER)
         await console.wait_until(lambda: second.proposal.state is ProposalState.RAN_OK)
         edited = session.transcript.cells[second.runs[-1]]

@@ -6,12 +6,15 @@ import os
 import signal
 from pathlib import Path
 
+import nbformat
+
 from pairrepl.core.events import SessionStarted
 from pairrepl.core.execution import ExecutionStatus, KernelState
 from pairrepl.core.outputs import OutputLimits
 from pairrepl.ledger import Ledger
 from pairrepl.session import SessionSettings
 from tests.console.conftest import (
+    CTRL_R,
     ENTER,
     TAB,
     UP,
@@ -51,6 +54,8 @@ async def test_enter_runs_complete_code_and_output_streams_into_the_scrollback(
         # Up brings back the cells the ledger holds; Tab asks the kernel for completions.
         again = await console.run(UP, UP, ENTER)
         assert again.code == "a = 1\nb = a + 1\nb"
+        found = await console.run(CTRL_R, "answer_to_everything =", ENTER, ENTER)  # search
+        assert found.code == "answer_to_everything = 6 * 7"
         # IPython's own completer, not jedi's: jedi's disk cache, shared by every kernel on
         # the machine, can be left truncated by a killed one, and then it finds nothing.
         await console.run("get_ipython().Completer.use_jedi = False", ENTER)
@@ -58,7 +63,7 @@ async def test_enter_runs_complete_code_and_output_streams_into_the_scrollback(
         lines = console.console.lines
         await console.wait_until(lambda: getattr(lines, "text", None) == "answer_to_everything")
         await console.run(ENTER)
-        assert "Out[9]: 42\n" in console.printed()
+        assert "Out[10]: 42\n" in console.printed()
 
         # obj? shows the kernel's help; nothing runs.
         cells = len(console.cells())
@@ -116,3 +121,25 @@ async def test_long_output_has_the_apps_cap_head_tail_and_spill_file(tmp_path: P
         assert "row 999" in printed.split("lines omitted")[1]
         spill = next((tmp_path / ".pairrepl" / "outputs").glob("*/*-stdout.txt"))
         assert "row 500\n" in spill.read_text()
+
+
+async def test_a_notebooks_cells_are_shown_and_run_only_when_asked(tmp_path: Path) -> None:
+    notebook = tmp_path / "start.ipynb"
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_code_cell("loaded_value = 20"),
+                nbformat.v4.new_code_cell("loaded_value * 2"),
+            ]
+        ),
+        notebook,
+    )
+    async with (
+        console_session(tmp_path, notebook=notebook) as session,
+        console_on(session) as console,
+    ):
+        await console.wait_for("2 cell(s) loaded from")
+        assert "[loaded] loaded_value = 20" in console.printed()
+        assert "loaded_value" not in session.namespace.by_name()
+        console.type(":loaded", ENTER)
+        await console.wait_for("Out[2]: 40")
