@@ -15,6 +15,14 @@ from pairrepl.errors import PairreplError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # Ctrl+C before a front end took the keys (imports, a kernel
+        print("pairrepl: interrupted.", file=sys.stderr)  # starting): no traceback
+        return 130
+
+
+def _run(args: list[str]) -> int:
     from pairrepl.cli.app import run_app
     from pairrepl.cli.console import run_console
     from pairrepl.cli.doctor import doctor
@@ -32,7 +40,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": check,
         "install-kernel": install_kernel,
     }
-    args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] in commands:
             return commands[args[0]](args[1:])

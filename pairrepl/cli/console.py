@@ -50,7 +50,11 @@ def run_console(args: list[str]) -> int:
     options = console_parser().parse_args(args)
     plain = options.plain or wants_plain(os.environ, sys.stdout)
     with session_opening(options, front_end="console") as opening:
-        return opening.loop.run_until_complete(_console(opening, plain=plain))
+        try:
+            return opening.loop.run_until_complete(_console(opening, plain=plain))
+        except KeyboardInterrupt:  # before the console took Ctrl+C over: stop the kernel
+            opening.handed_over = False
+            raise
 
 
 async def _console(opening: SessionOpening, *, plain: bool) -> int:
