@@ -31,6 +31,7 @@ BENCHMARKS = (
     "tui_streaming",
     "tui_big_value",
     "namespace",
+    "device_arrays",
     "context",
     "resume",
     "tui_keys",

@@ -23,7 +23,8 @@ import sys
 from typing import Any
 
 _HOST_PLATFORMS = ("cpu",)
-_MISSING = object()
+_CLASSES: dict[type, str | None] = {}  # what _array_class found, per class
+_MAX_CLASSES = 4096
 
 
 class DeviceArray:
@@ -46,14 +47,13 @@ def on_accelerator(value: Any) -> DeviceArray | None:
     else. Reads attributes only (``device``, ``nbytes``), never a value. User code may
     run (a property), so the caller bounds the time as for any other look."""
     kind = type(value)
-    if not (_on_class(kind, "shape") and _on_class(kind, "dtype")):
+    shaped_like = _array_class(kind)
+    if shaped_like is None:
         return None
-    if _on_class(kind, "device"):
+    if shaped_like == "device":
         device = _device_name(getattr(value, "device", None), kind)
-    elif _on_class(kind, "__cuda_array_interface__"):
-        device = "cuda"
     else:
-        return None
+        device = "cuda"
     if device is None:
         return None
     return DeviceArray(device, _nbytes(value))
@@ -83,6 +83,23 @@ def human_bytes(count: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{count} B"
+
+
+def _array_class(kind: type) -> str | None:
+    """``device`` (an array with a ``device``), ``cuda`` (one with the CUDA array
+    interface) or None, from the class alone: once per class (the summary runs after
+    every cell, over every name)."""
+    if kind in _CLASSES:
+        return _CLASSES[kind]
+    found = None
+    if _on_class(kind, "shape") and _on_class(kind, "dtype"):
+        if _on_class(kind, "device"):
+            found = "device"
+        elif _on_class(kind, "__cuda_array_interface__"):
+            found = "cuda"
+    if len(_CLASSES) < _MAX_CLASSES:
+        _CLASSES[kind] = found
+    return found
 
 
 def _on_class(kind: type, name: str) -> bool:

@@ -290,9 +290,15 @@ def _has_own_call(value: Any) -> bool:
 
 
 def inspect_path(
-    ip: Any, steps: list[Any], offset: int = 0, items_only: bool = False
+    ip: Any,
+    steps: list[Any],
+    offset: int = 0,
+    items_only: bool = False,
+    read_values: bool = False,
 ) -> dict[str, Any]:
-    """The inspection payload (see ``pairrepl.core.inspection.Inspection.from_payload``)."""
+    """The inspection payload (see ``pairrepl.core.inspection.Inspection.from_payload``).
+    ``read_values``: the human asked for the values of an array on an accelerator
+    (statistics and a corner), which are read only then, and only if its device is idle."""
     query = _Query(INSPECT_SECONDS)
     started = time.monotonic()
     with bounds.quiet_and_bounded(query.can_interrupt):
@@ -308,12 +314,14 @@ def inspect_path(
                 "repr": values.REDACTED,
                 "sections": [["redacted", f"{error} looks like a secret: its value is not shown."]],
             }
-        payload = _describe(ip, query, value, offset, items_only)
+        payload = _describe(ip, query, value, offset, items_only, read_values)
     payload["elapsed_s"] = round(time.monotonic() - started, 3)
     return payload
 
 
-def _describe(ip: Any, query: _Query, value: Any, offset: int, items_only: bool) -> dict[str, Any]:
+def _describe(
+    ip: Any, query: _Query, value: Any, offset: int, items_only: bool, read_values: bool
+) -> dict[str, Any]:
     try:  # duck typing reads attributes: a hostile __getattr__ could hang right here
         kind = query.run(lambda: _kind(value), PART_SECONDS, budgeted=False)
     except bounds.TimeLimitExceeded:
@@ -325,6 +333,18 @@ def _describe(ip: Any, query: _Query, value: Any, offset: int, items_only: bool)
         "kind": kind,
         "type_name": values.type_name(value),
     }
+    on_device = _on_device(query, value) if kind == "array" else None
+    if on_device is not None:  # metadata only, unless the human asks for the values
+        payload["items_total"] = None
+        if not items_only:
+            payload["module"] = _guarded(query, lambda: _module_of(value), PART_SECONDS)
+            payload["size"] = (
+                "" if on_device.nbytes is None else devices.human_bytes(on_device.nbytes)
+            )
+            payload["repr"] = "<" + on_device.text() + ">"
+            shown = _device_array_sections(query, value, on_device, read_values)
+            payload["sections"] = [[title, _capped(text)] for title, text in shown]
+        return payload
     if kind in ("mapping", "sequence", "frame", "array"):
         total = _guarded(query, lambda: str(_item_count(value)), PART_SECONDS)
         payload["items_total"] = int(total) if total.isdigit() else None
@@ -649,6 +669,62 @@ def _corner(value: Any, shape: tuple[int, ...]) -> Any:
     return value[index]
 
 
+def _on_device(query: _Query, value: Any) -> devices.DeviceArray | None:
+    try:
+        found: devices.DeviceArray | None = query.run(
+            lambda: devices.on_accelerator(value), PART_SECONDS, budgeted=False
+        )
+    except (bounds.TimeLimitExceeded, Exception):
+        return None
+    return found
+
+
+def _device_array_sections(
+    query: _Query, value: Any, on_device: devices.DeviceArray, read_values: bool
+) -> list[list[str]]:
+    """An array on an accelerator: what its metadata says; its values only when the human
+    asked and its device reports idle (a read would otherwise wait for the queued work,
+    in C code that no time limit can stop)."""
+    shape = values.shape_of(value) or ()
+    size = "" if on_device.nbytes is None else f", {devices.human_bytes(on_device.nbytes)}"
+    sections = [
+        ["shape", f"{shape}  dtype {values.dtype_of(value)}"],
+        ["device", f"{on_device.device}{size}"],
+    ]
+    if not read_values:
+        why = f"reading one waits for all the work queued on {on_device.device}"
+        sections.append(["values", f"not read ({why}); ask for them to read them"])
+        return sections
+    try:
+        idle = query.run(lambda: devices.device_idle(value), PART_SECONDS)
+    except (bounds.TimeLimitExceeded, _BudgetSpent, Exception):
+        idle = None
+    if idle is None:
+        sections.append(["values", f"not read: cannot tell whether {on_device.device} is idle"])
+    elif not idle:
+        sections.append(["values", f"device busy, ask again ({on_device.device} has work queued)"])
+    else:
+        statistics = _guarded(query, lambda: _device_statistics(value), PART_SECONDS)
+        sections.append(["statistics", statistics])
+        sections.append(
+            ["values", _guarded(query, lambda: repr(_corner(value, shape)), PART_SECONDS)]
+        )
+    return sections
+
+
+def _device_statistics(value: Any) -> str:
+    """min, max and mean, reduced on the device; one number each comes back."""
+    parts = []
+    for name in ("min", "max", "mean"):
+        try:
+            result = getattr(value, name)()
+            number = result.item() if hasattr(result, "item") else result
+            parts.append(f"{name} {number!r}")
+        except Exception as error:
+            parts.append(f"{name} <{type(error).__name__}>")
+    return "  ".join(parts)
+
+
 def _frame_sections(ip: Any, query: _Query, value: Any, sections: list[list[str]]) -> None:
     shape = values.shape_of(value) or (0, 0)
     sections.append(["shape", f"{shape[0]:,} rows × {shape[1]:,} columns"])
@@ -799,6 +875,7 @@ def install(ip: Any) -> None:
                 list(arguments.get("path") or []),
                 int(arguments.get("offset") or 0),
                 bool(arguments.get("items_only")),
+                bool(arguments.get("read_values")),
             ),
             default=str,
         )

@@ -31,7 +31,7 @@ import zlib
 from collections import deque
 from typing import Any
 
-from . import bounds, values
+from . import bounds, devices, values
 
 #: The hidden name under which the summary function lives in the user namespace.
 SUMMARY_FUNCTION_NAME = "_pairrepl_namespace_summary"
@@ -155,6 +155,10 @@ def _fill(entry: dict[str, Any], value: Any, safe: bool) -> None:
             entry["size"] = str(shape) if shape else None
             entry["fingerprint"] = "shape=" + str(shape)
             entry["dtype"] = values.dtype_of(value)
+            on_device = devices.on_accelerator(value)
+            if on_device is not None:  # metadata only: a value read waits for the device
+                entry["repr"] = values.device_repr(value, on_device)
+                return
         else:
             length = _len_of(value)
             if length is not None:

@@ -173,7 +173,7 @@ def short_repr(value: Any, depth: int, safe: bool, limits: Limits) -> str:
         return "<" + type_name(value) + ">"
     on_device = devices.on_accelerator(value)
     if on_device is not None:  # its repr would wait for the device
-        return "<" + type_name(value) + " " + on_device.text() + ">"
+        return device_repr(value, on_device)
     try:
         text = repr(value)
     except Exception as error:
@@ -181,6 +181,11 @@ def short_repr(value: Any, depth: int, safe: bool, limits: Limits) -> str:
     if not isinstance(text, str):
         return f"<repr failed: {type(text).__name__} returned>"
     return cap(text, limits)
+
+
+def device_repr(value: Any, on_device: devices.DeviceArray) -> str:
+    """``<Tensor on cuda:0 · 3.8 MB · values not read>``: an array on an accelerator."""
+    return "<" + type_name(value) + " " + on_device.text() + ">"
 
 
 def cap(text: str, limits: Limits) -> str:

@@ -69,12 +69,19 @@ class KernelBackend(Protocol):
         front end can ask inside a key handler."""
 
     async def inspect(
-        self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
+        self,
+        path: ObjectPath,
+        offset: int = 0,
+        *,
+        items_only: bool = False,
+        read_values: bool = False,
     ) -> Inspection:
         """The object at ``path`` as the kernel sees it now (bounded inside the kernel;
         never touches ``Out``/``In``/history/the execution count). Items are paged from
-        ``offset``; ``items_only`` skips everything but that page. Never raises: a
-        problem is the inspection's ``error``."""
+        ``offset``; ``items_only`` skips everything but that page. The values of an
+        array on an accelerator are read only with ``read_values`` (the human asked),
+        and only if its device is idle. Never raises: a problem is the inspection's
+        ``error``."""
 
     async def complete(self, code: str, cursor: int) -> Completions:
         """The kernel's completions for ``code`` at ``cursor`` (bounded). Never raises."""

@@ -109,11 +109,16 @@ class JupyterKernel(ABC):
         return check_complete(code)
 
     async def inspect(
-        self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
+        self,
+        path: ObjectPath,
+        offset: int = 0,
+        *,
+        items_only: bool = False,
+        read_values: bool = False,
     ) -> Inspection:
         """What pairrepl_kernel says about the object at ``path`` (bounded there). Never raises:
         a missing kernel or inspector comes back as the inspection's ``error``."""
-        expression = inspection.inspect_expression(path, offset, items_only)
+        expression = inspection.inspect_expression(path, offset, items_only, read_values)
         try:
             result = await self._evaluate(expression)
         except asyncio.CancelledError:

@@ -23,8 +23,17 @@ from pairrepl.kernel.summary import json_value
 from pairrepl_kernel import inspector as kernel_inspector
 
 
-def inspect_expression(path: ObjectPath, offset: int, items_only: bool) -> str:
-    request = json.dumps({"path": path.to_payload(), "offset": offset, "items_only": items_only})
+def inspect_expression(
+    path: ObjectPath, offset: int, items_only: bool, read_values: bool = False
+) -> str:
+    request = json.dumps(
+        {
+            "path": path.to_payload(),
+            "offset": offset,
+            "items_only": items_only,
+            "read_values": read_values,
+        }
+    )
     return f"{kernel_inspector.INSPECT_FUNCTION_NAME}({request!r})"
 
 

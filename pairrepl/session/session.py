@@ -331,11 +331,20 @@ class Session(SessionCore):
     # -- looking into live objects (never recorded: reading changes nothing) ------------
 
     async def inspect(
-        self, path: ObjectPath, offset: int = 0, *, items_only: bool = False
+        self,
+        path: ObjectPath,
+        offset: int = 0,
+        *,
+        items_only: bool = False,
+        read_values: bool = False,
     ) -> Inspection:
         """The object at ``path`` as it is now, bounded inside the kernel. Items come a
-        page at a time from ``offset``; ``items_only`` asks for just that page."""
-        return await self._kernel.inspect(path, offset, items_only=items_only)
+        page at a time from ``offset``; ``items_only`` asks for just that page;
+        ``read_values``: the human asked for the values of an array on an accelerator
+        (read only if its device is idle)."""
+        return await self._kernel.inspect(
+            path, offset, items_only=items_only, read_values=read_values
+        )
 
     async def complete(self, code: str, cursor: int) -> Completions:
         """The kernel's completions for ``code`` at ``cursor`` (Tab in the input)."""

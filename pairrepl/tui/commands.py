@@ -236,6 +236,16 @@ ACTIONS: tuple[AppAction, ...] = (
         scope="inspector",
     ),
     AppAction(
+        "inspector_values",
+        ("v",),
+        "Read the values",
+        "In the inspector, on an array that lives on an accelerator (GPU, TPU): read its "
+        "statistics and a corner, if its device is idle. Never done unasked: a read waits "
+        "for all the work queued on the device.",
+        in_palette=False,
+        scope="inspector",
+    ),
+    AppAction(
         "",
         ("tab",),
         "Details / list",
@@ -452,11 +462,12 @@ def inspector_bindings() -> list[Binding]:
 
 
 def inspector_footer() -> str:
-    """``Enter open · Backspace back · r again · Escape close``."""
+    """``Enter open · Backspace back · r again · v values · Escape close``."""
     short = {
         "inspector_open": "open",
         "inspector_back": "back",
         "inspector_refresh": "again",
+        "inspector_values": "values",
         "inspector_close": "close",
         "": "details/list",
     }

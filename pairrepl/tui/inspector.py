@@ -27,7 +27,8 @@ from textual.widgets import DataTable, Label, Static
 from pairrepl.core.inspection import Entry, Inspection, ObjectPath
 from pairrepl.tui.commands import inspector_bindings, inspector_footer
 
-Inspect = Callable[[ObjectPath, int, bool], Awaitable[Inspection]]
+#: (path, offset, items_only, read_values): ``Session.inspect``.
+Inspect = Callable[[ObjectPath, int, bool, bool], Awaitable[Inspection]]
 
 MORE_ROW = "more"
 VALUE_CHARS = 120
@@ -157,13 +158,13 @@ class InspectorScreen(ModalScreen[None]):
     # -- loading ------------------------------------------------------------------------
 
     @work(exclusive=True, group="inspect", exit_on_error=False)
-    async def _load(self, path: ObjectPath, row: int) -> None:
+    async def _load(self, path: ObjectPath, row: int, read_values: bool = False) -> None:
         self.path = path
         self.query_one("#inspector-crumbs", Static).update(crumbs_text(path))
         self.query_one("#inspector-header", Static).update(
             Text("asking the kernel… (it answers once the running cell is done)", STYLE_DIM)
         )
-        inspection = await self._inspect(path, 0, False)
+        inspection = await self._inspect(path, 0, False, read_values)
         if path != self.path:
             return
         self.inspection = inspection
@@ -207,7 +208,7 @@ class InspectorScreen(ModalScreen[None]):
     @work(exclusive=True, group="inspect", exit_on_error=False)
     async def _load_more(self) -> None:
         path, offset = self.path, self._shown_items()
-        page = await self._inspect(path, offset, True)
+        page = await self._inspect(path, offset, True, False)
         if path != self.path or self.inspection is None:
             return
         if page.error:
@@ -256,6 +257,12 @@ class InspectorScreen(ModalScreen[None]):
     def action_inspector_refresh(self) -> None:
         table = self.query_one("#inspector-entries", DataTable)
         self._load(self.path, table.cursor_row)
+
+    def action_inspector_values(self) -> None:
+        """An array on an accelerator: its statistics and a corner, read now (the kernel
+        reads them only if the device is idle)."""
+        table = self.query_one("#inspector-entries", DataTable)
+        self._load(self.path, table.cursor_row, read_values=True)
 
     def action_inspector_close(self) -> None:
         self.dismiss(None)

@@ -35,8 +35,12 @@ class LookingActions(AppBase):
         if session is None or not self._on_main_screen:
             return
 
-        async def inspect(path: ObjectPath, offset: int, items_only: bool) -> Inspection:
-            return await session.inspect(path, offset, items_only=items_only)
+        async def inspect(
+            path: ObjectPath, offset: int, items_only: bool, read_values: bool
+        ) -> Inspection:
+            return await session.inspect(
+                path, offset, items_only=items_only, read_values=read_values
+            )
 
         self.push_screen(InspectorScreen(inspect, root))
 

@@ -147,3 +147,26 @@ async def test_snapshot_of_the_inspector_on_a_dataframe(tui: Harness) -> None:
         expected.parent.mkdir(exist_ok=True)
         expected.write_text(text + "\n")
     assert text + "\n" == expected.read_text()
+
+
+async def test_an_array_on_a_gpu_is_read_only_when_asked_and_the_device_is_idle(
+    tui: Harness,
+) -> None:
+    """The fake CUDA tensor of tests/kernel/device_arrays.py: v reads its values, not
+    while its device is busy."""
+    from tests.kernel import device_arrays
+
+    await tui.run(Path(device_arrays.__file__).read_text(), key="ctrl+j")
+    await tui.run("weights = JaxArray((1000, 64), 'float32')", key="ctrl+j")
+    names = [variable.name for variable in tui.session.namespace.variables]
+    screen = await open_inspector(tui, row=names.index("weights"))
+    text = " ".join(screen_text(tui, "#inspector-dialog").split())
+    assert "on gpu:1 · 250.0 KB · values not read" in text and "not read (reading one" in text
+    await tui.pilot.press("v")
+    await tui.wait_until(lambda: "device busy, ask again" in str(screen.inspection))
+    await tui.pilot.press("escape")
+    await tui.wait_until(lambda: not isinstance(tui.app.screen, InspectorScreen))
+    await tui.run("Fake.busy = False", key="ctrl+j")
+    screen = await open_inspector(tui, row=names.index("weights"))
+    await tui.pilot.press("v")
+    await tui.wait_until(lambda: "min 0.5  max 0.5  mean 0.5" in str(screen.inspection))
