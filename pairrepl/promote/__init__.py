@@ -21,13 +21,24 @@ if TYPE_CHECKING:
     from pairrepl.core.provenance import Symbol
     from pairrepl.promote.errors import PromotionRefused
     from pairrepl.promote.names import Binding, names_needed, top_level_bindings, unresolved_names
-    from pairrepl.promote.paths import module_name_for, test_target_for
-    from pairrepl.promote.plan import PromotionPlan, plan_promotion
+    from pairrepl.promote.paths import (
+        module_name_for,
+        new_target_trouble,
+        test_file_for,
+        test_target_for,
+    )
+    from pairrepl.promote.plan import PromotionPlan, Replacement, Shadowing, plan_promotion
     from pairrepl.promote.symbols import CONSTANT_NAME, top_level_symbols
-    from pairrepl.promote.testplan import default_test_name, plan_test_promotion
+    from pairrepl.promote.testplan import (
+        default_test_name,
+        names_the_test_needs,
+        plan_test_promotion,
+    )
     from pairrepl.promote.undo import undo_text
     from pairrepl.promote.write import (
+        missing_folders,
         read_target,
+        remove_created,
         resolve_target,
         write_module_text,
         write_promotion,
@@ -38,13 +49,20 @@ _HOMES = {
     "CONSTANT_NAME": "pairrepl.promote.symbols",
     "PromotionPlan": "pairrepl.promote.plan",
     "PromotionRefused": "pairrepl.promote.errors",
+    "Replacement": "pairrepl.promote.plan",
+    "Shadowing": "pairrepl.promote.plan",
     "Symbol": "pairrepl.core.provenance",
     "default_test_name": "pairrepl.promote.testplan",
     "module_name_for": "pairrepl.promote.paths",
+    "new_target_trouble": "pairrepl.promote.paths",
+    "test_file_for": "pairrepl.promote.paths",
     "names_needed": "pairrepl.promote.names",
+    "names_the_test_needs": "pairrepl.promote.testplan",
     "plan_promotion": "pairrepl.promote.plan",
     "plan_test_promotion": "pairrepl.promote.testplan",
+    "missing_folders": "pairrepl.promote.write",
     "read_target": "pairrepl.promote.write",
+    "remove_created": "pairrepl.promote.write",
     "resolve_target": "pairrepl.promote.write",
     "test_target_for": "pairrepl.promote.paths",
     "top_level_bindings": "pairrepl.promote.names",
@@ -60,14 +78,21 @@ __all__ = [
     "Binding",
     "PromotionPlan",
     "PromotionRefused",
+    "Replacement",
+    "Shadowing",
     "Symbol",
     "default_test_name",
+    "missing_folders",
     "module_name_for",
     "names_needed",
+    "names_the_test_needs",
+    "new_target_trouble",
     "plan_promotion",
     "plan_test_promotion",
     "read_target",
+    "remove_created",
     "resolve_target",
+    "test_file_for",
     "test_target_for",
     "top_level_bindings",
     "top_level_symbols",

@@ -3,7 +3,8 @@
 Promoted code must import in a fresh interpreter. A definition promoted from one cell
 often uses names another cell of the session bound: an import (`import numpy as np`)
 or a helper. `unresolved_names` finds what a module reads but binds nowhere, and
-`names_needed` what of that the code promoted from a cell reads;
+`names_needed` (`names_needed_by`) what of that the code promoted from a cell (or a
+test made of it) reads;
 `top_level_bindings` says, for an earlier cell, how it bound each name, so the session
 can pass that cell's import line to `plan_promotion(extra_imports=...)`, or tell the
 user which definition to promote first.
@@ -96,19 +97,26 @@ def names_needed(cell_code: str, module_text: str) -> tuple[str, ...]:
     """Sorted names that what promotion takes from `cell_code` reads and that neither
     it nor `module_text` (the module it goes into, as it is now) binds: the names of
     `unresolved_names` of the merged module that the promoted code reads, found faster.
+    """
+    return names_needed_by(promoted_part(cell_code), module_text)
+
+
+def names_needed_by(part: cst.Module, module_text: str) -> tuple[str, ...]:
+    """Sorted names that `part` (code about to go into a module) reads and that neither
+    it nor `module_text` binds.
 
     Resolving scopes with libcst costs about ten parses of the text (five seconds for a
-    5,000-line module, issue 9), so only the promoted code is resolved that way; whether
-    the module binds a name at its top level is Python's own symbol table. A module the
-    compiler rejects is resolved in full, as `unresolved_names` does.
+    5,000-line module, issue 9), so only `part` is resolved that way; whether the module
+    binds a name at its top level is Python's own symbol table. A module the compiler
+    rejects is resolved in full, as `unresolved_names` does.
     """
-    reads = outside_reads(promoted_part(cell_code))
-    if not reads:  # nothing read from outside, or a star import in the cell
+    reads = outside_reads(part)
+    if not reads:  # nothing read from outside, or a star import in the part
         return ()
     try:
         bound = _module_level_names(module_text)
     except (SyntaxError, ValueError):
-        unresolved = set(unresolved_names(module_text + "\n" + promoted_part(cell_code).code))
+        unresolved = set(unresolved_names(module_text + "\n" + part.code))
         return tuple(sorted(name for name in reads if name in unresolved))
     if bound is None:
         return ()

@@ -29,8 +29,9 @@ def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
     ends on the statement's last line: comments and blank lines *above* it belong to no
     symbol, a comment at the end of its last line is part of it. Constants are the ones
     `plan_promotion` promotes (`LIMIT = 3`, `retries: int = 3`); each import statement
-    is one symbol named by its own code (`"from os import path"`). Two statements on one
-    line (`X = 1; import os`) are two symbols with the same span. Other statements
+    is one symbol named by its own code (`"from os import path"`). A function's `@overload`
+    stubs right above it belong to its symbol (as promotion writes them together). Two
+    statements on one line (`X = 1; import os`) are two symbols with the same span. Other statements
     (`if`, loops, expressions, lowercase assignments) are not symbols.
     Raises `PromotionRefused` if the text does not parse.
 
@@ -55,17 +56,42 @@ def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
         return Symbol(name, kind, first, last, "".join(lines[first - 1 : last]))
 
     found: list[Symbol] = []
+    stubs: tuple[str, int, ast.stmt] | None = None  # @overload stubs above: name, first, last
+
+    def flush_stubs() -> None:  # stubs with no function of their name below: a symbol alone
+        nonlocal stubs
+        if stubs is not None:
+            found.append(symbol(stubs[0], "function", stubs[2], stubs[1]))
+            stubs = None
+
     for statement in module.body:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             kind = "class" if isinstance(statement, ast.ClassDef) else "function"
             decorators = statement.decorator_list
             first = decorators[0].lineno if decorators else statement.lineno
+            if stubs is not None and stubs[0] == statement.name and kind == "function":
+                first = stubs[1]
+                stubs = None
+            flush_stubs()
+            if kind == "function" and any(map(_is_overload, decorators)):
+                stubs = (statement.name, first, statement)
+                continue
             found.append(symbol(statement.name, kind, statement, first))
-        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            continue
+        flush_stubs()
+        if isinstance(statement, ast.Import | ast.ImportFrom):
             found.append(symbol(_source_of(statement, lines), "import", statement))
         elif (name := _constant_name(statement)) is not None:
             found.append(symbol(name, "constant", statement))
+    flush_stubs()
     return tuple(found)
+
+
+def _is_overload(decorator: ast.expr) -> bool:
+    """`@overload` or `@typing.overload` (as `plan` recognises the stubs)."""
+    if isinstance(decorator, ast.Name):
+        return decorator.id == "overload"
+    return isinstance(decorator, ast.Attribute) and decorator.attr == "overload"
 
 
 def _source_of(statement: ast.stmt, lines: list[str]) -> str:

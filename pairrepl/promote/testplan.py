@@ -29,13 +29,14 @@ from collections.abc import Iterable, Sequence
 import libcst as cst
 
 from pairrepl.promote.errors import PromotionRefused
-from pairrepl.promote.names import outside_reads
+from pairrepl.promote.names import names_needed_by, outside_reads
 from pairrepl.promote.paths import check_module_name
 from pairrepl.promote.plan import (
     CellParts,
     Definition,
     PromotionPlan,
     Statement,
+    in_line_endings_of,
     merge_into,
     parse_imports,
     parse_text,
@@ -52,28 +53,52 @@ def plan_test_promotion(
     module_name: str,
     module_names: Iterable[str],
     target_name: str = "tests/test_module.py",
+    extra_imports: Sequence[str] = (),
 ) -> PromotionPlan:
     """Plan promoting `cell_code` as `def <test_name>():` into a test module.
 
     `module_names` are the names the promoted module `module_name` defines; those the
     cell reads without binding them itself are imported from it. `target_text` is ""
     for a test file that does not exist yet; `target_name` only labels the diff.
+    `extra_imports` are import statements the test needs besides (names promoted into
+    other modules, imports of other cells), merged like the cell's own.
     Raises `PromotionRefused` when the cell has no `assert` (a test needs one), when
     the cell or the target does not parse, or `test_name` / `module_name` are not
     valid names. `statements_skipped` is always empty: nothing of the cell is left out
     except what goes into the imports.
     """
+    target = parse_text(target_text, target_name)
+    parts = test_parts(
+        in_line_endings_of(target, cell_code),
+        test_name=test_name,
+        module_name=module_name,
+        module_names=module_names,
+        extra_imports=extra_imports,
+    )
+    return merge_into(parts, target, target_text, target_name)
+
+
+def test_parts(
+    cell_code: str,
+    *,
+    test_name: str,
+    module_name: str,
+    module_names: Iterable[str],
+    extra_imports: Sequence[str] = (),
+) -> CellParts:
+    """What a test promotion adds to the test module: its imports and `def <test_name>():`
+    holding the cell (see `plan_test_promotion`, which raises the same refusals)."""
     if not test_name.isidentifier() or keyword.iskeyword(test_name):
         raise PromotionRefused(f"{test_name!r} is not a valid test function name.")
     check_module_name(module_name)
     cell = parse_text(cell_code, "the cell")
-    target = parse_text(target_text, target_name)
     imports, statements = _split_test_cell(cell)
     if not any(_has_assert(statement) for statement in statements):
         raise PromotionRefused(
             "A test needs at least one assert, and this cell has none; promote it as "
             "code instead, or add an assert about what it showed."
         )
+    imports = parse_imports(extra_imports) + imports
     needed = sorted(set(_promoted_reads(statements, module_names)) - _names_bound_by(imports))
     if needed:
         imports += parse_imports([f"from {module_name} import {', '.join(needed)}"])
@@ -82,12 +107,33 @@ def plan_test_promotion(
         params=cst.Parameters(),
         body=cst.IndentedBlock(body=statements),
     )
-    parts = CellParts(
-        definitions=(Definition(test_name, function, is_constant=False),),
+    return CellParts(
+        definitions=(Definition(test_name, (function,), is_constant=False),),
         imports=imports,
         skipped=(),
     )
-    return merge_into(parts, target, target_text, target_name)
+
+
+def names_the_test_needs(
+    cell_code: str,
+    module_text: str,
+    *,
+    test_name: str,
+    module_name: str,
+    module_names: Iterable[str],
+) -> tuple[str, ...]:
+    """Sorted names the test made of `cell_code` would read that neither it nor the test
+    module `module_text` binds (see `names_needed_by`: only the test is resolved with
+    libcst, never the whole test file)."""
+    parts = test_parts(
+        cell_code, test_name=test_name, module_name=module_name, module_names=module_names
+    )
+    imports = [cst.SimpleStatementLine(body=[statement]) for statement in parts.imports]
+    return names_needed_by(cst.Module(body=[*imports, *parts.definitions[0].nodes]), module_text)
+
+
+# Not a test, although its name starts with "test_".
+test_parts.__test__ = False  # type: ignore[attr-defined]
 
 
 def default_test_name(cell_code: str, module_names: Iterable[str]) -> str:

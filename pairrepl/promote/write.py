@@ -6,7 +6,9 @@ absolute paths, no `..` or symlinks that leave the root: the path is resolved, t
 checked); the file must still hold exactly the text the plan was made from (sha256); the
 new text must parse.
 The write is atomic: a temp file in the same folder, fsync, rename over the target; the
-target's mode is kept. A target that does not exist yet is created, with its folders.
+target's mode is kept. A target that does not exist yet is created, with its folders
+(the write says which folders it made, so an undo can remove them again:
+`remove_created`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import os
 import secrets
 import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,18 +57,24 @@ def read_target(root: Path, target: str) -> str:
     return _read_exact(path)
 
 
-def write_promotion(root: Path, target: str, plan: PromotionPlan, expected_hash: str) -> None:
-    """Write `plan.new_text` to `target`, if the file still holds the planned-from text."""
+def write_promotion(
+    root: Path, target: str, plan: PromotionPlan, expected_hash: str
+) -> tuple[str, ...]:
+    """Write `plan.new_text` to `target`, if the file still holds the planned-from text.
+    Returns the folders it created (see `write_module_text`)."""
     if plan.original_hash != expected_hash:
         raise PromotionRefused(
             f"Refusing to write {target!r}: the plan was made from a different text than "
             f"the one expected on disk; plan the promotion again."
         )
-    write_module_text(root, target, plan.new_text, expected_hash)
+    return write_module_text(root, target, plan.new_text, expected_hash)
 
 
-def write_module_text(root: Path, target: str, new_text: str, expected_hash: str) -> None:
+def write_module_text(
+    root: Path, target: str, new_text: str, expected_hash: str
+) -> tuple[str, ...]:
     """Atomically replace `target`'s text, if its current text hashes to `expected_hash`.
+    Returns the folders it created for a new file, relative to `root`, deepest last.
 
     The one writer behind promotion and undo.
     """
@@ -76,8 +85,39 @@ def write_module_text(root: Path, target: str, new_text: str, expected_hash: str
             f"Refusing to write {target!r}: it changed on disk since pairrepl read it. "
             f"Nothing was written; review the file and promote again."
         )
-    _check_parses(new_text, target)
+    _check_parses(new_text, current, target)
+    created = missing_folders(root, target)
     _atomic_write(path, new_text)
+    return created
+
+
+def missing_folders(root: Path, target: str) -> tuple[str, ...]:
+    """The folders writing `target` would create, relative to `root`, deepest last."""
+    real_root = root.resolve()
+    path = resolve_target(root, target)
+    missing = [folder for folder in path.parents if not folder.exists()]
+    return tuple(folder.relative_to(real_root).as_posix() for folder in reversed(missing))
+
+
+def remove_created(root: Path, target: str, folders: tuple[str, ...]) -> None:
+    """Remove a file a promotion created (if it is still there), then the `folders` it
+    created for it that are empty again, deepest first. A folder that holds only the
+    byte-code cache of what was removed counts as empty; anything else stays."""
+    real_root = root.resolve()
+    path = resolve_target(root, target)
+    path.unlink(missing_ok=True)
+    for relative in reversed(folders):
+        folder = (real_root / relative).resolve()
+        if folder == real_root or not folder.is_relative_to(real_root) or not folder.is_dir():
+            continue
+        cache = folder / "__pycache__"
+        only_cache = {entry.name for entry in folder.iterdir()} == {"__pycache__"}
+        if only_cache and all(entry.suffix == ".pyc" for entry in cache.iterdir()):
+            for entry in cache.iterdir():
+                entry.unlink()
+            cache.rmdir()
+        with contextlib.suppress(OSError):  # not empty: something else lives there now
+            folder.rmdir()
 
 
 def _read_exact(path: Path) -> str:
@@ -89,16 +129,35 @@ def _read_exact(path: Path) -> str:
         raise PromotionRefused(f"Refusing {path}: it is not UTF-8 text ({error}).") from error
 
 
-def _check_parses(text: str, target: str) -> None:
+def _check_parses(text: str, current: str, target: str) -> None:
     """Python's own compiler has the last word (libcst wrote the text; a second libcst
-    parse of a whole module would double the wait for little)."""
+    parse of a whole module would double the wait for little). When the file as it is
+    does not compile either, the running Python is too old for it: say which."""
     try:
         compile(text, target, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
+        already = _compile_error(current, target) if current else None
+        if already is not None:
+            version = ".".join(map(str, sys.version_info[:2]))
+            where = f" (line {already.lineno})" if isinstance(already, SyntaxError) else ""
+            raise PromotionRefused(
+                f"Refusing to write {target!r}: Python {version}, which runs pairrepl, cannot "
+                f"compile it as it is now{where}: {getattr(already, 'msg', already)}. It may "
+                f"use newer syntax; run pairrepl with the Python the project needs. The file "
+                f"is unchanged."
+            ) from error
         raise PromotionRefused(
             f"Refusing to write {target!r}: the result would not parse ({error}). "
             f"The file is unchanged."
         ) from error
+
+
+def _compile_error(text: str, target: str) -> SyntaxError | ValueError | None:
+    try:
+        compile(text, target, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        return error
+    return None
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -118,7 +118,7 @@ def test_exploratory_statements_are_skipped_and_listed() -> None:
         "clean(df)",
     )
     assert plan.new_text == (
-        "import pandas as pd\n\n\ndef clean(frame):\n    return frame.dropna()\n\nSIZE = 3\n"
+        "import pandas as pd\n\n\ndef clean(frame):\n    return frame.dropna()\n\n\nSIZE = 3\n"
     )
 
 
@@ -216,7 +216,10 @@ def test_the_last_definition_of_a_name_in_the_cell_wins() -> None:
 
 def test_the_diff_is_unified_and_names_the_target() -> None:
     plan = plan_promotion("X = 2\n", "X = 1\n", target_name="pkg/mod.py")
-    assert plan.diff == "--- a/pkg/mod.py\n+++ b/pkg/mod.py\n@@ -1 +1 @@\n-X = 1\n+X = 2\n"
+    assert plan.diff == (
+        "# replaces `X` (1 line → 1)\n"
+        "--- a/pkg/mod.py\n+++ b/pkg/mod.py\n@@ -1 +1 @@\n-X = 1\n+X = 2\n"
+    )
 
 
 def test_a_target_without_a_final_newline_gets_one_only_when_appended_to() -> None:

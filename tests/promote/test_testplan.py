@@ -90,7 +90,7 @@ def test_an_existing_test_is_replaced_in_place_and_the_rest_stays_byte_identical
     )
     assert first.definitions_replaced == ("test_load",)
     assert first.imports_added == ("import json", "from pkg.mod import SAMPLE, count")
-    assert first.diff.startswith("--- a/tests/test_mod.py\n")
+    assert first.diff.startswith("# replaces `test_load` (2 lines → 10)\n--- a/tests/test_mod.py\n")
     head, tail = before.split("def test_load():\n    assert load(1) is None\n")
     assert first.new_text.startswith(
         head.replace(
