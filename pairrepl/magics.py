@@ -8,7 +8,8 @@ in-kernel session (``pairrepl.session.in_kernel``); no business logic here.
   in JupyterLab a new cell below, in terminal IPython the next prompt). It never runs
   (invariant AI-NEVER-EXECUTES-CODE).
 - ``%proposals``, ``%accept [ID]``, ``%reject [ID] [--why REASON]``.
-- ``%promote [--to FILE] [--test] [--why "..."] [--diff] [CELL]``, ``%promote --undo [ID]``.
+- ``%promote [--to FILE] [--test [MODULE.py]] [--why "..."] [--diff] [--replace] [--force]
+  [CELL]``, ``%promote --undo [ID]``.
 - ``%pairrepl_config`` shows the settings; ``%pairrepl_config name=value ...`` sets them.
 
 The session watches the human's cells through IPython's ``pre_run_cell`` and
@@ -41,7 +42,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 import pairrepl
 from pairrepl.core.events import LedgerEntry, ReplyStreamed
-from pairrepl.core.transcript import ProposalItem
+from pairrepl.core.transcript import NoticeItem, ProposalItem
 from pairrepl.frontend.usage import usage_words
 from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import (
@@ -52,6 +53,13 @@ from pairrepl.session.in_kernel import (
     sent_by_the_app,
 )
 from pairrepl.session.panel import COMM_TARGET, PanelProtocol
+from pairrepl.session.promotion import (
+    REPLACE,
+    SHADOW,
+    TARGET,
+    ConfirmationNeeded,
+    NothingToPromote,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -157,6 +165,23 @@ def parse_flags(magic: Any, line: str) -> Any:
     except ValueError as error:
         raise UsageError(f"{error} in: {line}") from None
     return magic.parser.parse_args(words)
+
+
+def confirmations_from(args: Any) -> list[str]:
+    """The yeses `%promote --replace` / `--force` give to a draft."""
+    return ([REPLACE] if args.replace else []) + ([SHADOW, TARGET] if args.force else [])
+
+
+def promote_refusal_text(refusal: SessionError) -> str:
+    """A draft's refusal, with the flag that answers it in this front end."""
+    if isinstance(refusal, ConfirmationNeeded):
+        flags = (["--replace"] if REPLACE in refusal.needed else []) + (
+            ["--force"] if {SHADOW, TARGET} & set(refusal.needed) else []
+        )
+        return f"{refusal.message} (%promote {' '.join(flags)})"
+    if isinstance(refusal, NothingToPromote) and refusal.as_test_instead:
+        return f"{refusal} (%promote --test)"
+    return str(refusal)
 
 
 def _friendly(method: F) -> F:
@@ -381,9 +406,23 @@ class PairreplMagics(Magics):
         "cell", nargs="?", help="In[n], n or a proposal id (default: the newest cell that ran OK)"
     )
     @argument("--to", metavar="FILE", help="the .py file, relative to the project root")
-    @argument("--test", action="store_true", help="promote a cell of asserts as a pytest test")
+    @argument(
+        "--test",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="MODULE.py",
+        help="promote a cell of asserts as a pytest test of MODULE.py (default: the module "
+        "its names were promoted into)",
+    )
     @argument("--why", metavar='"..."', help="what the code does, in your own words")
     @argument("--diff", action="store_true", help="show what would be written; write nothing")
+    @argument("--replace", action="store_true", help="yes: replace definitions the file has")
+    @argument(
+        "--force",
+        action="store_true",
+        help="yes: a new name may hide an import or a builtin, a new file's name a module",
+    )
     @argument("--undo", nargs="?", const="", metavar="ID", help="undo a promotion (the last)")
     @_friendly
     def promote(self, line: str) -> None:
@@ -394,28 +433,35 @@ class PairreplMagics(Magics):
             undone = session.undo_promotion(args.undo or None)
             print(f"Undone: {undone.target} is back as it was before that promotion.")
             return
-        draft = session.draft_promotion(args.cell, target=args.to, as_test=args.test)
-        if draft.blocked:
-            raise UsageError(draft.blocked)
-        source = f"In[{draft.cell.execution_count}]"
-        if not draft.plan.has_changes and not draft.plan.definitions_unchanged:
-            skipped = "; ".join(line.splitlines()[0] for line in draft.plan.statements_skipped)
-            raise UsageError(
-                f"{source} defines nothing to promote (functions, classes, UPPER_CASE "
-                f"constants, imports){f'; left out: {skipped}' if skipped else ''}."
-            )
-        if args.diff:
-            print(draft.plan.diff or f"{draft.target} already holds exactly this code.")
+        cell, under_test = args.cell, None
+        if isinstance(args.test, str):  # `--test mod.py`, or `--test 3` (the cell)
+            if args.test.endswith(".py"):
+                under_test = args.test
+            elif cell is None:
+                cell = args.test
+            else:
+                raise UsageError(
+                    f"--test takes the module under test (a .py file), not {args.test!r}."
+                )
+        draft = session.draft_promotion(
+            cell,
+            target=args.to,
+            as_test=args.test is not False,
+            under_test=under_test,
+        ).confirming(*confirmations_from(args))
+        refusal = draft.refusal
+        if args.diff and (refusal is None or isinstance(refusal, ConfirmationNeeded)):
+            print(draft.plan.diff)
+            if refusal is not None:
+                print(promote_refusal_text(refusal))
             return
+        if refusal is not None:
+            raise UsageError(promote_refusal_text(refusal))
         explanation = args.why
         if draft.needs_explanation and not (explanation or "").strip():
             explanation = self._ask_explanation()
         promotion = session.promote_draft(draft, explanation)
-        if not promotion.changed:
-            print(f"{draft.target} already holds exactly this code; nothing was written.")
-            return
-        what = ", ".join(draft.symbols) or "the code"
-        print(f"Promoted {what} from {source} into {draft.target} (promotion {promotion.id}).")
+        print(promotion.message)
         report = session.reload_report_of(promotion.id)
         if report:
             print(report)
@@ -522,6 +568,9 @@ def load_ipython_extension(ip: Any) -> None:
             f"pairrepl {pairrepl.__version__}: session {session.id} in {session.project_root}. "
             "%ai to ask, %proposals, %accept, %promote; %pairrepl_config for settings."
         )
+        for item in session.transcript.items:  # at the start: interrupted promotions settled
+            if isinstance(item, NoticeItem):
+                print(item.text)
 
 
 def _comm_manager(ip: Any) -> Any:

@@ -4,7 +4,10 @@ The human promoted definitions that live in the kernel's namespace (they ran the
 file now holds them too; this says, per name, whether the live object and the file
 agree. It never rebinds the user's names: the session's objects stay what they were, and
 where a reload cannot make them equivalent (a class: objects made from the session's
-class are not instances of the reloaded one) it says so instead of pretending.
+class are not instances of the reloaded one) it says so instead of pretending. Functions
+are compared by their source as Python parses it (the bytecode of the same text can
+differ between a cell and a module); a value that has no equality of its own, or whose
+comparison fails, is "not comparable", never "differs".
 
 Stdlib only, self-contained (the adapter may send this file's source to a kernel that
 has no pairrepl installed).
@@ -12,9 +15,12 @@ has no pairrepl installed).
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import json
 import sys
+import textwrap
 import types
 from typing import Any
 
@@ -58,24 +64,57 @@ def _compare(user_ns: dict[str, Any], module: types.ModuleType, name: str) -> st
     if live is in_file:
         return "agrees: the session's name is the module's object"
     if isinstance(live, type) and isinstance(in_file, type):
-        same = _same_class_code(live, in_file)
+        same = _same_class_source(live, in_file)
         return (
             ("agrees in code" if same else "differs from the file")
             + f"; but objects made from the session's {name} are not instances of "
             f"{module.__name__}.{name} (a reload cannot change that): re-create them to use "
             f"the file's class"
         )
-    live_code = getattr(live, "__code__", None)
-    file_code = getattr(in_file, "__code__", None)
-    if isinstance(live_code, types.CodeType) and isinstance(file_code, types.CodeType):
-        if _same_code(live_code, file_code):
+    if callable(live) and callable(in_file) and _code_of(live) and _code_of(in_file):
+        if _same_function(live, in_file):
             return "agrees: same code as the file"
         return "differs: the session's function is not the file's text (re-run the cell?)"
+    if getattr(type(live), "__eq__", None) is object.__eq__:
+        return (
+            f"not comparable: a {type(live).__name__} has no equality of its own; the "
+            "session's object is not the module's"
+        )
     try:
         equal = bool(live == in_file)
-    except Exception:
-        equal = False
+    except Exception as error:
+        return f"not comparable: comparing them raised {type(error).__name__}"
     return "agrees: equal values" if equal else "differs: the session's value is not the file's"
+
+
+def _code_of(function: Any) -> types.CodeType | None:
+    """The code of a function, through decorators that keep ``__wrapped__``
+    (``functools.wraps``, ``lru_cache``)."""
+    try:
+        code = getattr(inspect.unwrap(function), "__code__", None)
+    except ValueError:  # a __wrapped__ cycle
+        return None
+    return code if isinstance(code, types.CodeType) else None
+
+
+def _same_function(a: Any, b: Any) -> bool:
+    """Same source, as Python's parser reads it (line numbers, comments and layout aside);
+    the bytecode when a source cannot be read. The bytecode alone is not enough: Python
+    3.11 compiles ``mod.attr()`` differently when ``import mod`` is in the same unit (a
+    cell that holds both, and the file), although nothing about the function differs."""
+    left, right = _source_tree(a), _source_tree(b)
+    if left is not None and right is not None:
+        return left == right
+    code_a, code_b = _code_of(a), _code_of(b)
+    return code_a is not None and code_b is not None and _same_code(code_a, code_b)
+
+
+def _source_tree(function: Any) -> str | None:
+    try:
+        source = inspect.getsource(inspect.unwrap(function))
+        return ast.dump(ast.parse(textwrap.dedent(source)))
+    except (OSError, TypeError, ValueError, SyntaxError):
+        return None
 
 
 def _same_code(a: types.CodeType, b: types.CodeType) -> bool:
@@ -94,14 +133,14 @@ def _same_code(a: types.CodeType, b: types.CodeType) -> bool:
     return True
 
 
-def _same_class_code(a: type, b: type) -> bool:
+def _same_class_source(a: type, b: type) -> bool:
+    """Same attributes, and the functions among them the same (see `_same_function`)."""
     if set(vars(a)) != set(vars(b)):
         return False
     for key, value in vars(a).items():
         other = vars(b)[key]
-        code, other_code = getattr(value, "__code__", None), getattr(other, "__code__", None)
-        both_code = isinstance(code, types.CodeType) and isinstance(other_code, types.CodeType)
-        if both_code and not _same_code(code, other_code):  # type: ignore[arg-type]
+        both_functions = _code_of(value) is not None and _code_of(other) is not None
+        if both_functions and not _same_function(value, other):
             return False
     return True
 

@@ -303,10 +303,12 @@ class PromotionWritten:
     ``before`` and ``after`` are the file's whole text, so the promotion can be undone
     exactly; ``symbols`` are the definitions it added or replaced. The per-symbol
     provenance (origin, evidence, explanation) goes to ``.pairrepl/provenance.jsonl``.
+    ``created_folders`` (v2) are the folders the write made for a new file, deepest last
+    (relative to the project root): undo removes those that are empty again.
     """
 
     KIND: ClassVar[str] = "promotion_written"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     promotion_id: str
     cell_id: str
     target: str  # relative to the project root
@@ -318,6 +320,7 @@ class PromotionWritten:
     explanation: str | None = None
     as_test: bool = False
     created: bool = False  # the file did not exist before: undo removes it
+    created_folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,22 @@ class PromotionUndone:
     KIND: ClassVar[str] = "promotion_undone"
     VERSION: ClassVar[int] = 1
     promotion_id: str
+
+
+@dataclass(frozen=True)
+class PromotionRecovered:
+    """A promotion (or undo) that an earlier process began and did not finish recording
+    (it crashed between the file write and its records) was found at start and settled:
+    ``outcome`` is "completed" (the file held what it wrote: the records were finished
+    now), "not written" (the file never changed) or "changed since" (the file holds
+    neither text: nothing was recorded); ``message`` says it in words."""
+
+    KIND: ClassVar[str] = "promotion_recovered"
+    VERSION: ClassVar[int] = 1
+    promotion_id: str
+    target: str
+    outcome: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -366,6 +385,7 @@ Event = (
     | ContextMarked
     | PromotionWritten
     | PromotionUndone
+    | PromotionRecovered
     | ModuleReloaded
 )
 
@@ -383,7 +403,10 @@ class LedgerEntry:
 
 
 # (kind, version) -> function turning that version's payload into the next version's.
-_UPGRADES: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+_UPGRADES: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    # v2 records the folders a promotion created; v1 promotions created none we know of.
+    ("promotion_written", 1): lambda data: {**data, "created_folders": []},
+}
 
 
 def event_to_payload(event: Event) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from pairrepl.core.events import (
     NoteAdded,
     OutputProduced,
     OutputSpilled,
+    PromotionRecovered,
     PromotionUndone,
     PromotionWritten,
     ProposalAccepted,
@@ -138,6 +139,7 @@ class PromotionItem:
     explanation: str | None = None
     reload_report: str = ""
     undone: bool = False
+    created_folders: tuple[str, ...] = ()  # made for a new file: undo removes them if empty
 
 
 Item = CellItem | NoteItem | NoticeItem | ExchangeItem | ProposalItem | PromotionItem
@@ -254,6 +256,9 @@ class Transcript:
             return rejected
         if isinstance(event, PromotionWritten | PromotionUndone | ModuleReloaded):
             return self._apply_promotion(event)
+        if isinstance(event, PromotionRecovered):
+            severity = "info" if event.outcome == "not written" else "warning"
+            return self._add(NoticeItem(event.message, severity))
         if isinstance(event, SessionResumed):
             self._resumed = True
             return None
@@ -322,6 +327,7 @@ class Transcript:
                 event.created,
                 event.as_test,
                 event.explanation,
+                created_folders=event.created_folders,
             )
             self.promotions[event.promotion_id] = item
             proposal = self.proposals.get(event.proposal_id or "")

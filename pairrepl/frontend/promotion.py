@@ -10,7 +10,7 @@ from rich.text import Text
 
 from pairrepl.core.cells import Origin
 from pairrepl.core.provenance import CHANGED_BY_HAND, UNRECORDED, LineBlame
-from pairrepl.session import PromotionDraft
+from pairrepl.session import ConfirmationNeeded, PromotionDraft
 
 ORIGIN_STYLES = {
     Origin.AI.value: "bold magenta",
@@ -32,13 +32,16 @@ def draft_summary(draft: PromotionDraft) -> Text:
             text.append(", ".join(names) + "\n", style)
 
     part("adds", plan.definitions_added, "green")
-    part("replaces", plan.definitions_replaced, "yellow")
+    part("replaces", tuple(str(replacement) for replacement in plan.replacements), "yellow")
+    part("shadows", tuple(str(clash) for clash in plan.shadowed), "bold yellow")
     part("unchanged", plan.definitions_unchanged, "dim")
     part("imports", plan.imports_added)
     part("imports found in other cells", draft.imports_from_session)
+    part("not imported (the module has these names)", plan.imports_not_copied, "dim")
     part("left behind (exploratory)", plan.statements_skipped, "dim")
-    if draft.blocked:
-        text.append(draft.blocked + "\n", "bold red")
+    refusal = draft.refusal
+    if refusal is not None and not isinstance(refusal, ConfirmationNeeded):
+        text.append(refusal.message + "\n", "bold red")  # a yes is asked for apart
     if draft.needs_explanation:
         text.append(
             "This is the AI's code, verbatim: say in your own words what it does.\n", "italic"

@@ -1,12 +1,14 @@
 """The session ledger (SQLite) and notebook import/export.
 
 Also ``provenance.jsonl``, the committed record of who wrote each promoted symbol, and
-what git knows of who wrote the project's lines.
+what git knows of who wrote the project's lines, and ``pending/``, what a promotion is
+about to write (until its records are made).
 This is the only package that imports ``sqlite3`` and ``nbformat``.
 """
 
 from pairrepl.ledger.git import in_git_work_tree, line_authors
 from pairrepl.ledger.notebook import NotebookCell, export_notebook, read_notebook
+from pairrepl.ledger.pending import PendingWrites
 from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
 from pairrepl.ledger.state_dir import find_project_root, private_file
 from pairrepl.ledger.store import (
@@ -25,6 +27,7 @@ __all__ = [
     "LedgerUnavailable",
     "LedgerUnwritable",
     "NotebookCell",
+    "PendingWrites",
     "ProvenanceHistory",
     "ProvenanceLog",
     "SessionInfo",

@@ -10,6 +10,8 @@ session through its events (`subscribe`) and catch `SessionError`.
 from pairrepl.session.core import LedgerHealth, SessionCore, Usage
 from pairrepl.session.errors import SessionError
 from pairrepl.session.promotion import (
+    ConfirmationNeeded,
+    NothingToPromote,
     Promotion,
     PromotionDraft,
     PromotionError,
@@ -23,7 +25,9 @@ from pairrepl.session.session import (
 
 __all__ = [
     "NO_PROVIDER",
+    "ConfirmationNeeded",
     "LedgerHealth",
+    "NothingToPromote",
     "Promotion",
     "PromotionDraft",
     "PromotionError",

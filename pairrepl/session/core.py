@@ -314,15 +314,22 @@ class SessionCore:
         target: str | None = None,
         as_test: bool = False,
         place_after: str | None = None,
+        under_test: str | None = None,
     ) -> PromotionDraft:
         """What promoting ``source`` into ``target`` would write, before anything is.
 
         ``source``: a cell id, ``In[n]`` or ``n``, a proposal id (its code), or code text
         that ran without error; None: the newest cell that did and defines something.
-        New definitions go at the end, or after ``place_after``. ``PromotionError``
-        when it cannot be done."""
+        New definitions go at the end, or after ``place_after``; a test tests
+        ``under_test`` (default: the module its names were promoted into). The draft
+        says why it cannot be written (``refusal``). ``PromotionError`` when it cannot
+        be made."""
         return self._promoter.draft(
-            self._promotion_source(source), target=target, as_test=as_test, place_after=place_after
+            self._promotion_source(source),
+            target=target,
+            as_test=as_test,
+            place_after=place_after,
+            under_test=under_test,
         )
 
     def promotable_cell(self, source: str | None = None) -> CellItem:

@@ -144,6 +144,7 @@ class InKernelSession(SessionCore):
         ledger = Ledger.open(root)
         session = cls(shell, root, ledger, new_id(), promotion=promotion)
         session._record(SessionStarted(str(root), FRONT_END))
+        session._promoter.finish_interrupted()
         session._record(
             KernelStarted(f"this kernel (pid {os.getpid()}, {sys.executable})", owned=False)
         )

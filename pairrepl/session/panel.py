@@ -42,7 +42,7 @@ from pairrepl.core.transcript import ProposalItem
 from pairrepl.session.blame import BlameError, blame_file
 from pairrepl.session.errors import SessionError
 from pairrepl.session.in_kernel import InKernelSession
-from pairrepl.session.promotion import PromotionDraft
+from pairrepl.session.promotion import ConfirmationNeeded, NothingToPromote, PromotionDraft
 
 COMM_TARGET = "pairrepl"
 PROTOCOL = 1
@@ -177,19 +177,26 @@ class PanelProtocol:
 
     def _op_draft(self, data: dict[str, Any]) -> dict[str, Any]:
         draft = self._draft(data)
-        return {
+        refusal = draft.refusal
+        confirm = isinstance(refusal, ConfirmationNeeded)
+        return {  # "confirm": the question a yes answers; "blocked": refused outright
             "target": draft.target,
             "diff": draft.plan.diff,
             "draft_hash": draft_hash(draft),
             "symbols": list(draft.symbols),
             "needs_explanation": draft.needs_explanation,
             "rationale": draft.rationale,
-            "blocked": draft.blocked,
+            "blocked": None if refusal is None or confirm else refusal.message,
+            "confirm": refusal.what if isinstance(refusal, ConfirmationNeeded) else None,
+            "as_test_instead": isinstance(refusal, NothingToPromote) and refusal.as_test_instead,
             "unchanged": not draft.plan.has_changes,
         }
 
     def _op_promote(self, data: dict[str, Any]) -> dict[str, Any]:
         draft = self._draft(data)
+        refusal = draft.refusal
+        if isinstance(refusal, ConfirmationNeeded) and data.get("confirm") is True:
+            draft = draft.confirming(*refusal.needed)  # the human ticked "yes" in the panel
         if draft.blocked:
             raise PanelError(draft.blocked)
         seen = _text(data, "draft_hash")
@@ -201,6 +208,7 @@ class PanelProtocol:
         promotion = self.session.promote_draft(draft, explanation)
         return {
             "promotion": promotion.id,
+            "message": promotion.message,
             "target": draft.target,
             "changed": promotion.changed,
             "symbols": list(draft.symbols),

@@ -150,6 +150,7 @@ class Session(SessionCore):
         )
         session._lease = ledger.lease(session.id)
         session._record(SessionStarted(str(project_root), front_end))
+        session._promoter.finish_interrupted()
         for cell in loaded:
             if cell.kind == "code":
                 session._record(CellLoaded(new_id(), cell.source, str(notebook)))
@@ -189,6 +190,7 @@ class Session(SessionCore):
         session._lease = lease
         session._close_what_the_last_process_left_open()
         session._record(SessionResumed())
+        session._promoter.finish_interrupted()
         await session._start_kernel()
         return session
 

@@ -26,7 +26,7 @@ from pairrepl.core.provenance import LineBlame
 from pairrepl.core.transcript import CellItem, PromotionItem
 from pairrepl.frontend.promotion import blame_text, draft_summary
 from pairrepl.frontend.render import short_id
-from pairrepl.session import PromotionDraft, SessionError
+from pairrepl.session import ConfirmationNeeded, PromotionDraft, SessionError
 from pairrepl.session.blame import BlameError, blame_file
 from pairrepl.tui.base import AppBase
 
@@ -72,6 +72,7 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
                     id="promote-after",
                 )
             yield Static("", id="promote-summary")
+            yield Checkbox("", id="promote-confirm")
             with VerticalScroll(id="promote-diff-scroll"):
                 yield Static("", id="promote-diff")
             yield Input(placeholder="in your own words: what does this code do?", id="promote-why")
@@ -99,7 +100,7 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             self.draft = None
             summary.update(Text(str(error), "bold red"))
             diff.update("")
-            self._allow(False, needs_why=False)
+            self._allow(False, needs_why=False, confirm="")
             return
         draft = self.draft
         self.query_one("#promote-target", Input).value = self._planned_target = draft.target
@@ -109,11 +110,20 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             if draft.plan.diff
             else Text("The file already holds exactly this code: nothing would change.", "dim")
         )
-        self._allow(draft.blocked is None, needs_why=draft.needs_explanation)
+        refusal = draft.refusal
+        confirm = refusal.what if isinstance(refusal, ConfirmationNeeded) else ""
+        allowed = refusal is None or isinstance(refusal, ConfirmationNeeded)
+        self._allow(allowed, needs_why=draft.needs_explanation, confirm=confirm)
 
-    def _allow(self, allowed: bool, *, needs_why: bool) -> None:
+    def _allow(self, allowed: bool, *, needs_why: bool, confirm: str) -> None:
+        """Promote enabled or not; the explanation field and the yes a replacement (or a
+        shadowed name, a risky file name) needs shown when the draft needs them."""
         self.query_one("#promote-yes", Button).disabled = not allowed
         self.query_one("#promote-why", Input).display = needs_why
+        box = self.query_one("#promote-confirm", Checkbox)
+        box.value = False
+        box.label = f"yes: {confirm}"
+        box.display = bool(confirm)
 
     @on(Input.Submitted, "#promote-target")
     @on(Input.Submitted, "#promote-after")
@@ -160,7 +170,14 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             self.notify("Planned again for what you typed: look at the diff, then promote.")
             return
         draft = self.draft
-        if draft is None or draft.blocked is not None:
+        refusal = None if draft is None else draft.refusal
+        if draft is not None and isinstance(refusal, ConfirmationNeeded):
+            if not self.query_one("#promote-confirm", Checkbox).value:
+                self.notify("Tick the box to say yes to what the dialog warns of.", timeout=6)
+                return
+            draft = draft.confirming(*refusal.needed)
+            refusal = None
+        if draft is None or refusal is not None:
             self.notify("Nothing can be promoted as it stands: see the dialog.", timeout=4)
             return
         explanation = self.query_one("#promote-why", Input).value.strip()
@@ -247,11 +264,7 @@ class PromotionActions(AppBase):
         if session is None:
             return
         promotion = await session.promote_draft(request.draft, request.explanation or None)
-        if not promotion.changed:
-            self.notify(f"{promotion.draft.target} already holds this code: nothing changed.")
-            return
-        names = ", ".join(promotion.draft.symbols) or "the test"
-        self.notify(f"Promoted {names} into {promotion.draft.target}.", timeout=6)
+        self.notify(promotion.message, timeout=8)
 
     def action_item_undo_promotion(self) -> None:
         item, session = self._selection(PromotionItem, what="a promotion"), self.session

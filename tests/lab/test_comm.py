@@ -19,6 +19,7 @@ from tests.magics.conftest import MEAN, WHY, replay_script
 from tests.magics.test_jupyter import execute
 
 SCALE = "SCALE = 10"
+CHECK = "assert mean(prices) == 2.0"
 
 
 class Panel:
@@ -103,6 +104,7 @@ def kernel(project: Path) -> Iterator[BlockingKernelClient]:
         project / "script.json",
         {"text": "A small function.", "propose_cell": {"code": MEAN, "rationale": WHY}},
         {"text": "A constant.", "propose_cell": {"code": SCALE, "rationale": "For plots."}},
+        {"text": "A check.", "propose_cell": {"code": CHECK, "rationale": "It holds."}},
     )
     (project / "pyproject.toml").write_text(
         '[project]\nname = "demo"\n\n[tool.pairrepl]\nprovider = "replay"\nreplay = "script.json"\n'
@@ -173,6 +175,19 @@ def test_the_panel_asks_accepts_after_a_run_promotes_after_the_diff_and_blames(
     assert panel.state()["proposals"][1]["rejection_reason"] == "not needed"
     again = panel.request("reject", proposal=proposal["id"])
     assert not again["ok"] and "promoted" in again["error"]  # promoted is final
+
+    # a cell of asserts holds no definitions: refused with the words every front end uses
+    check = panel.request("ask", request="check the mean")["proposal"]
+    panel.request("offered", proposal=check["id"])
+    panel.run(CHECK)
+    assert panel.request("accept", proposal=check["id"])["ok"]
+    fields = {"proposal": check["id"], "target": "stats_tools.py"}
+    nothing = panel.request("draft", **fields)
+    assert nothing["blocked"].endswith("holds no definitions; promote it as a test.")
+    assert nothing["as_test_instead"] and nothing["confirm"] is None
+    refused = panel.request("promote", draft_hash=nothing["draft_hash"], explanation=why, **fields)
+    assert not refused["ok"] and refused["error"] == nothing["blocked"]  # never a success
+    assert (project / "stats_tools.py").read_text() == MEAN + "\n"
 
     bad = panel.request("rm -rf")
     assert not bad["ok"] and "Unknown request" in bad["error"]

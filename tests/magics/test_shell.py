@@ -245,3 +245,43 @@ def test_a_new_session_recalls_the_answer_an_earlier_one_got(
     (exchange,) = session.transcript.exchanges.values()
     assert f"Recalled from session {earlier}" in exchange.reply and exchange.cost_usd == 0.0
     assert run(shell, MEAN).success and run(shell, "%accept").success  # a proposal like any
+
+
+def test_promote_asks_for_replace_or_force_and_refuses_what_changes_nothing(
+    shell: InteractiveShell, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16 items 2, 3, 7, 11 and 15, issue 19 item 15 in the magics: the same rules
+    and words as everywhere, with the flag that answers each refusal."""
+    run(shell, "%load_ext pairrepl")
+    run(shell, "from itertools import chain\nimport json")
+    run(shell, "def double(x):\n    print('doubling')\n    return 2 * x\ndouble(2)")
+    capsys.readouterr()
+    assert run(shell, "%promote --to calc.py").success
+    out = capsys.readouterr().out
+    assert "Left behind (not promoted): double(2)." in out
+    failed_with(run(shell, "%promote --to calc.py"), "calc.py already holds exactly this code")
+
+    run(shell, "def double(x):\n    return x + x")
+    failed_with(run(shell, "%promote --to calc.py"), "replaces `double` (3 lines → 2)", "--replace")
+    assert "print('doubling')" in (project / "calc.py").read_text()
+    assert run(shell, "%promote --to calc.py --diff").success  # shows it, writes nothing
+    assert "# replaces `double` (3 lines → 2)" in capsys.readouterr().out
+    assert run(shell, "%promote --to calc.py --replace").success
+    assert "x + x" in (project / "calc.py").read_text()
+
+    run(shell, "def chain(*parts):\n    return json.dumps(parts)")
+    (project / "iters.py").write_text("from itertools import chain\n")
+    failed_with(run(shell, "%promote --to iters.py"), "`from itertools import chain`", "--force")
+    failed_with(run(shell, "%promote --to json.py"), "standard-library", "--force")
+    assert not (project / "json.py").exists()
+    assert run(shell, "%promote --to jsonish.py").success
+
+    check = run(shell, "assert double(3) == 6")
+    failed_with(
+        run(shell, f"%promote --to calc.py {check.execution_count}"),
+        f"In[{check.execution_count}] holds no definitions; promote it as a test.",
+        "%promote --test",
+    )
+    failed_with(run(shell, "%promote --test 3 4"), "--test takes the module under test")
+    assert run(shell, f"%promote {check.execution_count} --test calc.py").success
+    assert "from calc import double" in (project / "tests" / "test_calc.py").read_text()

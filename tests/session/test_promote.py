@@ -17,7 +17,13 @@ from pairrepl.agent.replay import ReplayProvider, parse_script
 from pairrepl.core.cells import Origin
 from pairrepl.core.proposals import ProposalState
 from pairrepl.ledger import Ledger, ProvenanceLog
-from pairrepl.session import PromotionError, PromotionSettings, Session, SessionSettings
+from pairrepl.session import (
+    NothingToPromote,
+    PromotionError,
+    PromotionSettings,
+    Session,
+    SessionSettings,
+)
 from pairrepl.session.blame import blame_file
 from pairrepl.session.understanding import project_understanding
 from tests.session.conftest import local_kernel
@@ -105,8 +111,9 @@ async def test_the_whole_loop_ask_run_accept_explain_promote_blame_undo(
     totals = project_understanding(tmp_path)[0].total.lines
     assert (totals.ai, totals.ai_explained) == (2, 2)
 
-    again = await ai_session.promote(proposal.proposal.code, explanation="same thing again")
-    assert not again.changed and target.read_text() == text  # twice changes nothing
+    with pytest.raises(NothingToPromote, match="already holds exactly this code"):
+        await ai_session.promote(proposal.proposal.code, explanation="same thing again")
+    assert target.read_text() == text  # twice changes nothing, and says so
 
     ai_session.undo_promotion()
     assert target.read_text() == MODULE
