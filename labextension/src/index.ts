@@ -321,10 +321,19 @@ class ProposalsPanel extends Widget {
       diff.textContent = draft.unchanged
         ? `${draft.target} already holds exactly this code.`
         : draft.diff;
-      form.querySelectorAll('.pairrepl-explanation, .pairrepl-write').forEach(n => n.remove());
+      form
+        .querySelectorAll('.pairrepl-explanation, .pairrepl-write, .pairrepl-confirm')
+        .forEach(n => n.remove());
       if (draft.blocked) {
         this.showError(draft.blocked);
         return;
+      }
+      // A replacement (or a shadowed name, a risky new file name) needs an explicit yes.
+      const yes = el('input', { class: 'pairrepl-confirm-box', type: 'checkbox' });
+      if (draft.confirm) {
+        const label = el('label', { class: 'pairrepl-confirm' });
+        label.append(yes, ` yes: ${draft.confirm}`);
+        form.append(label);
       }
       const explanation = el('textarea', {
         class: 'pairrepl-explanation',
@@ -339,10 +348,11 @@ class ProposalsPanel extends Widget {
           proposal: proposal.id,
           target: target.value,
           draft_hash: draft.draft_hash,
-          explanation: explanation.value
+          explanation: explanation.value,
+          confirm: yes.checked
         });
         if (done.ok) {
-          this.showStatus(`Promoted into ${done.target} (promotion ${done.promotion}).`);
+          this.showStatus(done.message);
         }
       };
       form.append(write);
