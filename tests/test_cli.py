@@ -193,7 +193,7 @@ def test_doctor_checks_a_server(
 
 
 async def test_blame_and_report_from_provenance_and_the_files_alone(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Ledger.open(tmp_path) as ledger:
         session = await Session.start(tmp_path, local_kernel(tmp_path, tmp_path / "k.log"), ledger)
@@ -210,7 +210,7 @@ async def test_blame_and_report_from_provenance_and_the_files_alone(
         ("", "-"),
         ("", "-"),
         ("def half(x):", "human"),  # promoted from a human cell
-        ("    return x * 0.5", "human"),  # changed by hand since
+        ("    return x * 0.5", "changed"),  # changed by hand since
     ]
     assert main(["report", "--project", str(tmp_path), "--json"]) == 0
     totals = json.loads(capsys.readouterr().out)["total"]
@@ -219,3 +219,27 @@ async def test_blame_and_report_from_provenance_and_the_files_alone(
     assert json.loads(capsys.readouterr().out)["total"]["promoted_lines"] == 0
     assert main(["blame", "/etc/hostname", "--project", str(tmp_path)]) == 2
     assert "outside the project" in capsys.readouterr().err
+
+    # From another project's folder, the file's own project is blamed (issue 16 item 14),
+    # and a form feed in a comment does not shift the lines after it.
+    maths.write_text(maths.read_text().replace('"""Added by hand."""', "# page\f break"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text("")
+    monkeypatch.chdir(elsewhere)
+    assert main(["blame", str(maths), "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["line"], line["origin"]) for line in lines][-2:] == [(4, "human"), (5, "changed")]
+
+
+def test_blame_into_a_pipe_that_closes_early_ends_quietly(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "long.py").write_text("".join(f"X{n} = {n}\n" for n in range(50_000)))
+    command = [sys.executable, "-m", "pairrepl", "blame", str(tmp_path / "long.py")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as blame:
+        assert blame.stdout is not None and blame.stderr is not None
+        assert blame.stdout.readline().startswith(b"    1 -")  # `| head -1`
+        blame.stdout.close()
+        error = blame.stderr.read().decode()
+        assert blame.wait(timeout=60) == 0
+    assert error == ""

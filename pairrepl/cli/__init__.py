@@ -7,6 +7,7 @@ it, so ``pairrepl sessions`` does not pay for Textual or jupyter_client.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,3 +51,9 @@ def _run(args: list[str]) -> int:
     except PairreplError as error:  # anything pairrepl refused before a screen opened
         print(f"pairrepl: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `pairrepl blame x.py | head`: the reader has all it wanted
+        # Python flushes stdout once more at exit: point it at /dev/null, so that flush
+        # cannot fail and print a traceback (the recipe of the signal module's docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -63,11 +63,12 @@ def export(args: list[str]) -> int:
 def blame(args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="pairrepl blame",
-        description="Each line of a file with who wrote it: human, ai (verbatim) or ai-edited, "
+        description="Each line of a file with who wrote it: human, ai (verbatim), ai-edited, or "
+        "changed (edited by hand since), "
         "and the request that led to it. Works from .pairrepl/provenance.jsonl and the file.",
     )
     parser.add_argument("file", help="a .py file of the project")
-    parser.add_argument("--project", help="the project folder (default: found from here)")
+    parser.add_argument("--project", help="the project folder (default: the file's project)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     options = parser.parse_args(args)
 
@@ -75,7 +76,7 @@ def blame(args: list[str]) -> int:
 
     from pairrepl.session.blame import BlameError, blame_file
 
-    root = project_root_from(options.project)
+    root = project_root_from(options.project or _folder_of(options.file))
     try:
         lines = blame_file(root, options.file)
     except BlameError as error:
@@ -103,6 +104,13 @@ def blame(args: list[str]) -> int:
             why = f"{record.promotion_id[:8]} {when(record.time)} {_clip(why, 40)}"
         print(f"{line.number:>5} {line.origin:<9} {why:<66} | {line.text}")
     return 0
+
+
+def _folder_of(file: str) -> str | None:
+    """The folder of a file given on the command line, where its project is found from
+    (None: the file is not there; the current folder's project then says so)."""
+    path = Path(file).expanduser()
+    return str(path.resolve().parent) if path.is_file() else None
 
 
 def _clip(text: str, width: int) -> str:

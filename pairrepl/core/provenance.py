@@ -23,9 +23,18 @@ from pairrepl.core.review import Review
 
 #: A line no promotion wrote (or one whose symbol has no live record).
 UNRECORDED = "-"
-#: A promoted line the human changed by hand after the promotion.
-CHANGED_BY_HAND = "human"
+#: A promoted line the human changed by hand after the promotion (whoever wrote it first).
+CHANGED_BY_HAND = "changed"
 _AI, _AI_EDITED = Origin.AI.value, Origin.AI_EDITED.value  # read once: counted per line
+
+# Python's own line breaks (not str.splitlines', which also splits on form feeds and
+# other characters that may sit in a comment), so line numbers agree with the parser's.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def source_lines(text: str) -> list[str]:
+    """`text` split into lines as Python's parser counts them, each with its line break."""
+    return _LINE.findall(text)
 
 
 @dataclass(frozen=True)
@@ -209,15 +218,15 @@ class LineBlame:
     """One line of a file: who wrote it, per provenance.
 
     `origin` is an `Origin` value ("human", "ai", "ai-edited") for a line a promotion
-    wrote and nobody changed since, `CHANGED_BY_HAND` for a promoted symbol's line the
-    human edited afterwards, or `UNRECORDED` for a line no promotion wrote.
+    wrote and nobody changed since, `CHANGED_BY_HAND` ("changed") for a promoted symbol's
+    line the human edited afterwards, or `UNRECORDED` for a line no promotion wrote.
     """
 
     number: int
     text: str
     origin: str
     record: ProvenanceRecord | None = None
-    changed_by_hand: bool = False  # promoted, then edited in the file (origin "human")
+    changed_by_hand: bool = False  # promoted, then edited in the file (origin "changed")
 
 
 def blame(
@@ -225,7 +234,7 @@ def blame(
 ) -> list[LineBlame]:
     """Attribute each line of `file_text` from its top-level `symbols` and the file's
     live provenance `records` (oldest first; the newest record of a symbol wins)."""
-    lines = file_text.splitlines(keepends=True)
+    lines = source_lines(file_text)
     origins: list[tuple[str, ProvenanceRecord | None, bool]] = [(UNRECORDED, None, False)] * len(
         lines
     )
@@ -240,7 +249,7 @@ def blame(
             origin = CHANGED_BY_HAND if changed else found.origin.value
             origins[symbol.first_line - 1 + offset] = (origin, found, changed)
     return [
-        LineBlame(number, text.rstrip("\n"), origin, record, changed)
+        LineBlame(number, text.rstrip("\r\n"), origin, record, changed)
         for number, (text, (origin, record, changed)) in enumerate(
             zip(lines, origins, strict=True), 1
         )
@@ -263,7 +272,7 @@ def blame_in_place(file_text: str, records: Sequence[ProvenanceRecord]) -> list[
     starts = [0, *(match.end() for match in _LINE_BREAK.finditer(file_text))]
     if starts[-1] == len(file_text):
         starts.pop()  # the text ends with a line break: no empty last line
-    lines = [line.rstrip("\n") for line in file_text.splitlines(keepends=True)]  # as `blame`
+    lines = [line.rstrip("\r\n") for line in file_text.splitlines(keepends=True)]  # as `blame`
     origins: list[ProvenanceRecord | None] = [None] * len(lines)
     newest: dict[tuple[str, str], ProvenanceRecord] = {}
     for record in records:
@@ -332,11 +341,12 @@ def _next_code_line(lines: list[str], index: int, step: int) -> str:
 
 def _changed_lines(symbol: Symbol, record: ProvenanceRecord) -> list[bool]:
     """For each line of the symbol now: was it changed since the record was written?"""
-    now = symbol.text.splitlines()
+    now = [line.rstrip("\r\n") for line in source_lines(symbol.text)]
     if code_hash(symbol.text) == record.content_hash:
         return [False] * len(now)
     changed = [True] * len(now)
-    matcher = difflib.SequenceMatcher(a=record.text.splitlines(), b=now, autojunk=False)
+    was = [line.rstrip("\r\n") for line in source_lines(record.text)]
+    matcher = difflib.SequenceMatcher(a=was, b=now, autojunk=False)
     for block in matcher.get_matching_blocks():
         for offset in range(block.size):
             changed[block.b + offset] = False

@@ -209,8 +209,8 @@ class BlameScreen(ModalScreen[None]):
             with VerticalScroll(id="blame-scroll"):
                 yield Static(blame_text(self.lines), id="blame-lines")
             yield Label(
-                "ai = the AI's text verbatim · ai-edited · human = promoted from your cell, "
-                "or changed by hand since · - = not promoted · Escape closes",
+                "ai = the AI's text verbatim · ai-edited · human = promoted from your cell · "
+                "changed = edited by hand since · - = not promoted · Escape closes",
                 classes="dim",
             )
 
