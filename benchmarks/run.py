@@ -37,6 +37,7 @@ BENCHMARKS = (
     "tui_keys",
     "startup",
     "promotion",
+    "promotion_as_test",
     "first_token",
     "report",
 )

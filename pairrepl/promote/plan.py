@@ -49,6 +49,7 @@ from libcst.helpers import get_full_name_for_node
 from pairrepl.core.cells import code_hash
 from pairrepl.promote.bindings import TopLevelBinding, line_of_binding, top_level_bindings_of
 from pairrepl.promote.errors import PromotionRefused
+from pairrepl.promote.splice import Edit, apply_edits
 from pairrepl.promote.symbols import CONSTANT_NAME
 from pairrepl.promote.textdiff import unified_diff
 
@@ -253,29 +254,15 @@ def merge_into(
     for position, statement in enumerate(new_imports):
         blank = (cst.EmptyLine(),) if position == 0 and after_docstring else ()
         import_lines.append(cst.SimpleStatementLine(body=[statement], leading_lines=blank))
-    if appended and append_at < len(body):
-        body[append_at] = _with_blank_lines_above(body[append_at], appended[-1])
-    new_body: list[Statement] = []
-    index = 0
-    while index <= len(body):
-        if index == insert_imports_at:
-            new_body.extend(import_lines)
-        if index == append_at:
-            new_body.extend(appended)
-        if index == len(body):
-            break
-        if index in replaced_at:
-            last, nodes = replaced_at[index]
-            new_body.extend(nodes)
-            index = last + 1
-            continue
-        new_body.append(body[index])
-        index += 1
-
-    new_module = target.with_changes(body=new_body)
-    if appended and append_at == len(body):
-        new_module = new_module.with_changes(has_trailing_newline=True)
-    new_text = new_module.code if (appended or import_lines or replaced_at) else target_text
+    edits = [Edit(insert_imports_at, insert_imports_at, tuple(import_lines))]
+    edits.append(Edit(append_at, append_at, tuple(appended)))
+    if appended and append_at < len(body):  # the statement after them: PEP 8's blank lines
+        below = _with_blank_lines_above(body[append_at], appended[-1])
+        if below is not body[append_at]:
+            edits.append(Edit(append_at, append_at + 1, (below,)))
+    edits += [Edit(first, last + 1, nodes) for first, (last, nodes) in replaced_at.items()]
+    changed = appended or import_lines or replaced_at
+    new_text = apply_edits(target, target_text, edits) if changed else target_text
     diff = unified_diff(
         target_text, new_text, before_name=f"a/{target_name}", after_name=f"b/{target_name}"
     )

@@ -11,15 +11,11 @@ from __future__ import annotations
 import ast
 import re
 
-from pairrepl.core.provenance import Symbol
+from pairrepl.core.provenance import Symbol, source_lines
 from pairrepl.promote.errors import PromotionRefused
 
 #: What `plan_promotion` promotes as a constant: `LIMIT = 3`, `_RETRIES = 2`.
 CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
-
-# Python's own line breaks (not str.splitlines', which also splits on form feeds etc.),
-# so line numbers agree with the parser's.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
@@ -27,7 +23,8 @@ def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
 
     In file order. A span starts at the first decorator (or the statement itself) and
     ends on the statement's last line: comments and blank lines *above* it belong to no
-    symbol, a comment at the end of its last line is part of it. Constants are the ones
+    symbol, a comment at the end of its last line is part of it, and so are indented
+    comments after the last line of a def or class (libcst's, and promotion's, reading). Constants are the ones
     `plan_promotion` promotes (`LIMIT = 3`, `retries: int = 3`); each import statement
     is one symbol named by its own code (`"from os import path"`). A function's `@overload`
     stubs right above it belong to its symbol (as promotion writes them together). Two
@@ -48,11 +45,13 @@ def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
             f"the module is not valid Python, so nothing can be promoted from or into it: "
             f"{getattr(error, 'msg', error)}{where}"
         ) from error
-    lines = _LINE.findall(module_text)
+    lines = source_lines(module_text)
 
     def symbol(name: str, kind: str, node: ast.stmt, first: int | None = None) -> Symbol:
         first = node.lineno if first is None else first
         last = node.end_lineno or node.lineno
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            last = _through_indented_comments(lines, last)
         return Symbol(name, kind, first, last, "".join(lines[first - 1 : last]))
 
     found: list[Symbol] = []
@@ -85,6 +84,23 @@ def top_level_symbols(module_text: str) -> tuple[Symbol, ...]:
             found.append(symbol(name, "constant", statement))
     flush_stubs()
     return tuple(found)
+
+
+def _through_indented_comments(lines: list[str], last: int) -> int:
+    """The last line of a top-level block, counting the indented comments after its last
+    statement (`    # fmt: on`): they belong to the block, as libcst (and so promotion)
+    reads them. A comment at the margin belongs to what follows."""
+    end = last
+    for number in range(last + 1, len(lines) + 1):
+        line = lines[number - 1]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#") and line[:1] in (" ", "\t"):
+            end = number
+            continue
+        break
+    return end
 
 
 def _is_overload(decorator: ast.expr) -> bool:

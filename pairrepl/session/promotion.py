@@ -212,6 +212,15 @@ class PromotionDraft:
 
 
 @dataclass(frozen=True)
+class _TestSubject:
+    """What a test promotion tests: the module, the names it defines, the test's name."""
+
+    module_name: str
+    module_names: tuple[str, ...]
+    test_name: str
+
+
+@dataclass(frozen=True)
 class Promotion:
     """A promotion as written (a draft that would change nothing is refused instead)."""
 
@@ -277,8 +286,7 @@ class Promoter:
         tests out."""
         cell = self.cell_that_ran(source, as_test=as_test)
         self._check_accepted(cell)
-        if not as_test:
-            under_test = None
+        subject: _TestSubject | None = None
         try:
             if as_test:
                 under_test = under_test or self._module_under_test(cell)
@@ -289,6 +297,7 @@ class Promoter:
                     )
                 promote.resolve_target(self.project_root, under_test)
                 target = target or promote.test_file_for(self.project_root, under_test)
+                subject = self._test_subject(cell, under_test)
             target = target or self._default_target()
             if not target:
                 raise PromotionError(
@@ -299,10 +308,8 @@ class Promoter:
             text = promote.read_target(self.project_root, target)
             relative = path.relative_to(self.project_root).as_posix()
             module_name = promote.module_name_for(relative)
-            imports, first = self._needs_from_session(cell, text, relative, under_test)
-            plan = self._plan(
-                cell.code, text, relative, module_name, under_test, imports, place_after
-            )
+            imports, first = self._needs_from_session(cell, text, relative, subject)
+            plan = self._plan(cell.code, text, relative, module_name, subject, imports, place_after)
         except PromotionRefused as refused:
             raise PromotionError(refused.message, diff=refused.diff) from refused
         proposal = self.transcript.proposals.get(cell.proposal_id or "")
@@ -386,17 +393,25 @@ class Promoter:
             return max(dict.fromkeys(homes), key=homes.count)
         return self._default_target()
 
+    def _test_subject(self, cell: CellItem, under_test: str) -> _TestSubject:
+        module_names = self._names_defined_in(under_test)
+        return _TestSubject(
+            module_name=promote.module_name_for(under_test),
+            module_names=module_names,
+            test_name=promote.default_test_name(cell.code, module_names),
+        )
+
     def _plan(
         self,
         code: str,
         text: str,
         target: str,
         module_name: str,
-        under_test: str | None,
+        subject: _TestSubject | None,
         extra_imports: Iterable[str],
         place_after: str | None = None,
     ) -> PromotionPlan:
-        if under_test is None:
+        if subject is None:
             return promote.plan_promotion(
                 code,
                 text,
@@ -405,13 +420,12 @@ class Promoter:
                 extra_imports=tuple(extra_imports),
                 place_after=place_after,
             )
-        module_names = self._names_defined_in(under_test)
         return promote.plan_test_promotion(
             code,
             text,
-            test_name=promote.default_test_name(code, module_names),
-            module_name=promote.module_name_for(under_test),
-            module_names=module_names,
+            test_name=subject.test_name,
+            module_name=subject.module_name,
+            module_names=subject.module_names,
             target_name=target,
             extra_imports=tuple(extra_imports),
         )
@@ -421,20 +435,19 @@ class Promoter:
         return tuple(symbol.name for symbol in symbols if symbol.kind != "import")
 
     def _needs_from_session(
-        self, cell: CellItem, text: str, target: str, under_test: str | None
+        self, cell: CellItem, text: str, target: str, subject: _TestSubject | None
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Imports the promoted code (or the test made of it: `under_test` is its module)
-        needs from elsewhere in the session, and names other cells defined that it needs
-        (those must be promoted first). A name this session promoted into another module
-        is imported from there."""
-        if under_test is not None:
-            module_names = self._names_defined_in(under_test)
+        """Imports the promoted code (or the test made of it, of `subject`) needs from
+        elsewhere in the session, and names other cells defined that it needs (those must
+        be promoted first). A name this session promoted into another module is imported
+        from there."""
+        if subject is not None:
             missing = promote.names_the_test_needs(
                 cell.code,
                 text,
-                test_name=promote.default_test_name(cell.code, module_names),
-                module_name=promote.module_name_for(under_test),
-                module_names=module_names,
+                test_name=subject.test_name,
+                module_name=subject.module_name,
+                module_names=subject.module_names,
             )
         else:
             missing = promote.names_needed(cell.code, text)

@@ -30,7 +30,7 @@ MODULE = dedent(
     class Point:
         x: int
 
-        # trailing, indented: belongs to what follows
+        # trailing, indented: belongs to Point (as libcst, and promotion, read it)
     LIMIT = 3; import sys
     lower = 4
     retries: int = 3
@@ -46,7 +46,7 @@ def test_spans_start_at_the_first_decorator_and_end_on_the_last_line() -> None:
         ("import os", "import", 2, 2),
         ("from a import (\n    b,\n)", "import", 3, 5),
         ("f", "function", 9, 14),
-        ("Point", "class", 18, 19),
+        ("Point", "class", 18, 21),
         ("LIMIT", "constant", 22, 22),
         ("import sys", "import", 22, 22),
         ("retries", "constant", 24, 24),

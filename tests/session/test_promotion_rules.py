@@ -110,7 +110,7 @@ async def test_undo_removes_the_file_and_the_folders_the_promotion_made(
     promotion = await session.promote(target="src/shop/contrib/extra/maths.py")
     assert promotion.created_folders == ("src/shop/contrib", "src/shop/contrib/extra")
     assert "double: agrees" in session.transcript.promotions[promotion.id].reload_report
-    await session.undo_promotion()
+    session.undo_promotion()
     assert sorted(p.name for p in (tmp_path / "src" / "shop").iterdir()) == []
     assert (tmp_path / "src" / "shop").is_dir()  # it was there before
 
@@ -169,7 +169,7 @@ async def test_a_promotion_interrupted_after_its_write_is_recorded_at_the_next_s
             "doubles",
         )
         assert item.after == written
-        await session.undo_promotion(promotion_id)  # an undo can reach it now
+        session.undo_promotion(promotion_id)  # an undo can reach it now
         assert (tmp_path / "calc.py").read_text() == "X = 1\n"
     finally:
         await session.close()
