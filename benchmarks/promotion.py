@@ -147,41 +147,62 @@ async def main() -> None:
         finally:
             await session.close()
             ledger.close()
-    parse, draft_time, promote_time = median(parses), median(drafts), median(promotions)
-    real_lines = text.count("\n")
     details = [
-        f"{rounds} interleaved rounds; parse {', '.join(ms(s) for s in parses)}",
-        f"draft {', '.join(ms(s) for s in drafts)}",
-        f"write of the draft {', '.join(ms(s) for s in promotions)}",
-        "both waits (median of the sums): "
-        + ms(median([d + w for d, w in zip(drafts, promotions, strict=True)])),
-        f"the draft added {', '.join(draft.symbols)} and the imports {draft.imports_from_session}",
+        f"the draft added {', '.join(draft.symbols)} and the imports {draft.imports_from_session}"
     ]
-    figures = [
+    what = f"into a {text.count(chr(10)):,}-line module"
+    figures = two_waits(
+        parses,
+        drafts,
+        promotions,
+        draft_name=f"promotion draft (the diff shown) {what}",
+        write_name=f"promotion of the draft shown (write, import check, records) {what}",
+        baseline_name="libcst parse of the module",
+        details=details,
+    )
+    report(figures, arguments.json)
+
+
+def two_waits(
+    parses: list[float],
+    drafts: list[float],
+    writes: list[float],
+    *,
+    draft_name: str,
+    write_name: str,
+    baseline_name: str,
+    details: list[str],
+) -> list[Figure]:
+    """The figures of a promotion's two waits, each against the parse (bar ≤ 1.5×)."""
+    parse, draft_time, write_time = median(parses), median(drafts), median(writes)
+    rounds = [
+        f"{len(parses)} interleaved rounds; parse {', '.join(ms(s) for s in parses)}",
+        f"draft {', '.join(ms(s) for s in drafts)}",
+        f"write of the draft {', '.join(ms(s) for s in writes)}",
+        "both waits (median of the sums): "
+        + ms(median([d + w for d, w in zip(drafts, writes, strict=True)])),
+    ]
+    return [
         Figure(
-            name=f"promotion draft (the diff shown) into a {real_lines:,}-line module",
+            name=draft_name,
             measured=draft_time,
             unit="s",
             baseline=parse,
-            baseline_name="libcst parse of the module",
+            baseline_name=baseline_name,
             bar="≤ 1.5×",
             met=draft_time <= 1.5 * parse,
-            details=details,
+            details=rounds + details,
         ),
         Figure(
-            name=(
-                f"promotion of the draft shown (write, import check, records) into a "
-                f"{real_lines:,}-line module"
-            ),
-            measured=promote_time,
+            name=write_name,
+            measured=write_time,
             unit="s",
             baseline=parse,
-            baseline_name="libcst parse of the module",
+            baseline_name=baseline_name,
             bar="≤ 1.5×",
-            met=promote_time <= 1.5 * parse,
+            met=write_time <= 1.5 * parse,
         ),
     ]
-    report(figures, arguments.json)
 
 
 if __name__ == "__main__":

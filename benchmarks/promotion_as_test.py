@@ -28,9 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import Figure, median, ms, parse_arguments, report
+from _common import parse_arguments, report
 from _stubs import InstantKernel, record
-from promotion import CELL, SESSION_ID, TARGET, parse_time, write_project
+from promotion import CELL, SESSION_ID, TARGET, parse_time, two_waits, write_project
 
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import CellFinished, CellSubmitted, PromotionWritten
@@ -132,38 +132,19 @@ async def main() -> None:
         finally:
             await session.close()
             ledger.close()
-    parse, draft_time, promote_time = median(parses), median(drafts), median(promotions)
-    real_lines = text.count("\n")
-    details = [
-        f"{rounds} interleaved rounds; parse {', '.join(ms(s) for s in parses)}",
-        f"draft {', '.join(ms(s) for s in drafts)}",
-        f"write of the draft {', '.join(ms(s) for s in promotions)}",
-        f"the test imports {', '.join(draft.plan.imports_added)}",
-    ]
-    figures = [
-        Figure(
-            name=f"test promotion draft (the diff shown) into a {real_lines:,}-line test module",
-            measured=draft_time,
-            unit="s",
-            baseline=parse,
-            baseline_name="libcst parse of the test module",
-            bar="≤ 1.5×",
-            met=draft_time <= 1.5 * parse,
-            details=details,
+    what = f"into a {text.count(chr(10)):,}-line test module"
+    figures = two_waits(
+        parses,
+        drafts,
+        promotions,
+        draft_name=f"test promotion draft (the diff shown) {what}",
+        write_name=(
+            f"test promotion of the draft shown (write, the test module run in a fresh "
+            f"interpreter, records) {what}"
         ),
-        Figure(
-            name=(
-                f"test promotion of the draft shown (write, the test module run in a fresh "
-                f"interpreter, records) into a {real_lines:,}-line test module"
-            ),
-            measured=promote_time,
-            unit="s",
-            baseline=parse,
-            baseline_name="libcst parse of the test module",
-            bar="≤ 1.5×",
-            met=promote_time <= 1.5 * parse,
-        ),
-    ]
+        baseline_name="libcst parse of the test module",
+        details=[f"the test imports {', '.join(draft.plan.imports_added)}"],
+    )
     report(figures, arguments.json)
 
 

@@ -8,11 +8,8 @@ Import (``pairrepl --from notebook.ipynb``) only reads sources; nothing is run.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pairrepl.core.events import LedgerEntry, OutputSpilled
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, Output, ResultOutput, StreamOutput
 from pairrepl.core.transcript import CellItem, NoteItem, NoticeItem, Transcript
+from pairrepl.ledger.state_dir import write_atomically
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -59,7 +57,7 @@ def export_notebook(entries: Iterable[LedgerEntry], path: Path) -> None:
         transcript.apply(entry.event)
     notebook = notebook_from_transcript(transcript, session_id)
     nbformat.validate(notebook)
-    _write_atomically(Path(path), nbformat.writes(notebook, version=4))
+    write_atomically(Path(path), nbformat.writes(notebook, version=4))
 
 
 def notebook_from_transcript(transcript: Transcript, session_id: str | None = None) -> NotebookNode:
@@ -173,20 +171,6 @@ def _add_spill(outputs: list[NotebookNode], spill: OutputSpilled) -> None:
 def _reuse_id(cell: NotebookNode, our_id: str, used_ids: set[str]) -> None:
     if _NOTEBOOK_CELL_ID.match(our_id) and our_id not in used_ids:
         cell["id"] = our_id
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 # -- import --------------------------------------------------------------------------------

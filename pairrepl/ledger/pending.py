@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from pairrepl.ledger.state_dir import ensure_state_dir
+from pairrepl.ledger.state_dir import ensure_state_dir, write_atomically
 
 PENDING_DIR_NAME = "pending"
 
@@ -36,18 +34,7 @@ class PendingWrites:
         """Write (or replace) the intent under `key`, durably, before returning."""
         ensure_state_dir(self.project_root)
         self.folder.mkdir(exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(intent, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, self._path(key))
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
-            raise
-        _fsync_folder(self.folder)
+        write_atomically(self._path(key), json.dumps(intent))
 
     def remove(self, key: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -70,16 +57,3 @@ class PendingWrites:
         if not key.isalnum():
             raise ValueError(f"not a key for a pending write: {key!r}")
         return self.folder / f"{key}.json"
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

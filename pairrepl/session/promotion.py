@@ -6,17 +6,18 @@ way to record events. The steps, and the rule each one holds:
 
 1. `draft`: find the cell whose *exact* text ran without error in this session (edited
    code must run again first: invariant NOTHING-UNRUN-IS-PROMOTED); check that an AI
-   cell was accepted; plan the edit (libcst, in `promote/`); find what the promoted code needs from other
-   cells (their imports are added; names this session promoted into another module are
-   imported from there; other definitions must be promoted first). The draft says why
-   it cannot be written (`refusal`): nothing would change (`NothingToPromote`), or it
-   does something only an explicit yes allows (`ConfirmationNeeded`: it replaces a
-   definition, rebinds an imported name or a builtin, or creates a file whose name hides
-   a module); `confirming` gives that yes.
+   cell was accepted; plan the edit (libcst, in `promote/`); find what the promoted
+   code needs from other cells (their imports are added; names this session promoted
+   into another module are imported from there; other definitions must be promoted
+   first). The draft says why it cannot be written (`refusal`): nothing would change
+   (`NothingToPromote`), or it does something only an explicit yes allows
+   (`ConfirmationNeeded`: it replaces a definition, rebinds an imported name or a
+   builtin, or creates a file whose name hides a module); `confirming` gives that yes.
 2. `write`: the explain-back gate for AI-verbatim code; the intent, kept in
    `.pairrepl/pending/` until the records are made; the atomic, hash-checked write
-   (invariant PROMOTION-NEVER-DESTROYS-SOURCE); then a fresh interpreter must import the module, or the file is put
-   back as it was. Runs no event loop code, so a front end may run it in a thread.
+   (invariant PROMOTION-NEVER-DESTROYS-SOURCE); then a fresh interpreter must import
+   the module, or the file is put back as it was. Runs no event loop code, so a front
+   end may run it in a thread.
 3. `record`: the `promotion_written` event (before/after text: undo needs nothing else)
    and one provenance line per promoted symbol, with the runs that proved it.
 4. `undo`: exactly back to the text before, only if the file is still what was written;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from pairrepl.core.events import (
     Event,
     KernelStarted,
     NoteAdded,
+    PromotionWritten,
     SessionClosed,
     SessionResumed,
     SessionStarted,
@@ -176,6 +178,23 @@ def test_an_event_from_an_older_version_is_upgraded_when_read(
     assert entry.event == CellSubmitted("c1", "1 + 1", Origin.HUMAN)
     assert ledger.append("s1", CellSubmitted("c2", "2")).seq == 2
     assert _raw_versions(ledger.path) == [1, 2]
+
+
+def test_a_promotion_written_by_v1_reads_as_having_created_no_folders(ledger: Ledger) -> None:
+    payload = {
+        "promotion_id": "m1",
+        "cell_id": "c1",
+        "target": "mod.py",
+        "before": "",
+        "after": "X = 1\n",
+        "symbols": ["X"],
+        "origin": "human",
+        "created": True,
+    }
+    _insert_raw(ledger.path, "s1", 1, "promotion_written", 1, json.dumps(payload))
+    [entry] = ledger.entries("s1")
+    assert isinstance(entry.event, PromotionWritten)
+    assert (entry.event.created, entry.event.created_folders) == (True, ())
 
 
 def test_migrations_apply_once_each_and_only_when_missing(

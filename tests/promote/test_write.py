@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from pairrepl.promote import (
     PromotionRefused,
     plan_promotion,
     read_target,
+    remove_created,
     undo_text,
     write_module_text,
     write_promotion,
@@ -154,6 +156,35 @@ def test_a_result_that_does_not_parse_is_refused(project: Path) -> None:
     assert_refused(project, "pkg/tools.py", broken, code_hash(ORIGINAL), "would not parse")
     with pytest.raises(PromotionRefused, match="would not parse"):
         write_module_text(project, "pkg/tools.py", "return 1\n", code_hash(ORIGINAL))
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this Python compiles PEP 695")
+def test_a_target_this_python_cannot_compile_says_so_and_names_the_version(
+    project: Path,
+) -> None:
+    newer = "type Pair = tuple[int, int]\n"  # Python 3.12 syntax; libcst reads it
+    (project / "pkg" / "types312.py").write_text(newer)
+    plan = plan_for(project, "pkg/types312.py")
+    with pytest.raises(PromotionRefused, match=r"Python 3\.11, which runs pairrepl, cannot"):
+        write_promotion(project, "pkg/types312.py", plan, code_hash(newer))
+    assert (project / "pkg" / "types312.py").read_text() == newer
+
+
+def test_a_new_files_folders_are_reported_and_undo_removes_them_when_empty(
+    project: Path,
+) -> None:
+    plan = plan_for(project, "pkg/a/b/new.py")
+    created = write_promotion(project, "pkg/a/b/new.py", plan, code_hash(""))
+    assert created == ("pkg/a", "pkg/a/b")
+    (project / "pkg" / "a" / "b" / "__pycache__").mkdir()  # what an import leaves
+    (project / "pkg" / "a" / "b" / "__pycache__" / "new.cpython-311.pyc").write_bytes(b"")
+    remove_created(project, "pkg/a/b/new.py", created)
+    assert not (project / "pkg" / "a").exists() and (project / "pkg").is_dir()
+
+    write_promotion(project, "pkg/a/b/new.py", plan, code_hash(""))
+    (project / "pkg" / "a" / "mine.py").write_text("")  # the human's, since
+    remove_created(project, "pkg/a/b/new.py", created)
+    assert sorted(p.name for p in (project / "pkg" / "a").iterdir()) == ["mine.py"]
 
 
 def test_a_failed_write_leaves_no_temp_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import PromotionItem
 from pairrepl.tui.promotion import BlameScreen, PromoteScreen
-from tests.tui.conftest import widget_text
+from tests.tui.conftest import Harness, widget_text
 from tests.tui.test_ai import ai_app, answered, notifications, proposal, ran
 
 CODE = "def shout(text):\n    return text.upper() + '!'\n"
@@ -71,3 +71,30 @@ async def test_promote_from_the_dialog_then_blame_and_undo(tmp_path: Path) -> No
         await tui.wait_until(lambda: promotion.undone)
         assert not (tmp_path / "loud.py").exists()  # it created the file; undo removes it
         assert item.proposal.state is ProposalState.ACCEPTED
+
+
+async def test_replacing_a_definition_in_the_dialog_needs_the_ticked_yes(
+    tui: Harness, tmp_path: Path
+) -> None:
+    """Issue 16 item 2: the dialog says what a promotion replaces and asks before it."""
+    (tmp_path / "loud.py").write_text(CODE)
+    await tui.run("def shout(text):\n    return text.upper() + '!!!'\n")
+    await tui.pilot.press("ctrl+s")
+    await tui.wait_until(lambda: isinstance(tui.app.screen, PromoteScreen))
+    dialog = tui.app.screen
+    assert isinstance(dialog, PromoteScreen)
+    dialog.query_one("#promote-target", Input).value = "loud.py"
+    await tui.pilot.press("ctrl+s")  # plans for the typed target first
+    await tui.pilot.pause()
+    assert "replaces: `shout` (2 lines → 2)" in widget_text(dialog.query_one("#promote-summary"))
+    yes = dialog.query_one("#promote-confirm", Checkbox)
+    assert yes.display and "This replaces `shout` (2 lines → 2) in loud.py." in str(yes.label)
+
+    await tui.pilot.press("ctrl+s")  # not ticked: nothing is written
+    await tui.pilot.pause()
+    assert "Tick the box" in notifications(tui)
+    assert (tmp_path / "loud.py").read_text() == CODE
+    yes.value = True
+    await tui.pilot.press("ctrl+s")
+    await tui.wait_until(lambda: bool(tui.session.transcript.promotions))
+    assert "'!!!'" in (tmp_path / "loud.py").read_text()
