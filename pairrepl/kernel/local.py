@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 from typing import IO, Any
 
+import zmq
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
@@ -39,6 +42,11 @@ class LocalKernel(JupyterKernel):
     jupyter_client's auto-restarter is not used: a dead kernel stays dead until the
     human asks for ``restart()``, so a crash is always seen.
 
+    It listens on Unix sockets (zmq's IPC transport) in a folder of its own that only
+    this user can read, where the platform has them: no TCP port is open for anyone on
+    the machine to connect to, and ipykernel does not warn about unencrypted TCP. Where
+    zmq has no IPC (Windows), on TCP ports of 127.0.0.1.
+
     The kernel inherits our environment less ``withheld_variables``: the AI providers'
     key variables, which the command line takes from the provider registry (this layer
     does not know the providers). The kernel runs the human's code and has no use for
@@ -63,6 +71,7 @@ class LocalKernel(JupyterKernel):
         self.description = "local python3 kernel (not started)"
         self._manager: AsyncKernelManager | None = None
         self._log_file: IO[bytes] | None = None
+        self._runtime_dir: Path | None = None  # the connection file and the sockets
 
     @property
     def pid(self) -> int | None:
@@ -156,13 +165,28 @@ class LocalKernel(JupyterKernel):
         os.fchmod(descriptor, 0o600)
         self._log_file = os.fdopen(descriptor, "ab")  # kept open for restarts
         manager = AsyncKernelManager(
-            kernel_name="python3", kernel_spec_manager=CurrentInterpreterKernelSpecs()
+            kernel_name="python3",
+            kernel_spec_manager=CurrentInterpreterKernelSpecs(),
+            **self._transport(),
         )
         manager.autorestart = False
         manager.shutdown_wait_time = 2.0
         self._manager = manager
         await manager.start_kernel(**self._launch_options())
         return manager
+
+    def _transport(self) -> dict[str, str]:
+        """IPC in a fresh private folder (``mkdtemp`` makes it 0700; under
+        ``$XDG_RUNTIME_DIR`` when there is one): the sockets sit next to the connection
+        file, ``<folder>/kernel-ipc-<n>``. TCP where zmq has no IPC."""
+        if not zmq.has("ipc"):
+            return {}
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        folder = tempfile.mkdtemp(
+            prefix="pairrepl-kernel-", dir=runtime if runtime and os.path.isdir(runtime) else None
+        )
+        self._runtime_dir = Path(folder)
+        return {"transport": "ipc", "connection_file": str(self._runtime_dir / "kernel.json")}
 
     def _launch_options(self) -> dict[str, Any]:
         return {
@@ -182,7 +206,8 @@ class LocalKernel(JupyterKernel):
         return self._manager
 
     async def _abandon(self) -> None:
-        """Stop the process if any, clean the connection file, close the log."""
+        """Stop the process if any, clean the connection file and the sockets' folder,
+        close the log."""
         manager, self._manager = self._manager, None
         if manager is not None:
             with contextlib.suppress(Exception):
@@ -190,6 +215,9 @@ class LocalKernel(JupyterKernel):
                 await manager.shutdown_kernel(now=not alive)
             with contextlib.suppress(Exception):
                 manager.cleanup_connection_file()
+        if self._runtime_dir is not None:
+            shutil.rmtree(self._runtime_dir, ignore_errors=True)
+            self._runtime_dir = None
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
