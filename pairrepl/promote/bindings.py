@@ -9,7 +9,9 @@ what every function there calls).
 
 Read from libcst's tree, which promotion has parsed anyway. Top level means outside any
 function or class, including inside top-level `if` / `try` / `with` / `for` / `while`
-blocks (`try: import simplejson as json` binds `json` for the whole module).
+blocks (`try: import simplejson as json` binds `json` for the whole module), but not
+inside `if TYPE_CHECKING:` or `if __name__ == "__main__":`: those names are not bound
+when the module is imported, so a cell's import of one is still needed.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def line_of_binding(module_text: str, name: str) -> int | None:
 def _top_level_statements(
     body: Iterable[cst.BaseStatement | cst.BaseSmallStatement],
 ) -> Iterator[cst.CSTNode]:
-    """Every statement that runs at module level: into blocks, never into defs."""
+    """Every statement that runs at module level: into blocks, never into defs, nor into
+    `if TYPE_CHECKING:` or `if __name__ == "__main__":` (what those bind is not bound
+    when the module is imported)."""
     for statement in body:
         if isinstance(statement, cst.SimpleStatementLine):
             yield from statement.body
@@ -67,15 +71,37 @@ def _top_level_statements(
             yield statement
         elif isinstance(statement, cst.BaseCompoundStatement):
             yield statement  # for `for x in`, `with ... as x`, `except E as x`
-            for block in _blocks_of(statement):
+            skip_body = isinstance(statement, cst.If) and _not_run_on_import(statement.test)
+            for block in _blocks_of(statement, skip_body=skip_body):
                 yield from _top_level_statements(block)
 
 
-def _blocks_of(statement: cst.BaseCompoundStatement) -> Iterator[Iterable[cst.BaseStatement]]:
+def _not_run_on_import(test: cst.BaseExpression) -> bool:
+    """`TYPE_CHECKING` (`typing.TYPE_CHECKING`) or `__name__ == "__main__"`."""
+    name = get_full_name_for_node(test) or ""
+    return name.rsplit(".", 1)[-1] == "TYPE_CHECKING" or is_main_test(test)
+
+
+def is_main_test(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"` (either way round): the test of a script's main block."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    sides = {_EMPTY.code_for_node(test.left), _EMPTY.code_for_node(test.comparisons[0].comparator)}
+    return isinstance(test.comparisons[0].operator, cst.Equal) and sides in (
+        {"__name__", '"__main__"'},
+        {"__name__", "'__main__'"},
+    )
+
+
+def _blocks_of(
+    statement: cst.BaseCompoundStatement, *, skip_body: bool = False
+) -> Iterator[Iterable[cst.BaseStatement]]:
+    """The blocks of statements under a compound statement (`skip_body`: only its
+    `elif`/`else`/`finally`/`except` blocks)."""
     body = statement.body
-    if isinstance(body, cst.IndentedBlock):
+    if isinstance(body, cst.IndentedBlock) and not skip_body:
         yield body.body
-    elif isinstance(body, cst.SimpleStatementSuite):
+    elif isinstance(body, cst.SimpleStatementSuite) and not skip_body:
         yield (cst.SimpleStatementLine(body=body.body),)
     for attribute in ("orelse", "finalbody"):
         more = getattr(statement, attribute, None)

@@ -47,7 +47,12 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from pairrepl.core.cells import code_hash
-from pairrepl.promote.bindings import TopLevelBinding, line_of_binding, top_level_bindings_of
+from pairrepl.promote.bindings import (
+    TopLevelBinding,
+    is_main_test,
+    line_of_binding,
+    top_level_bindings_of,
+)
 from pairrepl.promote.errors import PromotionRefused
 from pairrepl.promote.splice import Edit, apply_edits
 from pairrepl.promote.symbols import CONSTANT_NAME
@@ -438,13 +443,7 @@ def _main_block_index(body: Sequence[Statement]) -> int:
 
 
 def _is_main_guard(statement: Statement) -> bool:
-    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
-        return False
-    test = statement.test
-    if len(test.comparisons) != 1 or not isinstance(test.comparisons[0].operator, cst.Equal):
-        return False
-    sides = {_EMPTY.code_for_node(test.left), _EMPTY.code_for_node(test.comparisons[0].comparator)}
-    return sides in ({"__name__", '"__main__"'}, {"__name__", "'__main__'"})
+    return isinstance(statement, cst.If) and is_main_test(statement.test)
 
 
 def _kind(statement: Statement) -> str:

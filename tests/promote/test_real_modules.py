@@ -45,6 +45,14 @@ def test_imports_the_target_already_binds_are_not_copied_nor_the_module_into_its
         "from rich.text import Text",
         "from rich.segment import Segment",
     )
+    # rich/text.py imports Console only under `if TYPE_CHECKING:` and in its main block:
+    # neither binds it when the module is imported, so the cell's import is needed
+    plan = plan_promotion(
+        "from rich.console import Console\n\ndef show(text):\n    Console().print(text)\n",
+        text,
+        module_name="rich.text",
+    )
+    assert plan.imports_added == ("from rich.console import Console",)
     more = source_of("more_itertools.more")
     for cell in (
         "from more_itertools.more import _marker\n\n"
