@@ -22,6 +22,7 @@ from pairrepl.errors import PairreplError
 from pairrepl.frontend.entry import current_proposal
 from pairrepl.frontend.render import proposals_table
 from pairrepl.session.blame import BlameError, blame_file
+from pairrepl.session.promotion import REPLACE, SHADOW, TARGET, ConfirmationNeeded
 
 if TYPE_CHECKING:
     from pairrepl.console.repl import Console
@@ -196,12 +197,14 @@ def _promote_arguments() -> _Arguments:
     parser.add_argument("--test", action="store_true")
     parser.add_argument("--after", metavar="NAME")
     parser.add_argument("--why", metavar="TEXT")
+    parser.add_argument("--replace", action="store_true")
+    parser.add_argument("--force", action="store_true")
     return parser
 
 
 @_command(
     "promote",
-    "[CELL] [--to FILE] [--test] [--after NAME] [--why TEXT]",
+    "[CELL] [--to FILE] [--test] [--after NAME] [--why TEXT] [--replace] [--force]",
     "write what a cell that ran OK defines into a project file: the diff first, then asks",
 )
 async def _promote(console: Console, rest: str) -> None:
@@ -214,12 +217,20 @@ async def _promote(console: Console, rest: str) -> None:
     draft = session.draft_promotion(
         args.cell, target=args.to, as_test=args.test, place_after=args.after
     )
-    screen.draft(draft)
-    if draft.blocked or not draft.plan.has_changes:
+    screen.draft(draft)  # a refusal is in its summary, in the session's words
+    yes = ([REPLACE] if args.replace else []) + ([SHADOW, TARGET] if args.force else [])
+    draft = draft.confirming(*yes)
+    refusal = draft.refusal
+    if refusal is not None and not isinstance(refusal, ConfirmationNeeded):
         return
-    if lines.interactive and await lines.choice("Promote? [y]es  [Enter] no", "y") != "y":
+    question = f"{refusal.what} Promote anyway?" if refusal is not None else "Promote?"
+    if not lines.interactive and refusal is not None:
+        raise CommandError(f"{refusal.message} (:promote --replace / --force)")
+    if lines.interactive and await lines.choice(f"{question} [y]es  [Enter] no", "y") != "y":
         screen.say("Nothing was written.")
         return
+    if refusal is not None:
+        draft = draft.confirming(*refusal.needed)
     explanation = args.why
     if draft.needs_explanation and not (explanation or "").strip():
         if not lines.interactive:
@@ -231,9 +242,7 @@ async def _promote(console: Console, rest: str) -> None:
         if not (explanation or "").strip():
             screen.say("Nothing was written: the AI's verbatim code needs your one line.")
             return
-    promotion = await session.promote_draft(draft, explanation)
-    if not promotion.changed:
-        screen.say(f"{draft.target} already holds exactly this code; nothing was written.")
+    await session.promote_draft(draft, explanation)
 
 
 @_command("undo", "[ID]", "undo a promotion (default: the last in force)")

@@ -327,12 +327,10 @@ class Scrollback:
     def draft(self, draft: PromotionDraft) -> None:
         """What a promotion would write: in words, then the exact diff."""
         self.line(f"Promote into {draft.target}" + (" (as a test):" if draft.as_test else ":"))
-        self.write(self._text(draft_summary(draft)))
-        if not draft.plan.diff:
-            self.line("The file already holds exactly this code: nothing would change.")
-        elif self.plain:
+        self.write(self._text(draft_summary(draft)))  # with why it cannot be written, if so
+        if self.plain and draft.plan.diff:
             self.write(draft.plan.diff.rstrip("\n") + "\n")
-        else:
+        elif draft.plan.diff:
             with self._rich.capture() as capture:
                 self._rich.print(Syntax(draft.plan.diff.rstrip("\n"), "diff", theme="ansi_dark"))
             self.write(capture.get())

@@ -105,15 +105,15 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         draft = self.draft
         self.query_one("#promote-target", Input).value = self._planned_target = draft.target
         summary.update(draft_summary(draft))
-        diff.update(
+        refusal = draft.refusal
+        diff.update(  # no diff: the summary says why (the session's words), nothing else
             Syntax(draft.plan.diff, "diff", theme="ansi_dark", word_wrap=True)
             if draft.plan.diff
-            else Text("The file already holds exactly this code: nothing would change.", "dim")
+            else ""
         )
-        refusal = draft.refusal
         confirm = refusal.what if isinstance(refusal, ConfirmationNeeded) else ""
         allowed = refusal is None or isinstance(refusal, ConfirmationNeeded)
-        self._allow(allowed, needs_why=draft.needs_explanation, confirm=confirm)
+        self._allow(allowed, needs_why=allowed and draft.needs_explanation, confirm=confirm)
 
     def _allow(self, allowed: bool, *, needs_why: bool, confirm: str) -> None:
         """Promote enabled or not; the explanation field and the yes a replacement (or a

@@ -32,6 +32,10 @@ SCRIPT = textwrap.dedent(
     :run
     :accept
     :promote --to grown.py --why "doubles its argument"
+    def double(n):
+        return n + n
+    :promote --to grown.py
+    :promote --to grown.py --replace
     """
 )
 
@@ -50,7 +54,8 @@ async def test_a_script_runs_each_statement_and_prints_what_a_person_would_have_
         console_session(tmp_path, settings) as session,
         console_on(session, plain=True, script=SCRIPT) as console,
     ):
-        await console.wait_until(lambda: "grown.py" in console.out.getvalue(), 60)
+        grown = tmp_path / "grown.py"
+        await console.wait_until(lambda: grown.exists() and "n + n" in grown.read_text(), 90)
     printed = console.out.getvalue()
     assert "\x1b" not in printed  # no colour, no cursor movement
     assert not any(mark in printed for mark in "│✦✓✗⇪")  # no marks or box drawing
@@ -76,6 +81,9 @@ async def test_a_script_runs_each_statement_and_prints_what_a_person_would_have_
         "It ran proposal",
         "is now accepted.",
         "Promoted double into grown.py",
+        # a replacement needs a yes: refused in a script, then written with --replace
+        "This replaces `double` (2 lines → 2) in grown.py. Nothing was written",
+        "(:promote --replace / --force)",
     ):
         assert seen in printed, seen
     proposal = next(iter(session.transcript.proposals.values()))
