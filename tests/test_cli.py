@@ -243,3 +243,23 @@ def test_blame_into_a_pipe_that_closes_early_ends_quietly(tmp_path: Path) -> Non
         error = blame.stderr.read().decode()
         assert blame.wait(timeout=60) == 0
     assert error == ""
+
+
+def test_the_commands_that_read_create_no_state_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sessions, export, blame, report in a project pairrepl never ran in: they say there
+    is nothing, and leave no .pairrepl/ behind."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "fresh"\n')
+    (tmp_path / "fresh.py").write_text("def f():\n    return 1\n")
+    assert main(["sessions", str(tmp_path)]) == 0
+    assert "No sessions yet" in capsys.readouterr().out
+    exported = main(
+        ["export", "abcd", "--to", str(tmp_path / "out.ipynb"), "--project", str(tmp_path)]
+    )
+    assert exported != 0 and "There are no sessions in" in capsys.readouterr().err
+    assert main(["blame", str(tmp_path / "fresh.py")]) == 0
+    assert main(["report", "--project", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert not (tmp_path / ".pairrepl").exists()
+    assert not (tmp_path / "out.ipynb").exists()

@@ -1,5 +1,6 @@
 """The commands that read what pairrepl recorded: ``sessions`` and ``export`` (the ledger),
-``blame`` (provenance.jsonl and the file). ``report`` and ``check`` are in understanding.py."""
+``blame`` (provenance.jsonl and the file). ``report`` and ``check`` are in understanding.py.
+They only read: none of them creates ``.pairrepl/`` where there is none."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ def list_sessions(args: list[str]) -> int:
 
     from pairrepl.ledger import Ledger
 
-    ledger = Ledger.open(project_root_from(options.project))
+    ledger = Ledger.open_existing(project_root_from(options.project))
+    if ledger is None:
+        print("No sessions yet. Start one with: pairrepl")
+        return 0
     try:
         sessions = ledger.sessions()
         if not sessions:
@@ -48,7 +52,13 @@ def export(args: list[str]) -> int:
 
     from pairrepl.ledger import Ledger, SessionNotFound, export_notebook
 
-    ledger = Ledger.open(project_root_from(options.project))
+    root = project_root_from(options.project)
+    ledger = Ledger.open_existing(root)
+    if ledger is None:
+        raise CommandLineError(
+            f"There are no sessions in {root} yet (it has no .pairrepl/). "
+            "Start one with `pairrepl`."
+        )
     try:
         session_id = ledger.resolve(options.session)
         export_notebook(ledger.entries(session_id), target)
