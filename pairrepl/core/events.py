@@ -31,10 +31,14 @@ from pairrepl.core.outputs import (
 
 @dataclass(frozen=True)
 class SessionStarted:
+    """A session began; ``person`` is who works in it ("Name <email>": ``PAIRREPL_PERSON``,
+    else git's identity; None when neither is known, and in version 1)."""
+
     KIND: ClassVar[str] = "session_started"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
     project_root: str
     front_end: str = "tui"
+    person: str | None = None
 
 
 @dataclass(frozen=True)
@@ -406,6 +410,7 @@ class LedgerEntry:
 _UPGRADES: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     # v2 records the folders a promotion created; v1 promotions created none we know of.
     ("promotion_written", 1): lambda data: {**data, "created_folders": []},
+    ("session_started", 1): lambda payload: {**payload, "person": None},
 }
 
 

@@ -127,6 +127,11 @@ class ReviewFold:
     def __init__(self) -> None:
         self.reviews: list[Review] = []
         self._sessions: dict[str, _SessionFold] = {}
+        self._by_proposal: dict[str, Review] = {}
+
+    def review_of(self, proposal_id: str) -> Review | None:
+        """The review of an accepted proposal (None: not accepted, or not seen)."""
+        return self._by_proposal.get(proposal_id)
 
     def apply(self, entry: LedgerEntry) -> Review | None:
         """Fold one entry in; return the review an accept completed, if any."""
@@ -185,6 +190,7 @@ class ReviewFold:
         )
         fold.rejected_since_accept = 0
         self.reviews.append(review)
+        self._by_proposal[proposal_id] = review
         return review
 
 

@@ -6,7 +6,7 @@ about to write (until its records are made).
 This is the only package that imports ``sqlite3`` and ``nbformat``.
 """
 
-from pairrepl.ledger.git import in_git_work_tree, line_authors
+from pairrepl.ledger.git import identity, in_git_work_tree, line_authors
 from pairrepl.ledger.notebook import NotebookCell, export_notebook, read_notebook
 from pairrepl.ledger.pending import PendingWrites
 from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
@@ -37,6 +37,7 @@ __all__ = [
     "UnreadableEvent",
     "export_notebook",
     "find_project_root",
+    "identity",
     "in_git_work_tree",
     "line_authors",
     "private_file",

@@ -1,4 +1,5 @@
-"""What git knows about who wrote the project's lines, where git is there.
+"""What git knows about who wrote the project's lines (and who is committing), where
+git is there.
 
 `line_authors` runs ``git blame --porcelain`` on each file asked for (a few at a
 time) and keeps each line's author as "Name <email>"; lines not committed yet have no
@@ -27,6 +28,16 @@ def in_git_work_tree(root: Path) -> bool:
         return False
     done = _git(root, "rev-parse", "--is-inside-work-tree")
     return done is not None and done.strip() == "true"
+
+
+def identity(root: Path) -> str | None:
+    """Who commits here, as git would name them: "Name <email>" (None if git is not
+    there or knows no user.name and no user.email)."""
+    if shutil.which("git") is None:
+        return None
+    name = (_git(root, "config", "user.name") or "").strip()
+    email = (_git(root, "config", "user.email") or "").strip()
+    return f"{name} <{email}>".strip() if email else (name or None)
 
 
 def line_authors(root: Path, files: Iterable[str]) -> dict[str, dict[int, str]]:

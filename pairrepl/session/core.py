@@ -29,6 +29,7 @@ plain call on ``InKernelSession``, because a magic is a plain call. Domain error
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -57,6 +58,7 @@ from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
 from pairrepl.core.origin import origin_of
 from pairrepl.core.proposals import IllegalTransition, ProposalState
+from pairrepl.core.review import ReviewFold
 from pairrepl.core.transcript import (
     CellItem,
     Item,
@@ -68,6 +70,7 @@ from pairrepl.core.transcript import (
 from pairrepl.ledger import Ledger, LedgerUnwritable
 from pairrepl.session.asking import context_for, new_id, reply_events, request_sent
 from pairrepl.session.errors import SessionError
+from pairrepl.session.person import person_of
 from pairrepl.session.promotion import (
     Promoter,
     Promotion,
@@ -154,9 +157,24 @@ class SessionCore:
         self._ledger_problem: str | None = None
         self._ledger_watchers: list[Callable[[LedgerHealth], None]] = []
         self._closed = False
+        #: What events are stamped with (seconds since the epoch); tests set a controlled one.
+        self.clock: Callable[[], float] = time.time
+        self._reviews = ReviewFold()  # how each accepted proposal was reviewed, so far
         self._promoter = Promoter(
-            self.project_root, session_id, transcript, self._record, promotion
+            self.project_root,
+            session_id,
+            transcript,
+            self._record,
+            promotion,
+            clock=lambda: self.clock(),
+            person=lambda: self.person,
+            review_of=lambda proposal_id: self._reviews.review_of(proposal_id),
         )
+
+    @functools.cached_property
+    def person(self) -> str | None:
+        """Who works in this session (``session/person.py``); asked once."""
+        return person_of(self.project_root)
 
     @property
     def ledger_path(self) -> Path:
@@ -478,6 +496,7 @@ class SessionCore:
         with self.lock:
             entry = self._store(event)  # committed before anyone sees it (or waiting, in order)
             item = self.transcript.apply(event)
+            self._reviews.apply(entry)
             for listener in list(self._listeners):
                 try:
                     listener(entry, item)
@@ -486,7 +505,7 @@ class SessionCore:
             return entry
 
     def _store(self, event: Event) -> LedgerEntry:
-        at = time.time()
+        at = self.clock()
         if self._waiting:
             self._write_waiting()
             if not self._waiting:

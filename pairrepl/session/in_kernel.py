@@ -143,7 +143,7 @@ class InKernelSession(SessionCore):
         promotion = promotion_settings(root)  # a bad setting fails here, before the ledger
         ledger = Ledger.open(root)
         session = cls(shell, root, ledger, new_id(), promotion=promotion)
-        session._record(SessionStarted(str(root), FRONT_END))
+        session._record(SessionStarted(str(root), FRONT_END, session.person))
         session._promoter.finish_interrupted()
         session._record(
             KernelStarted(f"this kernel (pid {os.getpid()}, {sys.executable})", owned=False)

@@ -54,9 +54,11 @@ from pairrepl.core.events import (
     event_to_payload,
 )
 from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.explanations import gate_refusal
 from pairrepl.core.outputs import output_to_payload
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.provenance import Evidence, PromotionFacts, ProvenanceRecord, record_for
+from pairrepl.core.review import Review
 from pairrepl.core.transcript import CellItem, PromotionItem, Transcript
 from pairrepl.ledger import PendingWrites, ProvenanceLog
 from pairrepl.promote.errors import PromotionRefused
@@ -256,7 +258,13 @@ class Promoter:
         transcript: Transcript,
         record: Callable[[Event], object],
         settings: PromotionSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        person: Callable[[], str | None] = lambda: None,
+        review_of: Callable[[str], Review | None] = lambda proposal_id: None,
     ) -> None:
+        """`clock`, `person` and `review_of` are the session's: when a promotion happens,
+        who makes it, and how its proposal was reviewed (for provenance)."""
         self.project_root = Path(project_root).resolve()
         self.session_id = session_id
         self.transcript = transcript
@@ -264,6 +272,9 @@ class Promoter:
         self.provenance = ProvenanceLog(self.project_root)
         self.pending = PendingWrites(self.project_root)
         self._record = record
+        self._clock = clock
+        self._person = person
+        self._review_of = review_of
 
     # --- 1. draft ------------------------------------------------------------------
 
@@ -518,6 +529,9 @@ class Promoter:
             request_id=proposal.proposal.prompt_id if proposal else None,
             proposal_id=draft.cell.proposal_id,
             evidence=self._evidence(draft, scrub),
+            person=self._person(),
+            rationale=scrub(proposal.proposal.rationale) if proposal else None,
+            review=self._review_of(proposal.proposal.id) if proposal else None,
         )
 
     def _evidence(self, draft: PromotionDraft, scrub: Callable[[str], str]) -> tuple[Evidence, ...]:
@@ -557,7 +571,7 @@ class Promoter:
         explanation = (explanation or "").strip() or None
         if draft.needs_explanation:
             _check_explanation(explanation, draft.rationale)
-        promotion = Promotion(uuid.uuid4().hex[:12], draft, explanation, True, time.time())
+        promotion = Promotion(uuid.uuid4().hex[:12], draft, explanation, True, self._clock())
         try:
             created = promote.missing_folders(self.project_root, draft.target)
             promotion = dataclasses.replace(
@@ -866,17 +880,8 @@ def _asserts_something(code: str) -> bool:
 
 
 def _check_explanation(explanation: str | None, rationale: str) -> None:
-    if not explanation:
-        raise PromotionError(
-            "This is the AI's code, verbatim. Before it goes into the project, write one line "
-            "in your own words of what it does (the explain-back gate; "
-            "[tool.pairrepl] explain_back = false turns it off)."
-        )
-
-    def words(text: str) -> str:
-        return " ".join(re.findall(r"\w+", text.lower()))
-
-    if rationale and words(explanation) == words(rationale):
-        raise PromotionError(
-            "That is the AI's rationale. Say what the code does in your own words."
-        )
+    """The explain-back gate: an answer with something in it, in the human's own words
+    (`core/explanations.py` says what cannot count: empty, "ok", one word, the rationale)."""
+    refusal = gate_refusal(explanation, rationale)
+    if refusal is not None:
+        raise PromotionError(refusal)

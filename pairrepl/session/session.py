@@ -29,6 +29,7 @@ from pairrepl.core.events import (
     KernelRestarted,
     KernelStarted,
     NoteAdded,
+    ObjectInspected,
     ReplyFinished,
     ReplyStreamed,
     SessionResumed,
@@ -39,6 +40,7 @@ from pairrepl.core.inspection import Completions, HelpText, Inspection, ObjectPa
 from pairrepl.core.namespace import NamespaceDiff, NamespaceSummary
 from pairrepl.core.outputs import OutputLimits
 from pairrepl.core.proposals import ProposalState
+from pairrepl.core.review import ReviewFold
 from pairrepl.core.transcript import CellItem, ExchangeItem, Transcript
 from pairrepl.kernel import KernelBackend, KernelUnavailable
 from pairrepl.ledger import Ledger, SessionLease, SessionOpenElsewhere, read_notebook
@@ -149,7 +151,7 @@ class Session(SessionCore):
             new_id(), project_root, kernel, ledger, Transcript(), settings or SessionSettings()
         )
         session._lease = ledger.lease(session.id)
-        session._record(SessionStarted(str(project_root), front_end))
+        session._record(SessionStarted(str(project_root), front_end, session.person))
         session._promoter.finish_interrupted()
         for cell in loaded:
             if cell.kind == "code":
@@ -180,13 +182,15 @@ class Session(SessionCore):
             lease = ledger.lease(full_id)
         except SessionOpenElsewhere as error:
             raise SessionError(str(error)) from error
-        transcript = Transcript()
+        transcript, reviews = Transcript(), ReviewFold()
         with _cyclic_gc_paused():
             for entry in ledger.entries(full_id):
                 transcript.apply(entry.event)
+                reviews.apply(entry)
         session = cls(
             full_id, project_root, kernel, ledger, transcript, settings or SessionSettings()
         )
+        session._reviews = reviews  # the reviews of proposals accepted before the resume
         session._lease = lease
         session._close_what_the_last_process_left_open()
         session._record(SessionResumed())
@@ -330,7 +334,7 @@ class Session(SessionCore):
                 break
         return executions
 
-    # -- looking into live objects (never recorded: reading changes nothing) ------------
+    # -- looking into live objects (changes nothing; that the human looked is recorded) --
 
     async def inspect(
         self,
@@ -343,10 +347,14 @@ class Session(SessionCore):
         """The object at ``path`` as it is now, bounded inside the kernel. Items come a
         page at a time from ``offset``; ``items_only`` asks for just that page;
         ``read_values``: the human asked for the values of an array on an accelerator
-        (read only if its device is idle)."""
-        return await self._kernel.inspect(
+        (read only if its device is idle). A new look (not a further page) is recorded as
+        ``object_inspected``, for review depth."""
+        inspection = await self._kernel.inspect(
             path, offset, items_only=items_only, read_values=read_values
         )
+        if offset == 0 and not items_only:
+            self._record(ObjectInspected(path.label(), "inspector"))
+        return inspection
 
     async def complete(self, code: str, cursor: int) -> Completions:
         """The kernel's completions for ``code`` at ``cursor`` (Tab in the input)."""
@@ -354,8 +362,13 @@ class Session(SessionCore):
 
     async def help(self, code: str, cursor: int | None = None, detail: int = 0) -> HelpText:
         """IPython's ``obj?`` (detail 0) or ``obj??`` (detail 1) for the name at
-        ``cursor`` (default: the end of ``code``); nothing runs as a cell."""
-        return await self._kernel.help(code, len(code) if cursor is None else cursor, detail)
+        ``cursor`` (default: the end of ``code``); nothing runs as a cell. Recorded as
+        ``object_inspected`` (how "help"), for review depth."""
+        cursor = len(code) if cursor is None else cursor
+        answer = await self._kernel.help(code, cursor, detail)
+        asked = code[:cursor].rsplit("\n", 1)[-1].strip()[-200:]
+        self._record(ObjectInspected(asked + "?" * (detail + 1), "help"))
+        return answer
 
     # -- the AI proposes, the human disposes ---------------------------------------------
 
