@@ -151,4 +151,8 @@ class CellSink:
         self._spills.clear()
 
     async def input_requested(self, prompt: str, password: bool) -> str:
-        return await self._session._ask_input(prompt, password)
+        """Ask the human; the prompt and the answer then show in the cell's output as a
+        terminal shows them (``your name: Ada``), a password's prompt only."""
+        answer = await self._session._ask_input(prompt, password)
+        self._stream(StreamOutput("stdout", f"{prompt}{'' if password else answer}\n"))
+        return answer

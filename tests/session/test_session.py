@@ -125,7 +125,8 @@ async def test_input_is_answered_by_the_front_end(session: Session) -> None:
     session.set_input_handler(answer)
     execution = await session.run("name = input('who? ')\nprint('hello', name)")
     assert prompts == [("who? ", False)]
-    assert stdout_of(session, execution.cell_id) == "hello Ada\n"
+    # The prompt and the answer are part of the output, as in a terminal (issue 19).
+    assert stdout_of(session, execution.cell_id) == "who? Ada\nhello Ada\n"
 
 
 async def test_resume_after_a_crash_brings_the_transcript_back_on_a_new_kernel(
