@@ -263,3 +263,35 @@ def test_the_commands_that_read_create_no_state_folder(
     capsys.readouterr()
     assert not (tmp_path / ".pairrepl").exists()
     assert not (tmp_path / "out.ipynb").exists()
+
+
+async def test_sessions_hides_the_ones_that_ran_no_cell_unless_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Ledger.open(tmp_path) as ledger:
+        empty = await Session.start(tmp_path, local_kernel(tmp_path, tmp_path / "k.log"), ledger)
+        await empty.close()
+    used = await recorded_session(tmp_path)
+    assert main(["sessions", str(tmp_path)]) == 0
+    listing = capsys.readouterr().out
+    assert used in listing and empty.id not in listing
+    assert "1 without cells not shown: --all lists them" in listing
+    assert main(["sessions", str(tmp_path), "--all"]) == 0
+    listing = capsys.readouterr().out
+    assert used in listing and empty.id in listing
+
+
+def test_a_folder_given_to_resume_is_the_project(tmp_path: Path) -> None:
+    """``pairrepl --resume myproject/`` resumes in that folder, not a session of that name;
+    with nothing to resume there, that is an error (exit 2), not a quiet exit."""
+    (tmp_path / "myproject").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "pairrepl", "--resume", "myproject/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "no sessions in" in result.stderr and "myproject" in result.stderr
+    assert "No session 'myproject" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from pairrepl.cli.opening import add_session_options, session_opening
 
@@ -32,4 +33,7 @@ def run_app(args: list[str]) -> int:
             app.run(loop=opening.loop)
         finally:
             opening.handed_over = app.session is not None  # the app closes a session it opened
+    if app.open_error is not None:  # said on screen; said again once the screen is gone
+        print(f"pairrepl: {app.open_error}", file=sys.stderr)
+        return 1
     return 0

@@ -109,6 +109,7 @@ def session_opening(options: argparse.Namespace, front_end: str) -> Iterator[Ses
     """Check the options (a mistake is a one-line ``CommandLineError`` before anything
     starts), open the ledger and launch the kernel; afterwards stop the kernel unless
     the front end took the session over, and close the loop and the ledger."""
+    _folder_given_to_resume_is_the_project(options)
     root = project_root_from(options.project)
     if options.resume is not None and options.notebook:
         raise CommandLineError("--resume and --from cannot be used together.")
@@ -151,6 +152,14 @@ def session_opening(options: argparse.Namespace, front_end: str) -> Iterator[Ses
             loop.run_until_complete(kernel.shutdown())
         loop.close()
         ledger.close()
+
+
+def _folder_given_to_resume_is_the_project(options: argparse.Namespace) -> None:
+    """``pairrepl --resume myproject/``: argparse hands the folder to ``--resume`` as a
+    session id. A folder is the project (its latest session is resumed)."""
+    resume = options.resume
+    if resume and options.project is None and Path(resume).expanduser().is_dir():
+        options.project, options.resume = resume, ""
 
 
 def _chosen_kernel(

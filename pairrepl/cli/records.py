@@ -13,6 +13,11 @@ from pairrepl.cli.options import CommandLineError, project_root_from, when
 def list_sessions(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pairrepl sessions", description="List the sessions.")
     parser.add_argument("project", nargs="?", help="the project folder (default: found from here)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="list sessions that ran no cell too (each start makes one)",
+    )
     options = parser.parse_args(args)
 
     from pairrepl.ledger import Ledger
@@ -22,9 +27,12 @@ def list_sessions(args: list[str]) -> int:
         print("No sessions yet. Start one with: pairrepl")
         return 0
     try:
-        sessions = ledger.sessions()
+        recorded = ledger.sessions()
+        sessions = [info for info in recorded if options.all or info.cells]
         if not sessions:
             print("No sessions yet. Start one with: pairrepl")
+            if recorded:
+                print(f"({len(recorded)} without cells: pairrepl sessions --all lists them)")
             return 0
         print(f"{'SESSION':<14}{'STARTED':<18}{'LAST':<18}{'CELLS':>6}  STATE")
         for info in sessions:
@@ -33,6 +41,9 @@ def list_sessions(args: list[str]) -> int:
                 f"{info.id:<14}{when(info.started_at):<18}{when(info.last_at):<18}"
                 f"{info.cells:>6}  {state}"
             )
+        if len(sessions) < len(recorded):
+            hidden = len(recorded) - len(sessions)
+            print(f"({hidden} without cells not shown: --all lists them)")
     finally:
         ledger.close()
     return 0

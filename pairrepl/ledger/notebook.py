@@ -1,9 +1,14 @@
 """Sessions out to Jupyter notebooks, and notebooks in as cells to start from.
 
 Export folds the ledger's events with core's ``Transcript``, the same fold the TUI draws
-with, so the notebook holds what the person saw (invariant SCREEN-LEDGER-EXPORT-AGREE): cells with their execution counts and
-outputs, notes as markdown, who wrote each cell under ``metadata["pairrepl"]``.
-Import (``pairrepl --from notebook.ipynb``) only reads sources; nothing is run.
+with, so the notebook reads as the session did (invariant SCREEN-LEDGER-EXPORT-AGREE):
+cells with their execution counts and outputs (a stream's chunks as one output), notes
+as markdown, and, as markdown cells where they happened, the requests to the AI and its
+replies, each proposal with its rationale and what the human decided, and promotions.
+Who wrote each code cell stays visible: an AI cell is tagged ``ai`` / ``ai-edited``
+and follows its proposal; ``metadata["pairrepl"]`` has the ids.
+Import (``pairrepl --from notebook.ipynb``) only reads sources, the human's cells and
+notes; nothing is run.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pairrepl.core.events import LedgerEntry, OutputSpilled
 from pairrepl.core.outputs import DisplayOutput, ErrorOutput, Output, ResultOutput, StreamOutput
-from pairrepl.core.transcript import CellItem, NoteItem, NoticeItem, Transcript
+from pairrepl.core.transcript import (
+    CellItem,
+    ExchangeItem,
+    Item,
+    NoteItem,
+    NoticeItem,
+    PromotionItem,
+    ProposalItem,
+    Transcript,
+)
 from pairrepl.ledger.state_dir import write_atomically
 
 if TYPE_CHECKING:
@@ -83,7 +97,10 @@ def notebook_from_transcript(transcript: Transcript, session_id: str | None = No
                 metadata={"pairrepl": {"notice": item.severity}},
             )
         else:
-            continue
+            record = _record_markdown(item, transcript)
+            if record is None:
+                continue
+            cell = record
         used_ids.add(cell["id"])
         cells.append(cell)
     metadata: dict[str, Any] = {
@@ -94,6 +111,78 @@ def notebook_from_transcript(transcript: Transcript, session_id: str | None = No
         metadata["pairrepl"] = {"session_id": session_id}
     notebook: NotebookNode = new_notebook(cells=cells, metadata=metadata)
     return notebook
+
+
+def _record_markdown(item: Item, transcript: Transcript) -> NotebookNode | None:
+    """An exchange with the AI, a proposal and its fate, or a promotion, as a markdown
+    cell; marked (``metadata["pairrepl"]["record"]``) so that import leaves it out."""
+    from nbformat.v4 import new_markdown_cell
+
+    if isinstance(item, ExchangeItem):
+        kind, key, text = "exchange", item.request_id, _exchange_markdown(item)
+    elif isinstance(item, ProposalItem):
+        kind, key, text = "proposal", item.proposal.id, _proposal_markdown(item, transcript)
+    elif isinstance(item, PromotionItem):
+        kind, key, text = "promotion", item.promotion_id, _promotion_markdown(item)
+    else:
+        return None
+    cell: NotebookNode = new_markdown_cell(text, metadata={"pairrepl": {"record": kind, "id": key}})
+    return cell
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.strip("\n").split("\n"))
+
+
+def _exchange_markdown(item: ExchangeItem) -> str:
+    parts = [f"**Ask:**\n\n{_quoted(item.request_text)}"]
+    ending = (
+        f" (declined: {item.refusal})"
+        if item.refusal is not None
+        else f" (partial: {item.error or 'stopped'})"
+        if item.partial
+        else f" (failed: {item.error})"
+        if item.error is not None
+        else ""
+    )
+    reply = item.reply_text.strip() or "(no text)"
+    parts.append(f"**✦ AI** ({item.model}){ending}:\n\n{_quoted(reply)}")
+    edited = [p for p, e in (("request", item.edited_request), ("reply", item.edited_reply)) if e]
+    if edited:
+        parts.append(f"*The {' and '.join(edited)} shown here are the human's edits.*")
+    return "\n\n".join(parts)
+
+
+def _proposal_markdown(item: ProposalItem, transcript: Transcript) -> str:
+    proposal = item.proposal
+    ran = [transcript.cells[run] for run in item.runs if run in transcript.cells]
+    counts = ", ".join(f"In [{cell.execution_count}]" for cell in ran if cell.execution_count)
+    decision = proposal.state.value.replace("_", " ")
+    if item.rejection_reason:
+        decision += f": {item.rejection_reason}"
+    lines = [
+        f"**✦ Proposal {proposal.id[:6]}** · {decision}",
+        "",
+        "```python",
+        proposal.code.rstrip("\n"),
+        "```",
+        "",
+        f"*Why:* {' '.join(proposal.rationale.split()) or '(no rationale given)'}",
+    ]
+    if counts:
+        lines += ["", f"Ran as {counts}."]
+    return "\n".join(lines)
+
+
+def _promotion_markdown(item: PromotionItem) -> str:
+    what = ", ".join(f"`{symbol}`" for symbol in item.symbols) or "nothing new"
+    test = " as a test" if item.as_test else ""
+    text = f"**⇪ Promoted** {what}{test} → `{item.target}` · written by: {item.origin.value}"
+    if item.explanation:
+        text += f"\n\n*Explained:* {item.explanation}"
+    if item.undone:
+        text += "\n\n*Undone since.*"
+    return text
 
 
 def _code_cell(item: CellItem) -> NotebookNode:
@@ -109,11 +198,14 @@ def _code_cell(item: CellItem) -> NotebookNode:
     outputs = _notebook_outputs(item.outputs, item.execution_count)
     for spill in item.spills:
         _add_spill(outputs, spill)
+    metadata: dict[str, Any] = {"pairrepl": cell_metadata}
+    if item.origin.value != "human":
+        metadata["tags"] = [item.origin.value]  # who wrote it, where Jupyter shows it
     cell: NotebookNode = new_code_cell(
         source=item.code,
         execution_count=item.execution_count,
         outputs=outputs,
-        metadata={"pairrepl": cell_metadata},
+        metadata=metadata,
     )
     return cell
 
@@ -213,5 +305,7 @@ def read_notebook(path: Path) -> list[NotebookCell]:
 
 
 def _is_pairrepl_notice(cell: NotebookNode) -> bool:
+    """A markdown cell pairrepl wrote itself (a notice, an exchange, a proposal, a
+    promotion): part of the record, not a note of the human's."""
     ours = cell.metadata.get("pairrepl")
-    return isinstance(ours, dict) and "notice" in ours
+    return isinstance(ours, dict) and ("notice" in ours or "record" in ours)

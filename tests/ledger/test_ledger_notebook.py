@@ -19,6 +19,12 @@ from pairrepl.core.events import (
     NoteAdded,
     OutputProduced,
     OutputSpilled,
+    PromotionWritten,
+    ProposalAccepted,
+    ProposalMade,
+    ReplyFinished,
+    ReplyStreamed,
+    RequestSent,
     SessionStarted,
 )
 from pairrepl.core.execution import ExecutionStatus
@@ -166,3 +172,58 @@ def test_read_notebook_refuses_what_is_not_a_notebook(tmp_path: Path, content: b
     path.write_bytes(content)
     with pytest.raises(ValueError, match=r"broken\.ipynb is not a (valid )?Jupyter notebook"):
         read_notebook(path)
+
+
+def test_the_ai_side_exports_as_markdown_where_it_happened(tmp_path: Path) -> None:
+    """Asks, replies, a proposal with its rationale and the human's decision, and the
+    promotion read in the notebook as they did on screen; the AI's cell says it is the AI's;
+    none of it comes back as a note on import."""
+    events: list[Event] = [
+        SessionStarted("/home/ada/project"),
+        KernelStarted("local python3 kernel"),
+        RequestSent("r1", "dedupe the prices", "context", "replay:demo.json"),
+        ReplyStreamed("r1", "Sort them "),
+        ReplyStreamed("r1", "after dropping repeats."),
+        ProposalMade("p1", "r1", "def g(values):\n    return sorted(set(values))", "Dedupe.", "m"),
+        ReplyFinished("r1", input_tokens=10, output_tokens=5),
+        CellSubmitted("c1", "def g(values):\n    return sorted(set(values))", Origin.AI, "p1"),
+        _finished("c1", 1),
+        ProposalAccepted("p1"),
+        PromotionWritten(
+            "m1",
+            "c1",
+            "src/shop.py",
+            "",
+            "def g(): ...\n",
+            ("g",),
+            Origin.AI,
+            "p1",
+            explanation="sorts unique values",
+        ),
+    ]
+    with Ledger.open(tmp_path) as ledger:
+        for event in events:
+            ledger.append("s1", event)
+        target = tmp_path / "session.ipynb"
+        export_notebook(ledger.entries("s1"), target)
+
+    notebook = nbformat.read(target, as_version=4)
+    nbformat.validate(notebook)
+    kinds = [
+        (cell.cell_type, cell.metadata.get("pairrepl", {}).get("record")) for cell in notebook.cells
+    ]
+    assert kinds == [
+        ("markdown", "exchange"),
+        ("markdown", "proposal"),
+        ("code", None),
+        ("markdown", "promotion"),
+    ]
+    ask, proposal, code, promotion = notebook.cells
+    assert "**Ask:**\n\n> dedupe the prices" in ask.source
+    assert "> Sort them after dropping repeats." in ask.source and "✦ AI" in ask.source
+    assert "· promoted" in proposal.source and "*Why:* Dedupe." in proposal.source
+    assert "```python\ndef g(values):" in proposal.source and "Ran as In [1]." in proposal.source
+    assert code.metadata.tags == ["ai"]
+    assert "`g` → `src/shop.py` · written by: ai" in promotion.source
+    assert "*Explained:* sorts unique values" in promotion.source
+    assert read_notebook(target) == [NotebookCell("code", code.source)]
