@@ -47,7 +47,7 @@ from pairrepl.frontend.entry import as_request
 from pairrepl.frontend.render import AI_MARK, short_id
 from pairrepl.session import LedgerHealth, Session
 from pairrepl.tui.ai import AIActions
-from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings
+from pairrepl.tui.commands import ACTIONS, action_keys, app_bindings, keys_label
 from pairrepl.tui.input import CodeInput
 from pairrepl.tui.items import ItemActions
 from pairrepl.tui.looking import LookingActions
@@ -79,6 +79,7 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
         self.title = title
         self._unsubscribe: list[Callable[[], None]] = []  # stop hearing from the session
         self._ledger_ok = True  # every recorded event is in the ledger file
+        self.open_error: str | None = None  # why the session could not be opened
         self._preview_timer: Timer | None = None
 
     def get_default_screen(self) -> MainScreen:
@@ -96,6 +97,7 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
         self.code_input.completeness = self._completeness
         self.code_input.completer = self._complete
         self.watch(self.code_input, "editing_proposal", self._show_edit_link)
+        self.watch(self.transcript, "new_below", self._show_new_below)
         self.code_input.focus()
         self.run_worker(self._open(), name="open-session", exit_on_error=False)
 
@@ -106,6 +108,7 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
             session = await self._opening
         except Exception as error:
             message = f"Could not open the session: {error}"
+            self.open_error = message
             startup = self.query_one("#startup", Static)
             startup.update(f"{message} · Ctrl+Q quits.")
             startup.add_class("error")
@@ -225,6 +228,11 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
                 "(recorded as ai-edited) · Escape drops the edit"
             )
 
+    def _show_new_below(self, new_below: bool) -> None:
+        pane = self.query_one("#transcript-pane")
+        keys = action_keys("scroll_transcript_down")
+        pane.border_subtitle = f"↓ new below · {keys} to follow" if new_below else ""
+
     def _on_kernel_state(self, state: KernelState) -> None:
         if self._showing:
             self.status.kernel = state.value
@@ -288,8 +296,9 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
             if action.in_palette and action.action not in ("quit", "help"):
-                yield SystemCommand(action.title, action.help, _runner(self, action.action))
-        yield SystemCommand("Help: keys", "Show every action and its keys (F1).", self.action_help)
+                title = f"{action.title} · {keys_label(action)}" if action.keys else action.title
+                yield SystemCommand(title, action.help, _runner(self, action.action))
+        yield SystemCommand("Help: keys · F1", "Show every action and its keys.", self.action_help)
 
     # -- closing -----------------------------------------------------------------------------
 

@@ -180,6 +180,13 @@ ACTIONS: tuple[AppAction, ...] = (
         priority=True,
     ),
     AppAction(
+        "toggle_variables",
+        ("f10",),
+        "Show / hide the variables pane",
+        "The variables pane starts hidden on a terminal under 100 columns; this shows it (or hides it, at any size) to give the transcript the room.",
+        priority=True,
+    ),
+    AppAction(
         "",
         ("tab",),
         "Complete",
@@ -486,8 +493,25 @@ def action_keys(name: str) -> str:
     raise KeyError(name)
 
 
-def footer_text() -> str:
-    """The keys worth seeing all the time: ``F1 help · Ctrl+P commands · …``."""
-    return " · ".join(
-        f"{key_label(action.keys[0])} {action.footer}" for action in ACTIONS if action.footer
-    )
+# Which footer keys stay longest on a narrow terminal (0: always): help and the command
+# palette lead to everything else, and quit must be findable.
+FOOTER_RANKS = {
+    "help": 0,
+    "commands": 0,
+    "quit": 0,
+    "run": 1,
+    "ask": 2,
+    "promote": 3,
+    "force run": 4,
+    "interrupt": 5,
+}
+
+
+def footer_parts() -> list[tuple[str, str]]:
+    """The footer's keys in the order shown: (its short name, ``F1 help``), help first."""
+    parts = [
+        (action.footer, f"{key_label(action.keys[0])} {action.footer}")
+        for action in ACTIONS
+        if action.footer
+    ]
+    return sorted(parts, key=lambda part: FOOTER_RANKS.get(part[0], 9) != 0)

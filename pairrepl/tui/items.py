@@ -11,6 +11,7 @@ from pairrepl.tui.assist import HelpPanel
 from pairrepl.tui.base import AppBase
 from pairrepl.tui.commands import action_keys
 from pairrepl.tui.screens import EditTextScreen
+from pairrepl.tui.variables import VariablesPane
 
 
 class ItemActions(AppBase):
@@ -19,17 +20,29 @@ class ItemActions(AppBase):
     # -- moving around -----------------------------------------------------------------------
 
     def action_toggle_focus(self) -> None:
-        """Input → transcript → variables → input."""
+        """Input → transcript → variables (if shown) → input."""
         variables = self.query_one("#variables-table")
         if self.focused is self.transcript:
             self.transcript.clear_selection()
-            variables.focus()
+            if self.query_one(VariablesPane).display:
+                variables.focus()
+            else:
+                self.action_focus_input()
         elif self.focused is variables:
             self.action_focus_input()
         else:
             self.transcript.focus()
             if self.transcript.selected_item is None:
                 self.transcript.select_step(-1)  # the latest item
+
+    def action_toggle_variables(self) -> None:
+        """Show or hide the variables pane, whatever the terminal's width made it."""
+        shown = self.query_one(VariablesPane).display
+        screen = self.screen_stack[0]
+        screen.set_class(shown, "-hide-variables")
+        screen.set_class(not shown, "-show-variables")
+        if shown and self.focused is self.query_one("#variables-table"):
+            self.action_focus_input()
 
     def action_focus_input(self) -> None:
         self.transcript.clear_selection()
@@ -43,10 +56,10 @@ class ItemActions(AppBase):
         self.transcript.select_step(1)
 
     def action_scroll_transcript_up(self) -> None:
-        self.transcript.scroll_page_up(animate=False)
+        self.transcript.page_up()
 
     def action_scroll_transcript_down(self) -> None:
-        self.transcript.scroll_page_down(animate=False)
+        self.transcript.page_down()
 
     # -- the selected item ---------------------------------------------------------------------
 

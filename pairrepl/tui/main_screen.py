@@ -15,16 +15,19 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from pairrepl.tui.assist import CompletionMenu, HelpPanel
-from pairrepl.tui.commands import footer_text
 from pairrepl.tui.input import CodeInput
 from pairrepl.tui.review import ReviewPane
-from pairrepl.tui.status import StatusLine
+from pairrepl.tui.status import KeysLine, StatusLine
 from pairrepl.tui.transcript_view import TranscriptView
 from pairrepl.tui.variables import VariablesPane
 
 
 class MainScreen(Screen[None]):
     """The one screen the app always has (the bottom of the screen stack)."""
+
+    # Under 100 columns the variables pane starts hidden (app.tcss), so the transcript
+    # keeps a readable width; F10 shows it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's type)
 
     class Ready(Message):
         """The widgets are mounted: the app may wire them up."""
@@ -41,7 +44,7 @@ class MainScreen(Screen[None]):
         yield HelpPanel(id="help-panel")
         yield CompletionMenu(id="completions")
         yield CodeInput(id="input")
-        yield Static(footer_text(), id="footer")
+        yield KeysLine(id="footer")
 
     def on_mount(self) -> None:
         self.post_message(self.Ready())

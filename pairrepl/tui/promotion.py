@@ -43,11 +43,15 @@ class PromoteRequest:
 
 class PromoteScreen(ModalScreen[PromoteRequest | None]):
     """Shows what promoting one cell would write, and asks for the explain-back line
-    when the code is the AI's, verbatim. Ctrl+S promotes; Escape writes nothing."""
+    when the code is the AI's, verbatim. Ctrl+S promotes; Escape writes nothing; nothing
+    is written before. The fields are compact so that the diff keeps most of the rows,
+    even at 80×24; PageUp/PageDown scroll it from any field."""
 
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+s", "promote", "Promote", priority=True),
         Binding("escape", "cancel", "Cancel"),
+        Binding("pageup", "scroll_diff(-1)", "Scroll the diff up", priority=True),
+        Binding("pagedown", "scroll_diff(1)", "Scroll the diff down", priority=True),
     ]
 
     def __init__(self, title: str, make_draft: DraftMaker) -> None:
@@ -62,32 +66,38 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         with Vertical(id="promote-dialog", classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             with Horizontal(id="promote-target-row"):
-                yield Label("into ", classes="dim")
-                yield Input(placeholder="path/relative/to/the/project.py", id="promote-target")
+                yield Label("into  ", classes="dim")
+                yield Input(
+                    placeholder="path/relative/to/the/project.py", id="promote-target", compact=True
+                )
                 yield Checkbox("as a test", id="promote-as-test")
             with Horizontal(id="promote-after-row"):
                 yield Label("after ", classes="dim")
                 yield Input(
                     placeholder="(optional) a definition in the file; new code goes at the end",
                     id="promote-after",
+                    compact=True,
                 )
             yield Static("", id="promote-summary")
             yield Checkbox("", id="promote-confirm")
             with VerticalScroll(id="promote-diff-scroll"):
                 yield Static("", id="promote-diff")
-            yield Input(placeholder="in your own words: what does this code do?", id="promote-why")
+            with Horizontal(id="promote-why-row"):
+                yield Label("why   ", classes="dim")
+                yield Input(
+                    placeholder="in your own words: what does this code do?",
+                    id="promote-why",
+                    compact=True,
+                )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Promote (Ctrl+S)", variant="primary", id="promote-yes")
-                yield Button("Cancel (Escape)", id="promote-no")
-            yield Label(
-                "Enter in the path or after plans again · nothing is written until you promote",
-                classes="dim",
-            )
+                yield Label("PgUp/PgDn scroll the diff", classes="dim", id="promote-hint")
+                yield Button("Ctrl+S promote", variant="primary", id="promote-yes", compact=True)
+                yield Button("Esc cancel", id="promote-no", compact=True)
 
     def on_mount(self) -> None:
         self._plan(None, as_test=False, place_after=None)
-        why = self.query_one("#promote-why", Input)
-        (why if why.display else self.query_one("#promote-target", Input)).focus()
+        why_shown = self.query_one("#promote-why-row").display
+        self.query_one("#promote-why" if why_shown else "#promote-target", Input).focus()
 
     def _plan(self, target: str | None, *, as_test: bool, place_after: str | None) -> None:
         summary = self.query_one("#promote-summary", Static)
@@ -119,11 +129,18 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         """Promote enabled or not; the explanation field and the yes a replacement (or a
         shadowed name, a risky file name) needs shown when the draft needs them."""
         self.query_one("#promote-yes", Button).disabled = not allowed
-        self.query_one("#promote-why", Input).display = needs_why
+        self.query_one("#promote-why-row").display = needs_why
         box = self.query_one("#promote-confirm", Checkbox)
         box.value = False
         box.label = f"yes: {confirm}"
         box.display = bool(confirm)
+
+    def action_scroll_diff(self, pages: int) -> None:
+        scroll = self.query_one("#promote-diff-scroll", VerticalScroll)
+        if pages < 0:
+            scroll.scroll_page_up(animate=False)
+        else:
+            scroll.scroll_page_down(animate=False)
 
     @on(Input.Submitted, "#promote-target")
     @on(Input.Submitted, "#promote-after")

@@ -41,6 +41,7 @@ from pairrepl.frontend.render import (
     render_outputs,
     render_promotion,
     render_proposal,
+    short_id,
 )
 from pairrepl.tui.commands import action_keys
 
@@ -175,9 +176,23 @@ REVIEW_OUTPUT_LINES = 4  # of the latest run's output; the transcript has all of
 
 
 def render_review(item: ProposalItem, last_run: CellItem | None) -> list[Text]:
-    """The review pane: the proposal's code and why, what its latest run did, the keys."""
+    """The review pane: the proposal's code (or the human's edit of it, as it last ran)
+    and why, and what its latest run did (its keys go in the pane's border)."""
     proposal = item.proposal
-    lines = list(highlight_python(clean(proposal.code.rstrip())).split("\n", allow_blank=True))
+    edited = last_run is not None and last_run.code.rstrip() != proposal.code.rstrip()
+    code = last_run.code if edited and last_run is not None else proposal.code
+    lines = [Text("your edit, as it ran:", STYLE_DIM)] if edited else []
+    lines.extend(highlight_python(clean(code.rstrip())).split("\n", allow_blank=True))
+    if edited:
+        count = len(proposal.code.rstrip().split("\n"))
+        lines.append(
+            Text(
+                f"the AI's original ({count} line{'s' if count != 1 else ''}): proposal "
+                f"{short_id(proposal.id)} in the transcript; {action_keys('edit_proposal')} "
+                "edits it again",
+                STYLE_DIM,
+            )
+        )
     why = clean(" ".join(proposal.rationale.split()) or "(no rationale given)")
     lines.append(Text(f"why: {why}", "italic"))
     if last_run is not None:
@@ -192,7 +207,6 @@ def render_review(item: ProposalItem, last_run: CellItem | None) -> list[Text]:
                 )
             )
         lines.extend(render_namespace_diff(last_run.namespace_diff, gutter=1))
-    lines.append(proposal_actions(proposal.state))
     return lines
 
 

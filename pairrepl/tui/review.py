@@ -1,9 +1,9 @@
 """The review pane: the proposal the human is deciding on, with what they can do to it.
 
-It shows the *current* proposal: the latest one that is neither rejected nor promoted,
-so an answer from the AI never hides behind scrolling, and a rejected one makes way for
-the one before it, if that is still open. The proposal keys act on this proposal and
-no other; the pane is hidden when there is none.
+It shows the *current* proposal: the latest one, while it is neither rejected nor
+promoted, so an answer from the AI never hides behind scrolling. An older proposal never
+comes back: once the latest is rejected or promoted the pane is hidden and its rows go
+back to the transcript. The proposal keys act on this proposal and no other.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from pairrepl.core.transcript import CellItem, ProposalItem, Transcript
 from pairrepl.frontend.render import proposal_header
-from pairrepl.tui.render import render_review
+from pairrepl.tui.render import proposal_actions, render_review
 
 
 def last_run(transcript: Transcript, item: ProposalItem) -> CellItem | None:
@@ -24,12 +24,15 @@ def last_run(transcript: Transcript, item: ProposalItem) -> CellItem | None:
 
 
 class ReviewPane(VerticalScroll):
-    """Code, rationale, state, the latest run, and the keys; hidden when nothing is open."""
+    """Code, rationale, state, the latest run, and the keys; hidden when nothing is open.
+    The state is in the top border and the keys in the bottom one, so both show however
+    few rows the pane has (it scrolls)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._title = Text()
         self._body = Text()
+        self._keys = Text()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-body")
@@ -43,18 +46,21 @@ class ReviewPane(VerticalScroll):
         if item is None:
             if self.display:
                 self.display = False
-                self._title, self._body = Text(), Text()
+                self._title, self._body, self._keys = Text(), Text(), Text()
             return
         title = proposal_header(item)
         body = Text("\n").join(render_review(item, run))
+        keys = proposal_actions(item.proposal.state)
         if not self.display:
             self.display = True
-        if (title, body) != (self._title, self._body):
-            self._title, self._body = title, body
+        if (title, body, keys) != (self._title, self._body, self._keys):
+            self._title, self._body, self._keys = title, body, keys
             self.border_title = title
+            self.border_subtitle = keys
             self.query_one("#review-body", Static).update(body)
 
     @property
     def text(self) -> str:
         """What the pane says, as plain text (tests read it)."""
-        return f"{self._title.plain}\n{self._body.plain}" if self.display else ""
+        shown = f"{self._title.plain}\n{self._body.plain}\n{self._keys.plain}"
+        return shown if self.display else ""

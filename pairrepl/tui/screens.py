@@ -3,7 +3,9 @@ editor for a past request or reply."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,17 +15,39 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from pairrepl.tui.commands import ACTIONS, keys_label
 
+KEYS_WIDTH = 14  # "Ctrl+J / F5 /" then "Shift+Enter" under it
+HELP_SECTIONS = {
+    "app": "Everywhere",
+    "transcript": "In the transcript (F2, then Up/Down select an item)",
+    "variables": "In the variables pane",
+    "inspector": "In the inspector",
+}
 
-def help_table() -> Table:
-    """Every action and its keys, from the same list the bindings are made of."""
-    table = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 2))
-    table.add_column("keys", style="bold cyan", no_wrap=True)
-    table.add_column("action", style="bold", no_wrap=True)
-    table.add_column("what it does", ratio=1)
-    for action in ACTIONS:
-        table.add_row(keys_label(action), action.title, action.help)
-    table.add_row("Escape", "Back to the input", "From the transcript, or to close a dialog.")
-    return table
+
+def help_table() -> Group:
+    """Every action and its keys, from the same list the bindings are made of: one
+    section per place the keys work, the keys beside the action's name with what it does
+    under it, so the text has most of the dialog's width (readable at 80 columns)."""
+    sections: list[Text | Table] = []
+    for scope, heading in HELP_SECTIONS.items():
+        sections.append(Text(heading, "bold underline"))
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 1, 0))
+        table.add_column("keys", style="bold cyan", width=KEYS_WIDTH)
+        table.add_column("action", ratio=1)
+        for action in ACTIONS:
+            if action.scope == scope:
+                table.add_row(keys_label(action), _action_text(action.title, action.help))
+        if scope == "app":
+            table.add_row(
+                "Escape",
+                _action_text("Back to the input", "From the transcript, or to close a dialog."),
+            )
+        sections.append(table)
+    return Group(*sections)
+
+
+def _action_text(title: str, what: str) -> Text:
+    return Text.assemble((title, "bold"), "\n", (what, "dim"))
 
 
 class HelpScreen(ModalScreen[None]):

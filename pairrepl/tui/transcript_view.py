@@ -10,8 +10,16 @@ cell streaming hundreds of chunks a second costs one re-layout per tick, not per
 the first update after a quiet tick is drawn at once (a reply's first words show as
 they arrive, not a tick later).
 
-Long lines are folded at the pane's width by cells (like a terminal does), so a block's
-height comes from its lines' widths with integer arithmetic; resizing never re-renders.
+Long lines are folded at the pane's width at word boundaries (wrap.py),
+and each folded row starts with the line's continuation: the gutter, the proposal bar,
+the code's indentation. Lines that fit (most) cost nothing to lay out, and resizing
+never re-renders, it only folds again.
+
+It follows the newest output: Textual's anchor keeps the bottom in view whenever the
+content or the pane's height changes (a review pane opening takes rows from it). Only the
+human stops that, by scrolling up (wheel, scrollbar, PageUp) or selecting an item; back
+at the bottom (or back to the input) it follows again. While it does not follow, new
+content below is announced (``new_below``).
 
 The view also knows the ``ActionTargets`` (the proposal in review, the latest error):
 only those items show the keys that act on them, and a change re-renders just the items
@@ -33,14 +41,18 @@ from itertools import accumulate
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollTo
 from textual.strip import Strip
 from textual.timer import Timer
 
 from pairrepl.core.transcript import CellItem, Item, NoticeItem, ProposalItem
 from pairrepl.tui.commands import transcript_bindings
 from pairrepl.tui.render import NO_TARGETS, ActionTargets, render_item, selection_keys
+from pairrepl.tui.wrap import continuation, wrap_spans
 
 FLUSH_DELAY_S = 0.04  # merge updates arriving within this window into one re-layout
 
@@ -55,7 +67,8 @@ class _Block:
     highlighted: bool
     height: int = 0  # rows at the current width
     row_starts: list[int] | None = None  # first row of each logical line, made on demand
-    strips: dict[int, Strip] = field(default_factory=dict)  # logical line -> full strip
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # folded lines
+    strips: dict[int, Strip] = field(default_factory=dict)  # line -> strip; -1 - line: its hang
 
     @classmethod
     def of(
@@ -74,14 +87,30 @@ class _Block:
         return cls(item, lines, [line.cell_len for line in lines], highlight)
 
     def fold(self, width: int) -> None:
-        """Lay the block out at ``width`` cells: how many rows each line takes."""
-        self.height = sum(max(1, -(-cells // width)) for cells in self.widths)
+        """Lay the block out at ``width`` cells: where each line wider than that folds."""
+        self.spans = {
+            index: wrap_spans(
+                self.lines[index].plain,
+                cells,
+                width,
+                continuation(self.lines[index], width).cell_len,
+            )
+            for index, cells in enumerate(self.widths)
+            if cells > width
+        }
+        self.height = len(self.widths) + sum(len(spans) - 1 for spans in self.spans.values())
         self.row_starts = None
+        for key in [key for key in self.strips if key < 0]:  # continuations depend on width
+            del self.strips[key]
 
-    def locate(self, row: int, width: int) -> tuple[int, int]:
+    def rows_of(self, line: int) -> int:
+        spans = self.spans.get(line)
+        return 1 if spans is None else len(spans)
+
+    def locate(self, row: int) -> tuple[int, int]:
         """The logical line drawn on ``row`` of this block, and which fold of it."""
         if self.row_starts is None:
-            rows = (max(1, -(-cells // width)) for cells in self.widths)
+            rows = (self.rows_of(line) for line in range(len(self.widths)))
             self.row_starts = [0, *accumulate(rows)][:-1]
         line = bisect_right(self.row_starts, row) - 1
         return line, row - self.row_starts[line]
@@ -90,6 +119,9 @@ class _Block:
 class TranscriptView(ScrollView, can_focus=True):
     """Draws transcript items. Feed it with ``load`` (all at once) and ``update`` (one
     changed or new item; cheap, batched). It follows the bottom unless scrolled up."""
+
+    new_below: reactive[bool] = reactive(False)
+    """True while the view does not follow and content arrived below what it shows."""
 
     DEFAULT_CSS = """
     TranscriptView {
@@ -113,7 +145,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._pending: dict[int, Item] = {}  # id(item) -> item, in order of first update
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0  # time.monotonic() of the last flush
-        self._following = True  # at the bottom: new output scrolls into view
+        self._following = True  # the bottom stays in view (until the human scrolls up)
         self._targets = NO_TARGETS
         self.flushes = 0  # how many re-layouts happened (tests and benchmarks read it)
         self._selected: int | None = None  # index of the selected block
@@ -163,6 +195,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if not self._pending:
             return
         self._last_flush = time.monotonic()
+        rows_before = self._total_rows
         pending, self._pending = self._pending, {}
         for key, item in pending.items():
             block = self._block_of.get(key)
@@ -171,6 +204,8 @@ class TranscriptView(ScrollView, can_focus=True):
             else:
                 self._rerender(block)
         self._relayout()
+        if not self._following and self._total_rows != rows_before:
+            self.new_below = True
 
     def _add_block(self, item: Item, *, highlight: bool) -> None:
         block = _Block.of(
@@ -204,15 +239,47 @@ class TranscriptView(ScrollView, can_focus=True):
             self.scroll_end(animate=False, x_axis=False)  # after the new size is laid out
         self.refresh()
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if round(old_value) != round(new_value):
-            self._following = round(new_value) >= self.max_scroll_y
-
     @property
     def following(self) -> bool:
         """True while the view sticks to the bottom (the human has not scrolled up)."""
         return self._following
+
+    # -- following the bottom ----------------------------------------------------------------
+    #
+    # Whether to follow is decided only by what the human does, never by a scroll
+    # position seen while the layout changes: a pane opening below shrinks this view and
+    # Textual moves its scroll position, and reading "not at the bottom" from that
+    # stopped the following for good (issue 19, item 7).
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    def _follow(self, on: bool) -> None:
+        self._following = on
+        self.anchor(on)
+        if on:
+            self.new_below = False
+
+    def _scrolled_by_hand(self) -> None:
+        """After the human scrolled: follow again at the bottom, else stay put."""
+        self.call_after_refresh(lambda: self._follow(round(self.scroll_y) >= self.max_scroll_y))
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scrolled_by_hand()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scrolled_by_hand()
+
+    def on_scroll_to(self, message: ScrollTo) -> None:  # the scrollbar, dragged or clicked
+        self._scrolled_by_hand()
+
+    def page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+        self._scrolled_by_hand()
+
+    def page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+        self._scrolled_by_hand()
 
     # -- the selection ---------------------------------------------------------------------
 
@@ -251,7 +318,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def clear_selection(self) -> None:
         """No item selected; the view follows new output at the bottom again."""
         if self._selected is not None:
-            self._following = True
+            self._follow(True)
             self._select(None)
 
     def _select(self, index: int | None) -> None:
@@ -262,7 +329,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if index is None:
             self._relayout()
             return
-        self._following = False
+        self._follow(False)
         self._relayout()
         self.call_after_refresh(self._reveal, index)
 
@@ -321,13 +388,26 @@ class TranscriptView(ScrollView, can_focus=True):
             self._rerender(block)
             if block.widths != widths:  # should not happen; keep the layout honest if it does
                 self.call_after_refresh(self._relayout)
-        line, fold = block.locate(row - self._starts[index], width)
+        line, fold = block.locate(row - self._starts[index])
         strip = block.strips.get(line)
         if strip is None:
             segments = block.lines[line].render(self.app.console, end="")
             strip = Strip(Segment.apply_style(segments, base), block.widths[line])
             block.strips[line] = strip
-        shown = strip.crop_extend(fold * width, (fold + 1) * width, base)
+        spans = block.spans.get(line)
+        if spans is None:
+            shown = strip.extend_cell_length(width, base)
+        else:
+            start, end = spans[fold]
+            shown = strip.crop(start, end)
+            if fold:
+                prefix = block.strips.get(-1 - line)  # the continuation, kept beside the line
+                if prefix is None:
+                    hang = continuation(block.lines[line], width)
+                    prefix = Strip(Segment.apply_style(hang.render(self.app.console, end=""), base))
+                    block.strips[-1 - line] = prefix
+                shown = Strip.join([prefix, shown])
+            shown = shown.adjust_cell_length(width, base)
         if index == self._selected:
             background = self.get_component_rich_style("transcriptview--selected").bgcolor
             shown = Strip(Segment.apply_style(shown, post_style=Style(bgcolor=background)), width)

@@ -101,17 +101,20 @@ OpenApp = Callable[..., Awaitable[Harness]]
 
 @asynccontextmanager
 async def running_app(
-    open_session: Callable[[], Awaitable[Session]],
+    open_session: Callable[[], Awaitable[Session]], size: tuple[int, int] = SIZE
 ) -> AsyncIterator[Harness]:
     app = PairreplApp(open_session, title="pairrepl · test")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         harness = Harness(app, pilot)
         yield harness
 
 
 @asynccontextmanager
-async def fresh_app(root: Path, settings: SessionSettings | None = None) -> AsyncIterator[Harness]:
-    """The app on a fresh session in ``root``, kernel started and idle."""
+async def fresh_app(
+    root: Path, settings: SessionSettings | None = None, size: tuple[int, int] = SIZE
+) -> AsyncIterator[Harness]:
+    """The app on a fresh session in ``root``, kernel started and idle, in a terminal of
+    ``size`` (columns, rows)."""
     ledger = Ledger.open(root)
     opened: list[Session] = []
 
@@ -121,7 +124,7 @@ async def fresh_app(root: Path, settings: SessionSettings | None = None) -> Asyn
         return session
 
     try:
-        async with running_app(open_session) as harness:
+        async with running_app(open_session, size) as harness:
             await harness.wait_until(lambda: harness.app.session is not None, 60)
             await harness.settle()
             yield harness
