@@ -32,14 +32,12 @@ def as_request(text: str) -> str | None:
 
 
 def current_proposal(transcript: Transcript) -> ProposalItem | None:
-    """The proposal that keys and commands act on when none is named: the latest one,
-    while it is still open to a decision (not rejected, not promoted), else None. An
-    older proposal never comes back in its place (it showed one already accepted, or a
-    probe never accepted, as if it were the one to decide on)."""
-    latest = next(reversed(transcript.proposals.values()), None)
-    if latest is None or latest.proposal.state in CLOSED:
-        return None
-    return latest
+    """The proposal that keys and commands act on when none is named: the latest one
+    still open to a decision (not rejected, not promoted), or None."""
+    for item in reversed(transcript.proposals.values()):
+        if item.proposal.state not in CLOSED:
+            return item
+    return None
 
 
 def follow_up_prefix(item: ProposalItem) -> str:

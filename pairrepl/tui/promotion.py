@@ -26,7 +26,7 @@ from pairrepl.core.provenance import LineBlame
 from pairrepl.core.transcript import CellItem, PromotionItem
 from pairrepl.frontend.promotion import blame_text, draft_summary
 from pairrepl.frontend.render import short_id
-from pairrepl.session import ConfirmationNeeded, PromotionDraft, SessionError
+from pairrepl.session import ConfirmationNeeded, NothingToPromote, PromotionDraft, SessionError
 from pairrepl.session.blame import BlameError, blame_file
 from pairrepl.tui.base import AppBase
 
@@ -111,6 +111,7 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
             summary.update(Text(str(error), "bold red"))
             diff.update("")
             self._allow(False, needs_why=False, confirm="")
+            self._offer_as_test(error, as_test)
             return
         draft = self.draft
         self.query_one("#promote-target", Input).value = self._planned_target = draft.target
@@ -124,6 +125,15 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         confirm = refusal.what if isinstance(refusal, ConfirmationNeeded) else ""
         allowed = refusal is None or isinstance(refusal, ConfirmationNeeded)
         self._allow(allowed, needs_why=allowed and draft.needs_explanation, confirm=confirm)
+        self._offer_as_test(refusal, as_test)
+
+    def _offer_as_test(self, refusal: object, as_test: bool) -> None:
+        """A cell of asserts has nothing to promote as code (``NothingToPromote`` with
+        ``as_test_instead``): point at the 'as a test' checkbox."""
+        if as_test or not (isinstance(refusal, NothingToPromote) and refusal.as_test_instead):
+            return
+        self.query_one("#promote-as-test", Checkbox).focus()
+        self.notify("Space ticks 'as a test': the cell goes into a test file instead.", timeout=8)
 
     def _allow(self, allowed: bool, *, needs_why: bool, confirm: str) -> None:
         """Promote enabled or not; the explanation field and the yes a replacement (or a

@@ -31,7 +31,7 @@ REPLY = (
 VOLATILE = [
     (re.compile(r"\b\d+(\.\d+)? (ms|s)\b"), "# ms"),  # durations
     (re.compile(r"0x[0-9a-f]+"), "0x…"),  # addresses in reprs
-    (re.compile(r"#[0-9a-f]{6}\b"), "#……"),  # proposal and promotion ids
+    (re.compile(r"#[0-9a-f]{1,6}"), "#……"),  # proposal and promotion ids (cut by a dialog too)
     (re.compile(r"session [0-9a-f]{8}"), "session ……"),
     (re.compile(r"\b\d+(\.\d+)?k?(/\d+k)? tokens?\b"), "# tokens"),
     (re.compile(r"ctx \d+(\.\d+)?k?/"), "ctx #/"),
