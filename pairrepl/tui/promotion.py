@@ -66,28 +66,21 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
         with Vertical(id="promote-dialog", classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             with Horizontal(id="promote-target-row"):
-                yield Label("into  ", classes="dim")
-                yield Input(
-                    placeholder="path/relative/to/the/project.py", id="promote-target", compact=True
-                )
+                yield from _field("into", "promote-target", "path/relative/to/the/project.py")
                 yield Checkbox("as a test", id="promote-as-test")
             with Horizontal(id="promote-after-row"):
-                yield Label("after ", classes="dim")
-                yield Input(
-                    placeholder="(optional) a definition in the file; new code goes at the end",
-                    id="promote-after",
-                    compact=True,
+                yield from _field(
+                    "after",
+                    "promote-after",
+                    "(optional) a definition in the file; new code goes at the end",
                 )
             yield Static("", id="promote-summary")
             yield Checkbox("", id="promote-confirm")
             with VerticalScroll(id="promote-diff-scroll"):
                 yield Static("", id="promote-diff")
             with Horizontal(id="promote-why-row"):
-                yield Label("why   ", classes="dim")
-                yield Input(
-                    placeholder="in your own words: what does this code do?",
-                    id="promote-why",
-                    compact=True,
+                yield from _field(
+                    "why", "promote-why", "in your own words: what does this code do?"
                 )
             with Horizontal(classes="dialog-buttons"):
                 yield Label("PgUp/PgDn scroll the diff", classes="dim", id="promote-hint")
@@ -216,6 +209,12 @@ class PromoteScreen(ModalScreen[PromoteRequest | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _field(label: str, field_id: str, placeholder: str) -> ComposeResult:
+    """A dim label and a one-row input after it."""
+    yield Label(f"{label:<6}", classes="dim")
+    yield Input(placeholder=placeholder, id=field_id, compact=True)
 
 
 class BlameScreen(ModalScreen[None]):

@@ -98,3 +98,26 @@ async def test_replacing_a_definition_in_the_dialog_needs_the_ticked_yes(
     await tui.pilot.press("ctrl+s")
     await tui.wait_until(lambda: bool(tui.session.transcript.promotions))
     assert "'!!!'" in (tmp_path / "loud.py").read_text()
+
+
+async def test_a_cell_of_asserts_is_offered_as_a_test(tui: Harness) -> None:
+    """It holds no definitions: the dialog says so and puts the focus on 'as a test'."""
+    await tui.run("def double(x):\n    return 2 * x\n", key="ctrl+j")
+    checks = await tui.run("assert double(2) == 4")
+    await tui.pilot.press("f2")  # the transcript, the latest item selected: the asserts
+    assert tui.app.transcript.selected_item is checks
+    await tui.pilot.press("s")
+    await tui.wait_until(lambda: isinstance(tui.app.screen, PromoteScreen))
+    dialog = tui.app.screen
+    assert isinstance(dialog, PromoteScreen)
+    target = dialog.query_one("#promote-target", Input)
+    target.value = "calc.py"
+    target.focus()
+    await tui.pilot.press("enter")  # planned for that file
+    await tui.pilot.pause()
+    assert "promote it as a test" in widget_text(dialog.query_one("#promote-summary"))
+    as_test = dialog.query_one("#promote-as-test", Checkbox)
+    assert dialog.focused is as_test
+    await tui.pilot.press("space")  # ticks it, and the dialog plans it as a test
+    await tui.wait_until(lambda: as_test.value)
+    await tui.pilot.press("escape")

@@ -2,7 +2,8 @@
 promotion dialog, the help and the inspector at 80×24, 120×40 and 200×60 (issue 19).
 
 Each is the screen's text, compared with tests/tui/snapshots/<screen>-<size>.txt after
-blanking what differs between runs (ids, times, addresses, token counts). A real kernel
+blanking what differs between runs (ids, times, addresses, token counts) and the runs of
+blanks those shift. What it guards: what is on screen, where lines break, what is cut. A real kernel
 and a replayed AI make the scene. To accept a deliberate change:
 PAIRREPL_UPDATE_SNAPSHOTS=1 pytest tests/tui/test_snapshots.py, then read the diff.
 """
@@ -37,6 +38,8 @@ VOLATILE = [
     (re.compile(r"ctx \d+(\.\d+)?k?/"), "ctx #/"),
     (re.compile(r"\d+ in / \d+ out"), "# in / # out"),
     (re.compile(r"\d+ B\b"), "# B"),
+    (re.compile(r"[▁▂▃▄▅▆▇]"), "▄"),  # a scrollbar's thumb, drawn to an eighth of a row
+    (re.compile(r" {2,}"), "  "),  # what a blanked value of another length shifted
 ]
 
 
