@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pairrepl.agent import Agent, AgentReply, ContextLimits
@@ -47,6 +46,7 @@ from pairrepl.ledger import Ledger, SessionLease, SessionOpenElsewhere, read_not
 from pairrepl.session.asking import cancelled, names_to_view, new_id
 from pairrepl.session.core import LedgerHealth, SessionCore
 from pairrepl.session.errors import SessionError
+from pairrepl.session.gc_pause import cyclic_gc_paused
 from pairrepl.session.promotion import (
     Promotion,
     PromotionDraft,
@@ -62,30 +62,6 @@ NO_PROVIDER = (
 )
 InputHandler = Callable[[str, bool], Awaitable[str]]
 LEDGER_RETRY_S = 2.0  # while events wait for a ledger that cannot be written
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a long ledger is folded.
-
-    A resume builds hundreds of thousands of objects that the transcript keeps, so the
-    collector's passes over them find nothing, yet they took about half of the time of
-    a 100,000-event resume (issue 9, docs/benchmarks.md). Events hold no reference
-    cycles, so nothing is left waiting for the collector; reference counting still frees
-    everything else at once. Nothing else runs meanwhile: the fold never awaits.
-
-    One full collection at the end takes in the new objects now, before anything is on
-    screen; else the collector's first pass over them came a moment later, in the middle
-    of the human's first key press (tests/tui/test_scale.py saw +120 ms).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect()
 
 
 @dataclasses.dataclass
@@ -183,7 +159,7 @@ class Session(SessionCore):
         except SessionOpenElsewhere as error:
             raise SessionError(str(error)) from error
         transcript, reviews = Transcript(), ReviewFold()
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():  # a long ledger: see gc_pause.py
             for entry in ledger.entries(full_id):
                 transcript.apply(entry.event)
                 reviews.apply(entry)

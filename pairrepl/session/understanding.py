@@ -26,6 +26,7 @@ from pairrepl.core.understanding import (
 from pairrepl.ledger import Ledger, ProvenanceLog, UnreadableEvent, line_authors
 from pairrepl.promote.errors import PromotionRefused
 from pairrepl.session.blame import BlameError, blame_text
+from pairrepl.session.gc_pause import cyclic_gc_paused
 from pairrepl.session.project import check_settings, rubber_stamp_seconds
 
 
@@ -103,10 +104,10 @@ def project_understanding(
     root: Path, *, since: float | None = None
 ) -> tuple[UnderstandingReport, Gathered]:
     """Every figure of `pairrepl report`, from everything this machine has."""
-    gathered = gather(root, read_ledger=True)
-    report = understanding_report(
-        gathered.sources, since=since, rubber_stamp_seconds=rubber_stamp_seconds(root)
-    )
+    seconds = rubber_stamp_seconds(root)
+    with cyclic_gc_paused(collect_after=False):  # every record and review is kept
+        gathered = gather(root, read_ledger=True)
+        report = understanding_report(gathered.sources, since=since, rubber_stamp_seconds=seconds)
     return report, gathered
 
 
@@ -126,7 +127,8 @@ def check_project(root: Path, paths: Sequence[str] = ()) -> CheckOutcome:
     thresholds of ``[tool.pairrepl.check]``, from provenance and git alone."""
     root = Path(root).resolve()
     settings = check_settings(root)
-    gathered = gather(root, read_ledger=False)
+    with cyclic_gc_paused(collect_after=False):  # every record is kept
+        gathered = gather(root, read_ledger=False)
     within = [_relative(root, path) for path in paths]
     scopes: dict[str, set[str]] = {}
     for file in gathered.sources.blamed:
