@@ -201,7 +201,8 @@ def knowledge_map(report: UnderstandingReport) -> str:
 
 
 def _figures_table(heading: str, groups: Sequence[tuple[str, Figures]]) -> str:
-    headers = [heading, "lines", "AI share", "explained", "accepted", "inspected"]
+    headers = [heading, "lines", "written", "AI share", "explained", "asked", "accepted"]
+    headers += ["inspected"]
     headers += ["edited", "follow-up", "rubber-stamped", "paraphrased"]
     rows = []
     for name, figures in groups:
@@ -210,8 +211,10 @@ def _figures_table(heading: str, groups: Sequence[tuple[str, Figures]]) -> str:
             [
                 name,
                 str(lines.promoted),
+                _share(lines.written_share),
                 _share(lines.ai_verbatim_share),
                 _share(lines.explained_share),
+                str(figures.questions),
                 str(reviews.accepted),
                 str(reviews.inspected),
                 str(reviews.edited),

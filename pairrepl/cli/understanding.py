@@ -157,7 +157,7 @@ def report_text(report: UnderstandingReport, *, ledger: str) -> str:
 def review_table(
     heading: str, groups: Sequence[tuple[str, Figures]], *, with_lines: bool = False
 ) -> str:
-    lines_columns = ["LINES", "AI SHARE", "EXPLAINED"] if with_lines else []
+    lines_columns = ["LINES", "WRITTEN", "AI SHARE", "EXPLAINED", "ASKED"] if with_lines else []
     headers = [heading, *lines_columns]
     headers += ["ACCEPTED", "TO RUN", "TO ACCEPT", "INSPECTED", "EDITED", "FOLLOW-UP"]
     headers.append("RUBBER-STAMPED")
@@ -168,7 +168,13 @@ def review_table(
         lines = figures.lines
         row: list[object] = [name]
         if with_lines:
-            row += [lines.promoted, share(lines.ai_verbatim_share), share(lines.explained_share)]
+            row += [
+                lines.promoted,
+                share(lines.written_share),
+                share(lines.ai_verbatim_share),
+                share(lines.explained_share),
+                figures.questions,
+            ]
         row += [
             review.accepted,
             seconds(payload["median_to_run_s"]),

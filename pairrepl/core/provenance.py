@@ -375,6 +375,11 @@ class UnderstandingFigures:
         return self.ai / self.promoted if self.promoted else None
 
     @property
+    def written_share(self) -> float | None:
+        """Of the promoted lines, the human's own: typed by them, or changed by hand since."""
+        return (self.human + self.changed_by_hand) / self.promoted if self.promoted else None
+
+    @property
     def explained_share(self) -> float | None:
         """Of the AI-verbatim lines, how many a human explained in their own words."""
         return self.ai_explained / self.ai if self.ai else None

@@ -97,17 +97,20 @@ class ExplanationFigures:
 
 @dataclass
 class Figures:
-    """Every figure of one group: promoted lines, reviews, explanations."""
+    """Every figure of one group: promoted lines, reviews, explanations, questions."""
 
     lines: UnderstandingFigures = field(default_factory=UnderstandingFigures)
     reviews: ReviewFigures = field(default_factory=ReviewFigures)
     explanations: ExplanationFigures = field(default_factory=ExplanationFigures)
+    questions: int = 0  # requests to the AI
 
     def to_payload(self) -> dict[str, Any]:
         return {
             **self.lines.to_payload(),
+            "written_share": self.lines.written_share,
             "review": self.reviews.to_payload(),
             "explanations": self.explanations.to_payload(),
+            "questions": self.questions,
         }
 
 
@@ -209,6 +212,7 @@ class UnderstandingReport:
     people: dict[str, Figures] = field(default_factory=dict)
     weeks: dict[str, Figures] = field(default_factory=dict)  # every week, oldest first
     modules: dict[str, ModuleKnowledge] = field(default_factory=dict)
+    person_weeks: dict[str, dict[str, Figures]] = field(default_factory=dict)  # each's trend
     accepted: list[AcceptedProposal] = field(default_factory=list)
     explanations: list[PromotionExplanation] = field(default_factory=list)
     rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS
@@ -220,15 +224,18 @@ class UnderstandingReport:
             "files": {name: figures.to_payload() for name, figures in self.files.items()},
             "modules": {name: known.to_payload() for name, known in self.modules.items()},
             "people": {name: figures.to_payload() for name, figures in self.people.items()},
-            "weeks": [
-                {"week": week, **figures.to_payload()} for week, figures in self.weeks.items()
-            ],
+            "weeks": _weekly(self.weeks),
+            "people_weeks": {person: _weekly(weeks) for person, weeks in self.person_weeks.items()},
             "accepted_proposals": [
                 proposal.to_payload(self.rubber_stamp_seconds) for proposal in self.accepted
             ],
             "explanations": [promotion.to_payload() for promotion in self.explanations],
             "rubber_stamp_seconds": self.rubber_stamp_seconds,
         }
+
+
+def _weekly(weeks: Mapping[str, Figures]) -> list[dict[str, Any]]:
+    return [{"week": week, **figures.to_payload()} for week, figures in weeks.items()]
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,7 @@ class UnderstandingSources:
     session_people: Mapping[str, str] = field(default_factory=dict)  # session id -> person
     rationales: Mapping[str, str] = field(default_factory=dict)  # proposal id -> rationale
     git_authors: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line
+    questions: Sequence[tuple[str, float]] = ()  # (session id, time) of each request to the AI
 
 
 def understanding_report(
@@ -259,6 +267,9 @@ def understanding_report(
     for review in sources.reviews:
         if since is None or review.accepted_at >= since:
             builder.add_review(review)
+    for session_id, time in sources.questions:
+        if since is None or time >= since:
+            builder.add_question(session_id, time)
     return builder.finish()
 
 
@@ -299,6 +310,8 @@ class _Builder:
                 found.append(table.get(key) or table.setdefault(key, self.fresh_figures()))
         week = week_of(time)
         found.append(report.weeks.get(week) or report.weeks.setdefault(week, self.fresh_figures()))
+        weeks = report.person_weeks.get(person) or report.person_weeks.setdefault(person, {})
+        found.append(weeks.get(week) or weeks.setdefault(week, self.fresh_figures()))
         return found
 
     def module(self, file: str) -> ModuleKnowledge:
@@ -370,6 +383,10 @@ class _Builder:
         for figures in counted:
             figures.reviews.add(review)
 
+    def add_question(self, session_id: str, time: float) -> None:
+        for figures in self.groups(None, self.person(self.session_people.get(session_id)), time):
+            figures.questions += 1
+
     def finish(self) -> UnderstandingReport:
         report = self.report
         report.files = dict(sorted(report.files.items()))
@@ -377,5 +394,12 @@ class _Builder:
         report.modules = dict(sorted(report.modules.items()))
         if report.weeks:
             every = weeks_between(min(report.weeks), max(report.weeks))
-            report.weeks = {week: report.weeks.get(week) or self.fresh_figures() for week in every}
+
+            def all_weeks(found: dict[str, Figures]) -> dict[str, Figures]:
+                return {week: found.get(week) or self.fresh_figures() for week in every}
+
+            report.weeks = all_weeks(report.weeks)
+            report.person_weeks = {
+                person: all_weeks(weeks) for person, weeks in sorted(report.person_weeks.items())
+            }
         return report

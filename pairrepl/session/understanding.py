@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from pairrepl import promote
 from pairrepl.core.checks import CheckResult, CheckSettings, check
-from pairrepl.core.events import ProposalMade, SessionStarted
+from pairrepl.core.events import ProposalMade, RequestSent, SessionStarted
 from pairrepl.core.provenance import LineBlame, ProvenanceRecord
 from pairrepl.core.review import REVIEW_EVENT_KINDS, Review, ReviewFold
 from pairrepl.core.understanding import (
@@ -73,22 +73,21 @@ def gather(root: Path, *, read_ledger: bool) -> Gathered:
             blamed[file] = blame_text(root, file, records)
         except BlameError:
             missing.append(file)
-    reviews = _reviews_in(history.records)
-    ledger_note = "not read (check works from provenance and git alone)"
-    session_people: dict[str, str] = {}
-    rationales: dict[str, str] = {}
+    ledger_note, from_ledger = "not read (check works from provenance and git alone)", None
     if read_ledger:
-        ledger_note, from_ledger = _read_ledger(root, session_people, rationales)
-        reviews = from_ledger if from_ledger is not None else reviews
+        ledger_note, from_ledger = _read_ledger(root)
+    if from_ledger is None:  # the reviews that provenance carries
+        from_ledger = _FromLedger(reviews=_reviews_in(history.records))
     authors = line_authors(root, blamed)
     sources = UnderstandingSources(
         blamed=blamed,
         records=history.records,
-        reviews=reviews,
+        reviews=from_ledger.reviews,
         modules={file: _module_name(file) for file in blamed},
-        session_people=session_people,
-        rationales=rationales,
+        session_people=from_ledger.session_people,
+        rationales=from_ledger.rationales,
         git_authors=authors,
+        questions=from_ledger.questions,
     )
     return Gathered(
         sources,
@@ -166,27 +165,41 @@ def _reviews_in(records: Iterable[ProvenanceRecord]) -> list[Review]:
     return list(found.values())
 
 
-def _read_ledger(
-    root: Path, session_people: dict[str, str], rationales: dict[str, str]
-) -> tuple[str, list[Review] | None]:
+@dataclass
+class _FromLedger:
+    """What the ledger adds: how each accepted proposal was reviewed, who worked in each
+    session, the AI's rationales, and when each question was asked."""
+
+    reviews: list[Review] = field(default_factory=list)
+    session_people: dict[str, str] = field(default_factory=dict)
+    rationales: dict[str, str] = field(default_factory=dict)
+    questions: list[tuple[str, float]] = field(default_factory=list)
+    sessions: set[str] = field(default_factory=set)
+
+
+def _read_ledger(root: Path) -> tuple[str, _FromLedger | None]:
+    """What the ledger says, and in words what was read of it (None: nothing could be)."""
     ledger = Ledger.open_existing(root)
     if ledger is None:
         return "none on this machine: reviews from provenance", None
-    fold = ReviewFold()
-    kinds = REVIEW_EVENT_KINDS | {SessionStarted.KIND}
+    fold, found = ReviewFold(), _FromLedger()
     try:
-        sessions = set()
-        for entry in ledger.entries_of_kinds(kinds):
-            sessions.add(entry.session_id)
+        for entry in ledger.entries_of_kinds(REVIEW_EVENT_KINDS | {SessionStarted.KIND}):
+            found.sessions.add(entry.session_id)
             event = entry.event
-            if isinstance(event, ProposalMade):
-                rationales[event.proposal_id] = event.rationale
+            if isinstance(event, SessionStarted) and event.person:
+                found.session_people[entry.session_id] = event.person
+            elif isinstance(event, ProposalMade):
+                found.rationales[event.proposal_id] = event.rationale
+            elif isinstance(event, RequestSent):
+                found.questions.append((entry.session_id, entry.at))
             fold.apply(entry)
     except UnreadableEvent as error:
         return f"unreadable ({error}): reviews from provenance", None
     finally:
         ledger.close()
-    return f"{len(sessions)} session(s)", fold.reviews
+    found.reviews = fold.reviews
+    return f"{len(found.sessions)} session(s)", found
 
 
 def _by_file(records: Iterable[ProvenanceRecord]) -> dict[str, list[ProvenanceRecord]]:

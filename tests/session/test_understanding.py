@@ -162,6 +162,8 @@ async def test_review_depth_explanations_and_two_people_on_one_module(
         "median_run_to_accept_s": 26.0,
     }
     assert report.people[BOB].reviews.rubber_stamp_rate == 0.0  # 60 s after the run
+    assert (report.people[ADA].questions, report.people[BOB].questions) == (2, 1)
+    assert report.people[ADA].lines.written_share == 0.0  # all of hers is the AI's
     (paraphrase,) = [e for e in report.explanations if e.person == ADA]
     assert paraphrase.quality is not None and paraphrase.quality.paraphrase
     assert paraphrase.quality.overlap == 1.0  # compute, area, circle: all the AI's words
