@@ -76,7 +76,8 @@ class JupyterServer:
         env["JUPYTER_PLATFORM_DIRS"] = "1"
         return env
 
-    def start(self, timeout: float = 60.0) -> None:
+    def arguments(self) -> list[str]:
+        """The server's command line."""
         args = [
             sys.executable,
             "-m",
@@ -96,9 +97,12 @@ class JupyterServer:
             args.append("--allow-root")
         if self.config is not None:
             args.append(f"--config={self.config}")
+        return args
+
+    def start(self, timeout: float = 60.0) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child writes to it
         self.process = subprocess.Popen(
-            args,
+            self.arguments(),
             cwd=self.directory,
             env=self.environment(),
             stdin=subprocess.DEVNULL,
@@ -111,8 +115,8 @@ class JupyterServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"jupyter server exited: {self.log_path.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/api", timeout=1):
-                    return
+                self.get("/api")  # with the token: a gateway answers nothing without it
+                return
             except (OSError, urllib.error.URLError):
                 time.sleep(0.1)
         self.stop()

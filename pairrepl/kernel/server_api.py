@@ -39,7 +39,8 @@ class ServerUnreachable(KernelUnavailable):
 
 
 class ServerAuthFailed(KernelUnavailable):
-    """The server answered 401/403: the token is wrong or missing."""
+    """The server answered 401/403: the token is wrong or missing, or (in the server's
+    own words) something else was refused, such as Enterprise Gateway's kernel user."""
 
 
 class NotAJupyterServer(KernelUnavailable):
@@ -106,8 +107,10 @@ class ServerApi:
         )
 
     async def check(self) -> str:
-        """Reachable, a Jupyter API, and the token accepted; returns the server version."""
-        about = await self._call("GET", "/api", authenticated=False)
+        """Reachable, a Jupyter API, and the token accepted; returns the server version.
+        The token goes with ``GET /api`` too: Jupyter Server answers it to anyone, but
+        Enterprise Gateway refuses it without the token."""
+        about = await self._call("GET", "/api")
         if not isinstance(about, Mapping) or "version" not in about:
             raise NotAJupyterServer(
                 f"{self.url} answers, but not as a Jupyter Server (GET /api has no version); "
@@ -188,15 +191,13 @@ class ServerApi:
                 f"the server at {self.url} no longer has kernel {kernel_id}"
             ) from None
 
-    async def _call(
-        self, method: str, path: str, body: Any = None, *, authenticated: bool = True
-    ) -> Any:
+    async def _call(self, method: str, path: str, body: Any = None) -> Any:
         if self._http is None:
             self._http = AsyncHTTPClient(force_instance=True)
         request = HTTPRequest(
             self.url + path,
             method=method,
-            headers={**(self.headers() if authenticated else {}), "Accept": "application/json"},
+            headers={**self.headers(), "Accept": "application/json"},
             body=None if method in ("GET", "DELETE") else json.dumps(body or {}),
             connect_timeout=CONNECT_TIMEOUT,
             request_timeout=REQUEST_TIMEOUT,
@@ -226,6 +227,13 @@ class ServerApi:
             return ServerUnreachable(
                 f"cannot reach a Jupyter Server at {self.url} ({_plain(error)}); "
                 "check the URL and that the server runs"
+            )
+        explained = _server_message(error, "")
+        if code == 403 and self._token and explained.lower() not in ("", "forbidden"):
+            # The token passed, then something else refused (Enterprise Gateway's check
+            # of the kernel's user): its own words say more than a guess about the token.
+            return ServerAuthFailed(
+                f"the server at {self.url} refused {method} {path} (403): {explained}"
             )
         if code in (401, 403):
             how = "was refused" if self._token else "is missing"
@@ -267,11 +275,14 @@ def _plain(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def _server_message(error: HTTPClientError) -> str:
+def _server_message(error: HTTPClientError, otherwise: str = "no details") -> str:
     """The server's own explanation, if its error body has one (Jupyter's is JSON)."""
     body = error.response.body if error.response is not None else b""
     try:
-        message = json.loads(body or b"{}").get("message")
+        found = json.loads(body or b"{}")
+        message = found.get("message") or found.get("reason")  # Enterprise Gateway: reason
     except (ValueError, AttributeError):
         message = None
-    return str(message or error.message or "no details").splitlines()[0]
+    if message:
+        return str(message).splitlines()[0]
+    return str(error.message or otherwise).splitlines()[0] if otherwise else ""

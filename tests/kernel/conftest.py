@@ -23,7 +23,10 @@ from pairrepl.core.outputs import Output, ResultOutput, StreamOutput
 from pairrepl.kernel import KernelBackend, LocalKernel, ServerKernel
 from tests.jupyter_server import JupyterServer
 
-KINDS = ["local", "server"]
+#: The backends of the contract suite. "gateway" (a real Jupyter Enterprise Gateway)
+#: runs only with ``pytest -m gateway`` (``.ci/run`` does, after tests/gateway_venv.sh).
+KINDS = ["local", "server", pytest.param("gateway", marks=pytest.mark.gateway)]
+SERVERS = {"server": "jupyter_server", "gateway": "enterprise_gateway"}
 
 
 class RecordingSink:
@@ -83,10 +86,16 @@ def local_kernel(directory: Path) -> LocalKernel:
     )
 
 
-def make_kernel(kind: str, directory: Path, server: JupyterServer) -> KernelBackend:
-    if kind == "local":
+def make_kernel(kind: str, directory: Path, server: JupyterServer | None) -> KernelBackend:
+    if server is None:
         return local_kernel(directory)
     return ServerKernel(server.url, server.token, reconnect_delays=(0.1, 0.2, 0.4))
+
+
+def server_for(kind: str, request: pytest.FixtureRequest) -> JupyterServer | None:
+    """The Jupyter Server or Enterprise Gateway behind ``kind``; None for a local kernel."""
+    fixture = SERVERS.get(kind)
+    return request.getfixturevalue(fixture) if fixture else None
 
 
 async def kernel_pid(kernel: KernelBackend) -> int:
@@ -113,8 +122,7 @@ async def start_kernel(
     started: list[KernelBackend] = []
 
     async def start() -> KernelBackend:
-        server = request.getfixturevalue("jupyter_server") if kind == "server" else None
-        kernel = make_kernel(kind, tmp_path, server)  # type: ignore[arg-type]
+        kernel = make_kernel(kind, tmp_path, server_for(kind, request))
         started.append(kernel)
         await kernel.start()
         return kernel
@@ -145,8 +153,18 @@ async def shared_kernel(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[KernelBackend]:
     kind = str(request.param)
-    server = request.getfixturevalue("jupyter_server") if kind == "server" else None
-    kernel = make_kernel(kind, tmp_path_factory.mktemp("shared-kernel"), server)  # type: ignore[arg-type]
+    server = server_for(kind, request)
+    kernel = make_kernel(kind, tmp_path_factory.mktemp("shared-kernel"), server)
     await kernel.start()
     yield kernel
     await kernel.shutdown()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """The gateway's runs only when asked for: ``pytest -m gateway tests/kernel``."""
+    if "gateway" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="a real Enterprise Gateway: pytest -m gateway tests/kernel")
+    for item in items:
+        if "gateway" in item.keywords:
+            item.add_marker(skip)

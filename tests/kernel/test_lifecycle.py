@@ -24,9 +24,10 @@ from .conftest import RecordingSink, StateLog, kernel_pid, local_kernel
 
 StartKernel = Callable[[], Awaitable[KernelBackend]]
 
-#: Seconds until a killed kernel is reported dead. A Jupyter Server notices by polling
-#: the process (every second in these tests, every 3 s by default) and tells us.
-DEATH_NOTICED = {"local": 2.0, "server": 3.0}
+#: Seconds until a killed kernel is reported dead. A Jupyter Server (or Enterprise
+#: Gateway) notices by polling the process (every second in these tests, every 3 s by
+#: default) and tells us.
+DEATH_NOTICED = {"local": 2.0, "server": 3.0, "gateway": 3.0}
 
 
 async def test_first_cell_after_start_shows_all_its_output(start_kernel: StartKernel) -> None:
