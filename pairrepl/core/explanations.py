@@ -83,10 +83,18 @@ def quality(explanation: str, rationale: str | None) -> ExplanationQuality:
     return ExplanationQuality(word_count(explanation), overlap, paraphrase)
 
 
-def gate_refusal(explanation: str | None, rationale: str | None) -> str | None:
-    """Why the explain-back gate cannot take `explanation` for AI code whose rationale
-    is `rationale`, as a message that says what to write instead; None if it can."""
+def gate_refusal(
+    explanation: str | None, rationale: str | None, *, ai_verbatim: bool = True
+) -> str | None:
+    """Why the explain-back gate cannot take `explanation` for code whose AI rationale is
+    `rationale` (AI-verbatim code, or any code in the learner profile), as a message that
+    says what to write instead; None if it can."""
     if not explanation or not explanation.strip():
+        if not ai_verbatim:
+            return (
+                "Before this code goes into the project, write one line in your own words "
+                "of what it does (the learner profile asks it of everything promoted)."
+            )
         return (
             "This is the AI's code, verbatim. Before it goes into the project, write one "
             "line in your own words of what it does (the explain-back gate; "

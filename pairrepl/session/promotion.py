@@ -137,6 +137,9 @@ class Confirmation:
 class PromotionSettings:
     default_target: str | None = None  # [tool.pairrepl] promote_to
     explain_back: bool = True  # AI-verbatim code needs the human's own one-line account
+    # The learner profile: the AI's code is never promoted as it stands (it must be
+    # edited or retyped first), and every promotion needs the human's own account.
+    learner: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,12 @@ class Promoter:
         tests out."""
         cell = self.cell_that_ran(source, as_test=as_test)
         self._check_accepted(cell)
+        if self.settings.learner and cell.origin is Origin.AI:
+            raise PromotionError(
+                "In the learner profile the AI's code is not promoted as it stands: change "
+                "it or retype it your own way, run it, then promote that (the profile is "
+                "[tool.pairrepl] profile, or profile in your user config)."
+            )
         subject: _TestSubject | None = None
         try:
             if as_test:
@@ -334,7 +343,8 @@ class Promoter:
             target_exists=path.exists(),
             imports_from_session=imports,
             promote_first=first,
-            needs_explanation=self.settings.explain_back and cell.origin is Origin.AI,
+            needs_explanation=self.settings.learner
+            or (self.settings.explain_back and cell.origin is Origin.AI),
             rationale=proposal.proposal.rationale if proposal is not None else "",
         )
         return dataclasses.replace(
@@ -570,7 +580,7 @@ class Promoter:
             raise refusal
         explanation = (explanation or "").strip() or None
         if draft.needs_explanation:
-            _check_explanation(explanation, draft.rationale)
+            _check_explanation(explanation, draft.rationale, draft.cell.origin)
         promotion = Promotion(uuid.uuid4().hex[:12], draft, explanation, True, self._clock())
         try:
             created = promote.missing_folders(self.project_root, draft.target)
@@ -879,9 +889,9 @@ def _asserts_something(code: str) -> bool:
     return re.search(r"^\s*assert\b", code, re.MULTILINE) is not None
 
 
-def _check_explanation(explanation: str | None, rationale: str) -> None:
+def _check_explanation(explanation: str | None, rationale: str, origin: Origin) -> None:
     """The explain-back gate: an answer with something in it, in the human's own words
     (`core/explanations.py` says what cannot count: empty, "ok", one word, the rationale)."""
-    refusal = gate_refusal(explanation, rationale)
+    refusal = gate_refusal(explanation, rationale, ai_verbatim=origin is Origin.AI)
     if refusal is not None:
         raise PromotionError(refusal)

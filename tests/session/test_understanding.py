@@ -185,3 +185,38 @@ async def test_review_depth_explanations_and_two_people_on_one_module(
     ]
     (project / "pyproject.toml").write_text(thresholds.replace("= 2", "= 3"))
     assert main(["check", "--project", str(project)]) == 1
+
+
+async def test_the_learner_profile_promotes_no_ai_code_verbatim_and_explains_everything(
+    project: Path,
+) -> None:
+    ledger = Ledger.open(project)
+    settings = SessionSettings(
+        agent=agent_for(turn(AREA, AREA_WHY)),
+        promotion=PromotionSettings(default_target="geo.py", learner=True),
+    )
+    learner = await Session.start(project, local_kernel(project), ledger, settings=settings)
+    try:
+        await learner.ask("the area of a circle")
+        area = learner.latest_proposal()
+        assert area is not None
+        await learner.run_proposal(area.proposal.id)
+        learner.accept(area.proposal.id)
+        with pytest.raises(PromotionError, match="not promoted as it stands: change it or retype"):
+            learner.draft_promotion(area.proposal.id)
+
+        # Retyped her own way: promoted, once she says what it does.
+        retyped = "def area(radius):\n    return 3.14159 * radius**2\n"
+        await learner.run(retyped)
+        draft = learner.draft_promotion(retyped)
+        assert draft.needs_explanation and draft.cell.origin.value == "human"
+        with pytest.raises(PromotionError, match="learner profile asks it of everything"):
+            await learner.promote_draft(draft, "")
+        with pytest.raises(PromotionError, match="says nothing"):
+            await learner.promote_draft(draft, "fine")
+        await learner.promote_draft(draft, "pi times the radius squared")
+    finally:
+        await learner.close()
+        ledger.close()
+    (record,) = ProvenanceLog(project).read().records
+    assert (record.origin.value, record.explanation) == ("human", "pi times the radius squared")
