@@ -8,7 +8,7 @@ anywhere or attached to a review as it is.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from pairrepl.core.understanding import (
@@ -40,7 +40,8 @@ _COLOURS = {
 }
 
 
-def report_html(report: UnderstandingReport, *, project: str) -> str:
+def report_html(report: UnderstandingReport, *, project: str, learner: str | None = None) -> str:
+    """The page; with `learner` (a person in the learner profile), their own trend first."""
     total = report.total
     made = time.strftime("%Y-%m-%d %H:%M")
     parts = [
@@ -52,8 +53,9 @@ def report_html(report: UnderstandingReport, *, project: str) -> str:
         f'<p class="note">Made by pairrepl on {made} from provenance, the files, the ledger '
         "and git, where each is there. Weeks are ISO weeks in UTC.</p>",
         _summary(total),
+        *_learner_trend(report, learner),
         "<h2>Trend by week</h2>",
-        trend_chart(report),
+        trend_chart(report.weeks, TEAM_TREND),
         _figures_table("WEEK", list(report.weeks.items())),
         "<h2>Promoted lines per module</h2>",
         module_chart(report),
@@ -71,6 +73,17 @@ def report_html(report: UnderstandingReport, *, project: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _learner_trend(report: UnderstandingReport, learner: str | None) -> list[str]:
+    weeks = report.person_weeks.get(learner or "")
+    if not weeks:
+        return []
+    return [
+        f"<h2>Your trend: {escape(display_name(learner or ''))} (learner profile)</h2>",
+        trend_chart(weeks, LEARNER_TREND, "learner-trend-chart"),
+        _figures_table("WEEK", list(weeks.items())),
+    ]
+
+
 def _summary(total: Figures) -> str:
     lines, reviews = total.lines, total.reviews
     return (
@@ -81,15 +94,27 @@ def _summary(total: Figures) -> str:
     )
 
 
-def trend_chart(report: UnderstandingReport) -> str:
-    """Three shares week by week, as lines on a 0-100% scale (broken where a week has
-    nothing to measure)."""
-    weeks = list(report.weeks)
-    series = {
-        "AI-verbatim share": [f.lines.ai_verbatim_share for f in report.weeks.values()],
-        "explained share": [f.lines.explained_share for f in report.weeks.values()],
-        "rubber-stamp rate": [f.reviews.rubber_stamp_rate for f in report.weeks.values()],
-    }
+#: The shares the trend charts draw, each from a week's figures.
+TEAM_TREND: dict[str, Callable[[Figures], float | None]] = {
+    "AI-verbatim share": lambda f: f.lines.ai_verbatim_share,
+    "explained share": lambda f: f.lines.explained_share,
+    "rubber-stamp rate": lambda f: f.reviews.rubber_stamp_rate,
+}
+LEARNER_TREND: dict[str, Callable[[Figures], float | None]] = {
+    "share you wrote": lambda f: f.lines.written_share,
+    "AI-verbatim share": lambda f: f.lines.ai_verbatim_share,
+}
+
+
+def trend_chart(
+    by_week: Mapping[str, Figures],
+    shares: Mapping[str, Callable[[Figures], float | None]],
+    chart_id: str = "trend-chart",
+) -> str:
+    """Shares week by week, as lines on a 0-100% scale (broken where a week has nothing
+    to measure)."""
+    weeks = list(by_week)
+    series = {name: [share(f) for f in by_week.values()] for name, share in shares.items()}
     width, height, left, right, top, plot_h = 760, 260, 48, 60, 16, 180
     step = (width - left - right) / max(len(weeks) - 1, 1)
     body = []
@@ -122,7 +147,7 @@ def trend_chart(report: UnderstandingReport) -> str:
                 f"<title>{escape(name)}, {weeks[index]}: {value:.0%}</title></circle>"
             )
         body.append(_legend(left + row * 200, height - 22, colour, name))
-    return _svg("trend-chart", "The understanding figures week by week", width, height, body)
+    return _svg(chart_id, "The understanding figures week by week", width, height, body)
 
 
 def module_chart(report: UnderstandingReport) -> str:

@@ -99,9 +99,18 @@ def check(args: list[str]) -> int:
     return 0 if outcome.passed else 1
 
 
-def report_text(report: UnderstandingReport, *, ledger: str) -> str:
+def report_text(report: UnderstandingReport, *, ledger: str, learner: str | None = None) -> str:
+    """The tables; with `learner` (a person in the learner profile), their own trend first."""
     total = report.total
-    sections = [
+    sections: list[str] = []
+    own = report.person_weeks.get(learner or "")
+    if learner and own:
+        sections.append(
+            f"Your trend, {display_name(learner)} (learner profile): the share of promoted "
+            "code you wrote, and the questions you asked\n"
+            + review_table("WEEK", list(own.items()), with_lines=True)
+        )
+    sections += [
         "Promoted lines now, by who wrote them\n"
         + table(
             ["FILE", "LINES", "HUMAN", "AI", "EDITED", "CHANGED", "AI EXPLAINED"],
