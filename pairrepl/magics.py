@@ -10,7 +10,11 @@ in-kernel session (``pairrepl.session.in_kernel``); no business logic here.
 - ``%proposals``, ``%accept [ID]``, ``%reject [ID] [--why REASON]``.
 - ``%promote [--to FILE] [--test [MODULE.py]] [--why "..."] [--diff] [--replace] [--force]
   [CELL]``, ``%promote --undo [ID]``.
-- ``%pairrepl_config`` shows the settings; ``%pairrepl_config name=value ...`` sets them.
+- ``%pairrepl_config`` shows the settings and where each comes from;
+  ``%pairrepl_config name=value ...`` sets them for this session. They are also the
+  magics' traits, as IPython's own magics' are: ``%config PairreplMagics.model = "..."``,
+  or ``c.PairreplMagics.model = "..."`` in ``ipython_config.py``
+  (``pairrepl.session.settings`` says which setting wins over which).
 
 The session watches the human's cells through IPython's ``pre_run_cell`` and
 ``post_run_cell`` events. Nothing here may kill the kernel: a failure is a one-line
@@ -39,6 +43,7 @@ from IPython.core.magic import (
     no_var_expand,
 )
 from IPython.core.magic_arguments import argument, magic_arguments
+from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
 import pairrepl
 from pairrepl.core.events import LedgerEntry, ReplyStreamed
@@ -46,7 +51,6 @@ from pairrepl.core.transcript import NoticeItem, ProposalItem
 from pairrepl.frontend.usage import usage_words
 from pairrepl.session import SessionError
 from pairrepl.session.in_kernel import (
-    SETTING_NAMES,
     InKernelSession,
     is_own_cell,
     opens_when_loaded,
@@ -60,20 +64,28 @@ from pairrepl.session.promotion import (
     ConfirmationNeeded,
     NothingToPromote,
 )
+from pairrepl.session.settings import (
+    DEFAULT,
+    PROVIDER_NAMES,
+    SETTING_NAMES,
+    Given,
+    check_setting,
+    expected,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 RAW_LINES = 20  # of a refused reply, shown under the error (all of it is in the ledger)
 AI_FLAGS_WITH_VALUE = ("--provider", "--model", "--replay")
 AI_USAGE = (
-    "%ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] "
+    f"%ai [--provider {'|'.join(PROVIDER_NAMES)}] [--model NAME] [--replay SCRIPT] [--hint] "
     "[--again] REQUEST  (or %%ai [flags] with the request in the cell; %ai --help)"
 )
 AI_HELP = """\
 %ai [flags] REQUEST         ask the AI for one small cell; it goes into the next input
 %%ai [flags]                the same, with the request in the cell's body
 
-  --provider NAME   anthropic, openai or replay, for this request   %ai --provider openai tidy $df
+  --provider NAME   <providers>, for this request   %ai --provider openai tidy $df
   --model NAME      another model of the provider                   %ai --model gpt-5.4 why is this slow?
   --replay SCRIPT   play a recorded script (no model, no key)       %ai --replay demo.replay.json hi
   --hint            hints and questions, no code                    %ai --hint how do I group by month?
@@ -89,6 +101,12 @@ In a request:
 Run All runs an %ai cell again: an unchanged request shows the proposal it already made
 (from this session or a recent one) instead of asking and inserting it again.
 Then: run the proposal, %accept, %promote; %proposals lists them; %pairrepl_config."""
+AI_HELP = AI_HELP.replace("<providers>", " | ".join(PROVIDER_NAMES))  # the registry's
+#: Where a setting comes from when IPython's configuration set it (ipython_config.py, a
+#: --PairreplMagics.name=value option), when %config set it, and when %pairrepl_config did.
+FROM_IPYTHON_CONFIG = "IPython config"
+FROM_CONFIG_MAGIC = "%config"
+FROM_PAIRREPL_CONFIG = "%pairrepl_config"
 STREAM_REFRESH_S = 0.25  # how often a streaming reply's Markdown is redrawn in a notebook
 
 
@@ -207,26 +225,64 @@ def _friendly(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _setting(trait: type[TraitType[Any, Any]], name: str) -> Any:
+    """The trait for setting ``name``: None (the default) leaves it to the environment,
+    the project and the user's file."""
+    return trait(None, allow_none=True, help=f"{name}: {expected(name)} (None: not set here)").tag(
+        config=True
+    )
+
+
 @magics_class
 class PairreplMagics(Magics):
     """The magics, bound to one in-kernel session (or to why it could not start). The
     session opens at load, or, in a kernel the launcher or the app loaded them into, at
-    the first cell (or magic, or panel) of a front end that does not drive the kernel."""
+    the first cell (or magic, or panel) of a front end that does not drive the kernel.
+
+    Its traits are the settings this session sets above the environment's, as IPython's
+    own magics are configured (``%config``, ``ipython_config.py``): each value is checked
+    when it is set (a bad one is refused, in one line, and the trait keeps its value) and
+    handed to the session with where it came from.
+    """
+
+    provider = _setting(Unicode, "provider")
+    model = _setting(Unicode, "model")
+    base_url = _setting(Unicode, "base_url")
+    replay = _setting(Unicode, "replay")
+    timeout = _setting(Float, "timeout")
+    max_tokens = _setting(Int, "max_tokens")
+    context_budget = _setting(Int, "context_budget")
+    promote_to = _setting(Unicode, "promote_to")
+    explain_back = _setting(Bool, "explain_back")
+    hint = _setting(Bool, "hint")
+
+    _made = False  # while IPython's configuration is applied: the session checks it later
 
     def __init__(self, shell: Any) -> None:
-        super().__init__(shell)
+        super().__init__(shell)  # the traits take what IPython's configuration sets
         self.session: InKernelSession | None = None
         self.problem: str | None = None
         self._notices: list[str] = []
         self._hook_failed = False
         self._closed = False
+        #: where each trait that is set was set; who sets one now, while it is being set
+        self._set_from = {
+            name: f"{FROM_IPYTHON_CONFIG} PairreplMagics.{name}"
+            for name in SETTING_NAMES
+            if getattr(self, name) is not None
+        }
+        self._setting_from = FROM_CONFIG_MAGIC
+        self._made = True
 
     def open_session(self) -> InKernelSession | None:
-        """The session, opened now if it is not yet; None (and ``problem`` says why)
-        when it cannot open. Never raises."""
+        """The session, opened now if it is not yet, with the settings the traits hold;
+        None (and ``problem`` says why) when it cannot open. Never raises."""
         if self.session is None and self.problem is None and not self._closed:
+            given = {
+                name: Given(getattr(self, name), source) for name, source in self._set_from.items()
+            }
             try:
-                self.session = InKernelSession.open(self.shell)
+                self.session = InKernelSession.open(self.shell, given=given)
             except Exception as error:  # an unreadable setting, a read-only project folder
                 self.problem = (
                     f"pairrepl could not start its session here ({error}). The magics will "
@@ -234,6 +290,32 @@ class PairreplMagics(Magics):
                 )
                 self._notices.append(self.problem)
         return self.session
+
+    @validate(*SETTING_NAMES)
+    def _check_setting(self, proposal: Any) -> Any:
+        """A setting set by ``%config`` or ``%pairrepl_config``: checked (by the session,
+        which keeps it, once it is open), as a ``TraitError`` so that traitlets keeps the
+        old value if it does not fit."""
+        if not self._made:
+            return proposal.value
+        name, source = proposal.trait.name, self._setting_from
+        try:
+            if self.session is None:
+                value = check_setting(name, proposal.value, source)
+            else:
+                value = self.session.configure(name, proposal.value, source)
+        except SessionError as error:
+            raise TraitError(str(error)) from None
+        self._set_from[name] = source
+        return value
+
+    @observe(*SETTING_NAMES)
+    def _unset_setting(self, change: Any) -> None:
+        """None unsets a setting (traitlets does not validate None: it comes here)."""
+        if change.new is None and self._made:
+            self._set_from.pop(change.name, None)
+            if self.session is not None:
+                self.session.configure(change.name, None, self._setting_from)
 
     # -- the cell hooks -------------------------------------------------------------------
 
@@ -293,8 +375,10 @@ class PairreplMagics(Magics):
     def ai(self, line: str, cell: str | None = None) -> None:
         """Ask the AI for a small cell; it goes into the next input, never runs.
 
-        %ai [--provider anthropic|openai|replay] [--model NAME] [--replay SCRIPT] [--hint] REQUEST
+        %ai [--provider NAME] [--model NAME] [--replay SCRIPT] [--hint] REQUEST
         %%ai [flags]   (the request is the cell body)
+
+        The providers: those of pairrepl's registry (%ai --help lists them).
 
         ``$name`` in the request shows the AI a fuller view of that live object.
         """
@@ -482,9 +566,10 @@ class PairreplMagics(Magics):
     @line_magic
     @_friendly
     def pairrepl_config(self, line: str) -> None:
-        """%pairrepl_config: show the settings. %pairrepl_config name=value ...: set them
-        for this session (provider, model, base_url, replay, hint=on|off, budget; an empty
-        value goes back to the environment's or the project's)."""
+        """%pairrepl_config: show the settings and where each comes from.
+        %pairrepl_config name=value ...: set them for this session (an empty value goes
+        back to the environment's, the project's or the user's file's). The same as
+        %config PairreplMagics.name = value."""
         session = self._session()
         for pair in line.split():
             name, equals, value = pair.partition("=")
@@ -492,22 +577,28 @@ class PairreplMagics(Magics):
                 raise UsageError(
                     f"Use name=value (names: {', '.join(SETTING_NAMES)}), not {pair!r}."
                 )
-            session.configure(name, value)
-        provider, problem = session.describe_provider()
-        settings = session.settings
-        promotion = session.promotion_settings
+            checked = check_setting(name, value, FROM_PAIRREPL_CONFIG)  # "on" → True, ...
+            self._setting_from = FROM_PAIRREPL_CONFIG
+            try:
+                setattr(self, name, checked)
+            except TraitError as error:
+                raise UsageError(str(error)) from None
+            finally:
+                self._setting_from = FROM_CONFIG_MAGIC
+        settings = session.current_settings()
+        problem = settings.provider_problem() if settings.provider else None
         rows = [
             ("session", f"{session.id} (pairrepl {pairrepl.__version__})"),
             ("project", str(session.project_root)),
             ("ledger", str(session.ledger_path)),
-            ("provider", provider + (f"  ({problem})" if problem else "")),
-            ("hint", "on" if session.hint_mode else "off"),
-            ("budget", str(settings.budget or "project or default")),
-            ("promote_to", promotion.default_target or "(none: give --to)"),
-            ("explain_back", "on" if promotion.explain_back else "off"),
+            ("AI", settings.describe_provider() + (f"  ({problem})" if problem else "")),
         ]
-        for name, value in rows:
-            print(f"{name:<13}{value}")
+        for name in SETTING_NAMES:
+            current = session.hint_mode if name == "hint" else getattr(settings, name)
+            source = settings.source_of(name)
+            rows.append((name, _shown(current) + (f"  ({source})" if source != DEFAULT else "")))
+        for name, text in rows:
+            print(f"{name:<15}{text}")
 
     # -- closing ---------------------------------------------------------------------------
 
@@ -558,6 +649,7 @@ def load_ipython_extension(ip: Any) -> None:
     magics = PairreplMagics(ip)
     session = magics.open_session() if opens_when_loaded(ip) else None
     ip.register_magics(magics)
+    ip.configurables.append(magics)  # %config PairreplMagics, as for IPython's own
     ip.input_transformers_cleanup.append(ai_question_mark)
     ip.events.register("pre_run_cell", magics.pre_run_cell)
     ip.events.register("post_run_cell", magics.post_run_cell)
@@ -571,6 +663,12 @@ def load_ipython_extension(ip: Any) -> None:
         for item in session.transcript.items:  # at the start: interrupted promotions settled
             if isinstance(item, NoticeItem):
                 print(item.text)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "-" if value is None else str(value)
 
 
 def _comm_manager(ip: Any) -> Any:
@@ -617,5 +715,7 @@ def unload_ipython_extension(ip: Any) -> None:
     for kind, names in magics.magics.items():
         for name in names:
             ip.magics_manager.magics[kind].pop(name, None)
+    if magics in ip.configurables:
+        ip.configurables.remove(magics)
     atexit.unregister(magics.close)
     magics.close()

@@ -1,6 +1,7 @@
 """The `pairrepl` command's small subcommands, and its errors, as a user meets them."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,30 @@ def test_mistakes_are_clear_errors_not_tracebacks(
     assert kernels_running_in(tmp_path) == []  # one launched early is stopped again
 
 
+@pytest.mark.parametrize("command", [["doctor"], []], ids=["doctor", "app"])
+def test_a_bad_setting_is_one_line_naming_where_it_came_from(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: `PAIRREPL_TIMEOUT=abc pairrepl doctor` ended in a ValueError traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "pairrepl", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PAIRREPL_TIMEOUT": "abc"},
+    )
+    said = "timeout = 'abc' (from env PAIRREPL_TIMEOUT) is not a number of seconds above 0."
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    if command:
+        assert f"FAIL  settings: {said}" in result.stdout.splitlines()
+    else:
+        assert result.stderr == f"pairrepl: {said}\n"
+        assert kernels_running_in(tmp_path) == []
+
+
 async def test_a_kernel_the_app_starts_inherits_no_provider_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,7 +132,8 @@ def test_doctor_checks_kernel_ledger_and_provider(
         healthy = capsys.readouterr().out
         assert main(base) == 1
         broken = capsys.readouterr().out
-    assert [line[:4] for line in healthy.splitlines()].count("ok  ") == 3
+    assert [line[:4] for line in healthy.splitlines()].count("ok  ") == 4  # + settings
+    assert "settings (provider from --provider; base_url from --base-url; api_key from" in healthy
     assert "tools: no (tools param requires --jinja flag: pairrepl asks for" in healthy
     assert "streamed token counts: yes" in healthy and "images: yes" in healthy
     assert (tmp_path / "config" / "pairrepl" / "servers.json").exists()

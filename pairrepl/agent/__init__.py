@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pairrepl.agent.agent import Agent, AgentReply
-    from pairrepl.agent.config import ProviderConfig, make_agent, make_provider, resolve_config
     from pairrepl.agent.context import (
         ContextLimits,
         Exchange,
@@ -60,10 +59,6 @@ if TYPE_CHECKING:
 _HOMES = {
     "Agent": "agent",
     "AgentReply": "agent",
-    "ProviderConfig": "config",
-    "make_agent": "config",
-    "make_provider": "config",
-    "resolve_config": "config",
     "ContextLimits": "context",
     "Exchange": "context",
     "ModelContext": "context",
@@ -111,7 +106,6 @@ __all__ = [
     "ModelRequest",
     "ProposalDraft",
     "Provider",
-    "ProviderConfig",
     "ProviderError",
     "ProviderSettings",
     "Redactor",
@@ -127,10 +121,7 @@ __all__ = [
     "estimate_cost_usd",
     "estimate_tokens",
     "looks_secret",
-    "make_agent",
-    "make_provider",
     "referenced_names",
-    "resolve_config",
 ]
 
 

@@ -10,18 +10,15 @@ import argparse
 import asyncio
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
 
 from pairrepl.cli.options import (
+    CommandLineError,
     add_provider_options,
     add_server_options,
     check_server_options,
     local_kernel,
     project_root_from,
-    provider_config,
+    read_settings,
     server_token,
 )
 
@@ -51,7 +48,6 @@ def doctor(args: list[str]) -> int:
 async def _doctor_checks(
     root: Path, options: argparse.Namespace
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
-    from pairrepl.agent import make_provider
     from pairrepl.agent.probe import probe_server
     from pairrepl.kernel import KernelUnavailable
     from pairrepl.ledger import Ledger
@@ -82,16 +78,25 @@ async def _doctor_checks(
         finally:
             await kernel.shutdown()
 
-    config = provider_config(root, options)
-    if not config.configured:
-        checks.append(("AI provider", config.problem or "none configured"))
+    try:
+        settings = read_settings(root, options)
+    except CommandLineError as error:  # a value that does not fit, and where it came from
+        checks.append(("settings", str(error)))
         return checks, []
-    provider = make_provider(config)
+    where = "; ".join(f"{name} from {source}" for name, source in settings.sources.items())
+    checks.append((f"settings ({where or 'all defaults'})", None))
+    problem = settings.provider_problem()
+    if problem is not None:
+        checks.append(("AI provider", problem))
+        return checks, []
+    provider = settings.make_provider()
     try:
         answers, *server_takes = await probe_server(provider)
     finally:
         await provider.aclose()
-    checks.append((f"AI provider {config.describe()}", None if answers.taken else answers.detail))
+    checks.append(
+        (f"AI provider {settings.describe_provider()}", None if answers.taken else answers.detail)
+    )
     return checks, [probe.line() for probe in server_takes]
 
 

@@ -24,6 +24,7 @@ from pairrepl.cli.options import (
     local_kernel,
     preflight_server,
     project_root_from,
+    read_settings,
     server_kernel,
     session_settings,
 )
@@ -63,7 +64,7 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         "--budget",
         type=int,
         metavar="TOKENS",
-        help="the most the AI's context may use (default: [tool.pairrepl] context_budget, else 8000)",
+        help="the most the AI's context may use (the setting context_budget; default 8000)",
     )
 
 
@@ -77,6 +78,7 @@ class SessionOpening:
     kernel: KernelBackend
     ledger: Ledger
     settings: SessionSettings
+    hint_mode: bool  # the setting hint: the session starts in hint mode
     options: argparse.Namespace
     front_end: str
     handed_over: bool = False  # the front end took the session: it closes it and the kernel
@@ -100,7 +102,7 @@ class SessionOpening:
                 front_end=self.front_end,
                 settings=self.settings,
             )
-        session.hint_mode = options.hint
+        session.hint_mode = self.hint_mode
         return session
 
 
@@ -144,8 +146,17 @@ def session_opening(options: argparse.Namespace, front_end: str) -> Iterator[Ses
         if isinstance(kernel, LocalKernel):
             with contextlib.suppress(KernelUnavailable):  # start() tries again, and says why
                 loop.run_until_complete(kernel.launch())
-        settings = session_settings(root, options)  # the AI's settings: after the launch
-        opening = SessionOpening(root, loop, kernel, ledger, settings, options, front_end)
+        settings = read_settings(root, options)  # after the launch: the kernel boots meanwhile
+        opening = SessionOpening(
+            root,
+            loop,
+            kernel,
+            ledger,
+            session_settings(settings),
+            settings.hint,
+            options,
+            front_end,
+        )
         yield opening
     finally:
         if opening is None or not opening.handed_over:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from pairrepl.errors import PairreplError
 
 if TYPE_CHECKING:
-    from pairrepl.agent import ProviderConfig
     from pairrepl.kernel import KernelBackend, LocalKernel
-    from pairrepl.session import PromotionSettings, SessionSettings
+    from pairrepl.session import SessionSettings
+    from pairrepl.session.settings import Settings
 
 
 class CommandLineError(PairreplError):
@@ -124,68 +124,74 @@ def preflight_server(options: argparse.Namespace) -> None:
 
 
 def add_provider_options(parser: argparse.ArgumentParser) -> None:
-    from pairrepl.agent.registry import provider_names
+    from pairrepl.agent.registry import PROVIDERS
 
+    keys = ", ".join(
+        variable
+        for provider in PROVIDERS.values()
+        for variable in (*provider.key_variables[:1], provider.base_url_variable)
+        if variable
+    )
     ai = parser.add_argument_group(
         "AI provider",
-        "flags win over env vars (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, "
-        "PAIRREPL_PROVIDER, PAIRREPL_MODEL), which win over [tool.pairrepl] in the "
-        "project's pyproject.toml, then ~/.config/pairrepl/config.toml",
+        f"flags win over env vars ({keys}, PAIRREPL_PROVIDER, PAIRREPL_MODEL, ...), which "
+        "win over [tool.pairrepl] in the project's pyproject.toml, then "
+        "~/.config/pairrepl/config.toml",
     )
-    ai.add_argument("--provider", choices=provider_names())
+    ai.add_argument("--provider", choices=tuple(PROVIDERS))
     ai.add_argument("--model")
     ai.add_argument("--base-url", help="an OpenAI-compatible server (Ollama, vLLM, llama.cpp)")
     ai.add_argument("--replay", metavar="SCRIPT", help="play a recorded script (no model)")
 
 
-def provider_config(root: Path, options: argparse.Namespace) -> ProviderConfig:
-    """The AI provider from flags, env, the project and the user's config (see the flags)."""
-    from pairrepl.session.project import provider_config as resolve
-
-    return resolve(
-        root,
-        provider=options.provider,
-        model=options.model,
-        base_url=options.base_url,
-        replay=options.replay,
-    )
+#: Each flag that is a setting: (its dest in the parsed options, the setting it sets).
+SETTING_FLAGS = {
+    "--provider": ("provider", "provider"),
+    "--model": ("model", "model"),
+    "--base-url": ("base_url", "base_url"),
+    "--replay": ("replay", "replay"),
+    "--budget": ("budget", "context_budget"),
+    "--hint": ("hint", "hint"),
+}
 
 
-def session_settings(root: Path, options: argparse.Namespace) -> SessionSettings:
-    from pairrepl.agent import ContextLimits, make_agent
-    from pairrepl.session import SessionSettings
-    from pairrepl.session.project import SettingError, context_budget
+def read_settings(root: Path, options: argparse.Namespace) -> Settings:
+    """The settings: these options' flags > env > [tool.pairrepl] > the user's file.
+    Prints the warnings; a value that does not fit is a one-line ``CommandLineError``."""
+    from pairrepl.session.settings import Given, SettingError
+    from pairrepl.session.settings import read_settings as read
 
-    promotion = promotion_settings(root)
-    config = provider_config(root, options)
-    for warning in config.warnings:
+    given = {
+        setting: Given(value, flag)
+        for flag, (dest, setting) in SETTING_FLAGS.items()
+        if (value := getattr(options, dest, None)) not in (None, False)
+    }
+    try:
+        settings = read(root, given)
+    except SettingError as error:
+        raise CommandLineError(str(error)) from None
+    for warning in settings.warnings:
         print(f"pairrepl: {warning}", file=sys.stderr)
-    if not config.configured:
-        if config.problem and config.sources:  # asked for a provider, but it is not usable
-            raise CommandLineError(config.problem)
-        return SessionSettings(promotion=promotion)
+    return settings
+
+
+def session_settings(settings: Settings) -> SessionSettings:
+    """What the app's session takes from the settings: the agent (if a provider is
+    chosen; a chosen one that cannot be made is a ``CommandLineError``), the budget, the
+    promotion rules."""
+    from pairrepl.session import SessionSettings
+    from pairrepl.session.settings import SettingError, how_to_configure
+
     try:
-        agent = make_agent(config)
-    except Exception as error:  # e.g. a replay script that does not parse
-        raise CommandLineError(str(error)) from error
-    try:
-        budget = context_budget(root, options.budget)
+        agent = settings.make_agent() if settings.provider is not None else None
     except SettingError as error:
-        raise CommandLineError(str(error)) from error
-    if budget is None:
-        return SessionSettings(agent=agent, promotion=promotion)
-    limits = ContextLimits(budget_tokens=budget)
-    return SessionSettings(agent=agent, context_limits=limits, promotion=promotion)
-
-
-def promotion_settings(root: Path) -> PromotionSettings:
-    """``promote_to`` and ``explain_back`` from ``[tool.pairrepl]``."""
-    from pairrepl.session.project import SettingError, promotion_settings
-
-    try:
-        return promotion_settings(root)
-    except SettingError as error:
-        raise CommandLineError(str(error)) from error
+        raise CommandLineError(str(error)) from None
+    return SessionSettings(
+        agent=agent,
+        no_agent_reason=how_to_configure(settings.user_file),
+        context_limits=settings.context_limits(),
+        promotion=settings.promotion(),
+    )
 
 
 def when(timestamp: float) -> str:

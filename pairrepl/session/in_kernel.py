@@ -23,7 +23,8 @@ Where it departs from ``Session``:
   ``sys.stdout``/``sys.stderr`` that pass writes on and keep a capped copy). In terminal
   IPython it is not: there the prompt's ``Out[n]:`` and tracebacks are printed to the
   same streams, and would be recorded twice.
-- API keys are read only when the human asks the AI (the first ``%ai``), never at load.
+- The settings (``session/settings.py``, the API key with them) are read again at each
+  request: a notebook may set a key in ``os.environ`` after the extension loaded.
 
 Stdlib and pairrepl only: the IPython shell is passed in (duck-typed), never imported.
 """
@@ -40,18 +41,11 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pairrepl.agent import (
-    Agent,
-    AgentReply,
-    ContextLimits,
-    ModelContext,
-    ProviderConfig,
-    make_agent,
-)
+from pairrepl.agent import Agent, AgentReply, ModelContext
 from pairrepl.core.events import (
     KernelStarted,
     OutputProduced,
@@ -73,8 +67,8 @@ from pairrepl.session.core import SessionCore
 from pairrepl.session.errors import SessionError
 from pairrepl.session.interpolation import interpolate
 from pairrepl.session.printed import PrintedCapture
-from pairrepl.session.project import context_budget, promotion_settings, provider_config
-from pairrepl.session.promotion import Promotion, PromotionDraft, PromotionSettings, reload_report
+from pairrepl.session.promotion import Promotion, PromotionDraft, reload_report
+from pairrepl.session.settings import Given, Settings, check_setting, read_settings
 from pairrepl_kernel import drivers
 from pairrepl_kernel.namespace import describe_value, summarise_namespace
 from pairrepl_kernel.promoted import reload_promoted
@@ -92,21 +86,6 @@ OWN_MAGICS = ("ai", "proposals", "accept", "reject", "promote", "pairrepl_config
 _EXTENSION_COMMANDS = ("load_ext", "reload_ext", "unload_ext")
 
 
-@dataclasses.dataclass
-class InKernelSettings:
-    """What ``%pairrepl_config`` shows and sets, for this session only."""
-
-    provider: str | None = None  # None: from env / pyproject / user config
-    model: str | None = None
-    base_url: str | None = None
-    replay: str | None = None
-    budget: int | None = None  # context budget in tokens; None: project's or default
-
-
-#: What ``configure`` takes (``hint`` sets ``hint_mode``).
-SETTING_NAMES = ("provider", "model", "base_url", "replay", "hint", "budget")
-
-
 class InKernelSession(SessionCore):
     """One session inside this kernel. Make it with ``InKernelSession.open(shell)``."""
 
@@ -116,18 +95,16 @@ class InKernelSession(SessionCore):
         project_root: Path,
         ledger: Ledger,
         session_id: str,
-        promotion: PromotionSettings | None = None,
+        settings: Settings,
+        given: Mapping[str, Given] | None = None,
     ) -> None:
-        super().__init__(
-            session_id,
-            project_root,
-            ledger,
-            Transcript(),
-            promotion or promotion_settings(Path(project_root)),
-        )
-        self.settings = InKernelSettings()
+        super().__init__(session_id, project_root, ledger, Transcript(), settings.promotion())
+        self.hint_mode = settings.hint
+        # What this session set above the environment: %pairrepl_config, %config, IPython's
+        # configuration files (the magics pass them on). Read with the rest at each use.
+        self._given = dict(given or {})
         self._shell = shell
-        self._agents: dict[tuple[str | None, ...], Agent] = {}
+        self._agents: dict[tuple[object, ...], Agent] = {}
         self._loop: _AgentLoop | None = None
         self._running: tuple[str, float] | None = None  # (cell id, start) of the cell running
         self._offered: str | None = None  # the proposal last put into the next input
@@ -136,13 +113,16 @@ class InKernelSession(SessionCore):
         self._printed = PrintedCapture() if getattr(shell, "kernel", None) else None
 
     @classmethod
-    def open(cls, shell: Any, cwd: Path | None = None) -> InKernelSession:
+    def open(
+        cls, shell: Any, cwd: Path | None = None, given: Mapping[str, Given] | None = None
+    ) -> InKernelSession:
         """Start a session in the project found from ``cwd`` (the kernel's working
-        directory) upward, recording into its ledger. Reads no API key."""
+        directory) upward, recording into its ledger, with ``given`` settings above the
+        environment's (the magics' traits, from IPython's configuration)."""
         root = find_project_root(cwd or Path.cwd())
-        promotion = promotion_settings(root)  # a bad setting fails here, before the ledger
+        settings = read_settings(root, given)  # a bad setting fails here, before the ledger
         ledger = Ledger.open(root)
-        session = cls(shell, root, ledger, new_id(), promotion=promotion)
+        session = cls(shell, root, ledger, new_id(), settings, given)
         session._record(SessionStarted(str(root), FRONT_END, session.person))
         session._promoter.finish_interrupted()
         session._record(
@@ -216,13 +196,11 @@ class InKernelSession(SessionCore):
 
     # -- the AI proposes ----------------------------------------------------------------
 
-    def describe_provider(
-        self, provider: str | None = None, model: str | None = None
-    ) -> tuple[str, str | None]:
-        """(one line naming the provider, the problem if it cannot be used). Reads the
-        environment's keys to say where a key would come from, never what it is."""
-        config = self._config(provider, model)
-        return config.describe(), None if config.configured else config.problem
+    def current_settings(self, for_request: Mapping[str, Given] | None = None) -> Settings:
+        """The settings as they read now: what this session set (and ``for_request``),
+        then the environment, the project, the user's file. ``SettingError`` if one does
+        not fit."""
+        return read_settings(self.project_root, {**self._given, **(for_request or {})})
 
     def ask(
         self,
@@ -316,8 +294,13 @@ class InKernelSession(SessionCore):
         model: str | None,
         replay: str | None,
     ) -> tuple[Agent, ModelContext, RequestSent]:
-        """The agent, the context and the recorded ``request_sent`` of a new request."""
-        agent = self._agent(provider, model, replay)
+        """The agent, the context and the recorded ``request_sent`` of a new request
+        (``provider``, ``model``, ``replay``: ``%ai``'s flags, for this one)."""
+        asked = {"provider": provider, "model": model, "replay": replay}
+        settings = self.current_settings(
+            {name: Given(value, f"%ai --{name}") for name, value in asked.items() if value}
+        )
+        agent = self._agent(settings)
         self.refresh_namespace()
         views = {}
         for name in names_to_view(request, self.namespace, self.transcript):
@@ -325,7 +308,7 @@ class InKernelSession(SessionCore):
             if view is not None:
                 views[name] = view
         hint_mode = self.hint_mode if hint is None else hint
-        context = self._context(request, agent, views, self._context_limits(), hint_mode)
+        context = self._context(request, agent, views, settings.context_limits(), hint_mode)
         return agent, context, self._request_sent(agent, context, request, about_cell, hint_mode)
 
     def expand(self, request: str) -> str:
@@ -410,27 +393,20 @@ class InKernelSession(SessionCore):
 
     # -- settings, closing --------------------------------------------------------------
 
-    def configure(self, name: str, value: str) -> None:
-        """Set one of ``SETTING_NAMES`` for this session ("" clears it)."""
-        if name not in SETTING_NAMES:
-            raise SessionError(
-                f"Unknown setting {name!r}; the settings are: {', '.join(SETTING_NAMES)}."
-            )
+    def configure(self, name: str, value: object, source: str) -> object:
+        """Set one of ``SETTING_NAMES`` for this session, as set at ``source`` (None or ""
+        unsets it); returns the value as the setting holds it (``"on"`` → True).
+        ``SettingError`` if it does not fit, and nothing changes."""
+        checked = check_setting(name, value, source)
+        given = {other: kept for other, kept in self._given.items() if other != name}
+        if checked is not None:
+            given[name] = Given(checked, source)
+        settings = read_settings(self.project_root, given)  # may refuse: nothing changes
+        self._given = given
+        self._promoter.settings = settings.promotion()
         if name == "hint":
-            if value.lower() not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
-                raise SessionError(f"hint is on or off, not {value!r}.")
-            self.hint_mode = value.lower() in ("on", "true", "1", "yes")
-        elif name == "budget":
-            if not value:
-                self.settings.budget = None
-                return
-            try:
-                budget = int(value)
-            except ValueError:
-                budget = -1
-            self.settings.budget = context_budget(self.project_root, budget)  # checks it
-        else:
-            setattr(self.settings, name, value or None)
+            self.hint_mode = settings.hint
+        return checked
 
     def close(self) -> None:
         """Record the end, close the AI's connections and the ledger (idempotent)."""
@@ -450,38 +426,25 @@ class InKernelSession(SessionCore):
 
     # -- inside -------------------------------------------------------------------------
 
-    def _config(
-        self, provider: str | None, model: str | None, replay: str | None = None
-    ) -> ProviderConfig:
-        settings = self.settings
-        return provider_config(
-            self.project_root,
-            provider=provider or settings.provider,
-            model=model or settings.model,
-            base_url=settings.base_url,
-            replay=replay or settings.replay,
+    def _agent(self, settings: Settings) -> Agent:
+        """The agent for ``settings``' provider: made once, kept for the session."""
+        key = (
+            settings.provider,
+            settings.model,
+            settings.base_url,
+            settings.replay,
+            settings.api_key,
+            settings.timeout,
+            settings.max_tokens,
         )
-
-    def _agent(self, provider: str | None, model: str | None, replay: str | None) -> Agent:
-        config = self._config(provider, model, replay)
-        if not config.configured:
-            raise SessionError(config.problem or "No AI provider is configured.")
-        key = (config.provider, config.model, config.base_url, config.replay, config.api_key)
         if key not in self._agents:
-            try:
-                self._agents[key] = make_agent(config)
-            except Exception as error:  # e.g. a replay script that does not parse
-                raise SessionError(str(error)) from error
+            self._agents[key] = settings.make_agent()  # SettingError if it cannot be made
         return self._agents[key]
 
     def _agent_loop(self) -> _AgentLoop:
         if self._loop is None:
             self._loop = _AgentLoop()
         return self._loop
-
-    def _context_limits(self) -> ContextLimits:
-        budget = context_budget(self.project_root, self.settings.budget)
-        return ContextLimits() if budget is None else ContextLimits(budget_tokens=budget)
 
 
 class _AgentLoop:

@@ -56,8 +56,8 @@ from pairrepl.session.promotion import (
 from pairrepl.session.sink import CellSink
 
 NO_PROVIDER = (
-    "No AI provider is configured, so pairrepl works as a plain REPL. Set ANTHROPIC_API_KEY "
-    "or OPENAI_API_KEY (with OPENAI_BASE_URL for a local server), or try the recorded demo: "
+    "No AI provider is configured, so pairrepl works as a plain REPL. `pairrepl doctor` says "
+    "how to choose one; or try the recorded demo: "
     "pairrepl --replay examples/demo.replay.json examples/"
 )
 InputHandler = Callable[[str, bool], Awaitable[str]]

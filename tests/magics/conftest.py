@@ -7,6 +7,7 @@ machine (a real key, an installed kernelspec) leaks in, and nothing is written t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -56,13 +57,23 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.fixture
-def shell(project: Path) -> Iterator[InteractiveShell]:
+@contextlib.contextmanager
+def interactive_shell(config: Config | None = None) -> Iterator[InteractiveShell]:
+    """A real InteractiveShell with ``config`` (as ``ipython_config.py`` would give it),
+    history in memory; pairrepl unloaded and the shell cleared afterwards."""
     InteractiveShell.clear_instance()
-    config = Config()
+    config = config or Config()
     config.HistoryManager.hist_file = ":memory:"
     ip = InteractiveShell.instance(config=config)
-    yield ip
-    if "pairrepl" in ip.extension_manager.loaded:
-        ip.extension_manager.unload_extension("pairrepl")
-    InteractiveShell.clear_instance()
+    try:
+        yield ip
+    finally:
+        if "pairrepl" in ip.extension_manager.loaded:
+            ip.extension_manager.unload_extension("pairrepl")
+        InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def shell(project: Path) -> Iterator[InteractiveShell]:
+    with interactive_shell() as ip:
+        yield ip

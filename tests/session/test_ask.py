@@ -8,11 +8,13 @@ import pytest
 
 from pairrepl.agent import Agent, RetryPolicy
 from pairrepl.agent.openai_provider import OpenAIProvider
+from pairrepl.cli.options import session_settings
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import ProposalMade, ReplyFinished, RequestSent
 from pairrepl.core.proposals import ProposalState
 from pairrepl.ledger import Ledger
 from pairrepl.session import Session, SessionError, SessionSettings
+from pairrepl.session.settings import read_settings
 from tests.agent.fake_llm_server import FakeLLMServer, Turn, propose
 from tests.session.conftest import local_kernel
 
@@ -123,9 +125,19 @@ async def test_the_context_meter_grows_with_the_session_and_stays_in_the_budget(
     assert empty < grown <= budget
 
 
-async def test_without_a_provider_asking_says_how_to_configure_one(session: Session) -> None:
-    with pytest.raises(SessionError, match="ANTHROPIC_API_KEY"):
-        await session.ask("hello?")
+async def test_without_a_provider_asking_says_how_to_configure_one(
+    tmp_path: Path, ledger: Ledger
+) -> None:
+    """As the command line starts it: the words come from the provider registry."""
+    settings = read_settings(tmp_path, environ={}, user_file=tmp_path / "no-user-file.toml")
+    session = await Session.start(
+        tmp_path, local_kernel(tmp_path), ledger, settings=session_settings(settings)
+    )
+    try:
+        with pytest.raises(SessionError, match="ANTHROPIC_API_KEY or OPENAI_API_KEY"):
+            await session.ask("hello?")
+    finally:
+        await session.close()
 
 
 async def test_steering_edits_pins_and_hides_reach_the_next_request_and_survive_resume(
