@@ -62,6 +62,30 @@ class Figure:
         return [head, *(f"    {detail}" for detail in self.details)]
 
 
+RESUME_BASELINE = "plain sqlite3 fetch + json.loads of the same rows"
+
+
+def resume_figure(events: int, measured: float, baseline: float, details: list[str]) -> Figure:
+    """The resume bar of docs/benchmarks.md: under a second and at most twice reading
+    the same rows (fetched and parsed) with plain sqlite3."""
+    return Figure(
+        name=f"resume of a {events:,}-event session",
+        measured=measured,
+        unit="s",
+        baseline=baseline,
+        baseline_name=RESUME_BASELINE,
+        bar="< 1 s and ≤ 2×",
+        met=measured < 1.0 and measured <= 2 * baseline,
+        details=details,
+    )
+
+
+def rss_mib() -> float:
+    """This process's resident memory (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
 def format_value(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.2f} s"

@@ -18,9 +18,11 @@ stamps: dict[str, float] = {}
 
 async def auto_pilot(pilot) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    await pilot.press("x")
-    while app.code_input.text != "x":
-        await pilot.pause(0.001)
+    while True:  # a key pressed before the input exists goes nowhere: press again
+        await pilot.press("x")
+        await pilot.pause(0.01)
+        if app.screen.query("CodeInput") and app.code_input.text:
+            break
     stamps["first_key"] = time.time()
     while app.session is None:
         await pilot.pause(0.002)

@@ -12,11 +12,16 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
+from pairrepl.core.execution import ExecutionStatus
+from pairrepl.core.transcript import CellItem
+from pairrepl.kernel import LocalKernel
+from pairrepl.ledger import Ledger
 from pairrepl.session import Session
 from pairrepl.tui import PairreplApp
 
@@ -32,6 +37,49 @@ async def running_app(open_session: Callable[[], Awaitable[Session]]) -> AsyncIt
         app.transcript.flush()
         await pilot.pause()
         yield app
+
+
+@asynccontextmanager
+async def app_on_a_local_kernel(root: Path) -> AsyncIterator[tuple[PairreplApp, Session, Ledger]]:
+    """The app on a new session with a real ``LocalKernel`` and ledger in ``root``, warmed
+    up (five keys typed); the session is closed on the way out."""
+    with Ledger.open(root) as ledger:
+
+        async def open_session() -> Session:
+            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
+            return await Session.start(root, kernel, ledger)
+
+        async with running_app(open_session) as app:
+            assert app.session is not None
+            await typing_latencies(app, 5)
+            try:
+                yield app, app.session, ledger
+            finally:
+                await app.session.close()
+
+
+async def keys_while_it_runs(app: PairreplApp, code: str) -> tuple[CellItem, list[float]]:
+    """Submit ``code`` from the input, then time a key at a time until the cell ends
+    (it must end OK); the cell and those latencies. The transcript is drawn after."""
+    session = app.session
+    assert session is not None
+    app.code_input.clear()
+    app.code_input.insert(code)
+    app.code_input.focus()
+    await asyncio.sleep(0.05)
+    app.code_input.submit()
+    await wait_until(lambda: bool(session.transcript.code_cells()), 30)
+    cell = session.transcript.code_cells()[-1]
+    latencies: list[float] = []
+    while cell.status is None:
+        latencies += await typing_latencies(app, 1)
+        if len(app.code_input.text) > 50:
+            app.code_input.clear()
+    assert cell.status is ExecutionStatus.OK, cell.status
+    app.transcript.flush()
+    await asyncio.sleep(0.2)
+    app.code_input.clear()
+    return cell, latencies
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float) -> None:

@@ -21,15 +21,13 @@ Run:  python benchmarks/resume.py [--quick]
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import Figure, median, ms, parse_arguments, report
-from _stubs import InstantKernel, record
+from _common import median, ms, parse_arguments, report, resume_figure
+from _stubs import plain_read, record, timed_resume
 
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
@@ -51,13 +49,8 @@ from pairrepl.core.events import (
 from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.namespace import NamespaceDiff, VariableChange
 from pairrepl.core.outputs import ErrorOutput, ResultOutput, StreamOutput
-from pairrepl.ledger import Ledger
-from pairrepl.session import Session
 
 SESSION_ID = "bench0resume"
-BASELINE_QUERY = (
-    "SELECT seq, at, kind, version, payload FROM events WHERE session_id = ? ORDER BY seq"
-)
 
 
 def session_events(count: int) -> Iterator[Event]:
@@ -113,28 +106,6 @@ def write_session(root: Path, count: int) -> int:
     return record(root, SESSION_ID, session_events(count))
 
 
-async def resume_once(root: Path) -> tuple[float, int]:
-    started = time.perf_counter()
-    ledger = Ledger.open(root)
-    session = await Session.resume(root, InstantKernel(), ledger, SESSION_ID)  # type: ignore[arg-type]
-    elapsed = time.perf_counter() - started
-    items = len(session.transcript.items)
-    ledger.close()
-    return elapsed, items
-
-
-def plain_read(path: Path, *, parse: bool) -> tuple[float, int]:
-    started = time.perf_counter()
-    db = sqlite3.connect(path)
-    rows = db.execute(BASELINE_QUERY, (SESSION_ID,)).fetchall()
-    if parse:
-        payloads = [json.loads(row[4]) for row in rows]
-        assert len(payloads) == len(rows)
-    elapsed = time.perf_counter() - started
-    db.close()
-    return elapsed, len(rows)
-
-
 def main() -> None:
     arguments = parse_arguments(__doc__.splitlines()[0])
     count = 10_000 if arguments.quick else 100_000
@@ -147,26 +118,22 @@ def main() -> None:
             f"wrote {written:,} events through Ledger.append in {time.perf_counter() - started:.1f} s"
         )
         database = root / ".pairrepl" / "ledger.sqlite3"
-        plain_read(database, parse=False)  # warm the page cache
+        plain_read(database, SESSION_ID, parse=False)  # warm the page cache
         ours, theirs, fetch_only = [], [], []
         for _ in range(rounds):  # interleaved
-            fetch_only.append(plain_read(database, parse=False)[0])
-            baseline, rows = plain_read(database, parse=True)
+            fetch_only.append(plain_read(database, SESSION_ID, parse=False)[0])
+            baseline, rows = plain_read(database, SESSION_ID, parse=True)
             theirs.append(baseline)
-            resumed, items = asyncio.run(resume_once(root))
+            resumed, items = asyncio.run(timed_resume(root, SESSION_ID))
             ours.append(resumed)
         # Each resume appends two events (session_resumed, kernel_started): a few rows
         # more for the next round, the same for all three.
     measured, baseline, fetched = median(ours), median(theirs), median(fetch_only)
-    figure = Figure(
-        name=f"resume of a {written:,}-event session",
-        measured=measured,
-        unit="s",
-        baseline=baseline,
-        baseline_name="plain sqlite3 fetch + json.loads of the same rows",
-        bar="< 1 s and ≤ 2×",
-        met=measured < 1.0 and measured <= 2 * baseline,
-        details=[
+    figure = resume_figure(
+        written,
+        measured,
+        baseline,
+        [
             f"{rounds} interleaved rounds; resume: {', '.join(ms(s) for s in ours)}",
             f"plain sqlite3 + json.loads: {', '.join(ms(s) for s in theirs)} ({rows:,} rows)",
             f"bare sqlite3 fetch (no JSON parsing): {ms(fetched)};"

@@ -20,13 +20,10 @@ import tempfile
 from pathlib import Path
 
 from _common import Figure, median, ms, p95, parse_arguments, report
-from _tui import running_app, typing_latencies, wait_until
+from _tui import app_on_a_local_kernel, keys_while_it_runs, typing_latencies
 
-from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.outputs import OutputLimits
-from pairrepl.kernel import LocalKernel
 from pairrepl.ledger import Ledger
-from pairrepl.session import Session
 
 EVENT_OVERHEAD = 64 * 1024  # the cell's other events and SQLite's pages around them
 
@@ -41,41 +38,12 @@ async def main() -> None:
     size, keys = (5_000_000, 5) if arguments.quick else (50_000_000, 20)
     cap = OutputLimits().value_chars
     with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
-        ledger = Ledger.open(root)
-
-        async def open_session() -> Session:
-            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
-            return await Session.start(root, kernel, ledger)
-
-        try:
-            async with running_app(open_session) as app:
-                session = app.session
-                assert session is not None
-                await typing_latencies(app, 5)  # warm up
-                idle = await typing_latencies(app, keys)
-                app.code_input.clear()
-                before = ledger_bytes(ledger)
-                app.code_input.insert(f"b = 'x' * {size:_}\nb")
-                app.code_input.focus()
-                await asyncio.sleep(0.05)
-                app.code_input.submit()
-                await wait_until(lambda: bool(session.transcript.code_cells()), 30)
-                cell = session.transcript.code_cells()[-1]
-                arriving: list[float] = []
-                while cell.status is None:
-                    arriving += await typing_latencies(app, 1)
-                    if len(app.code_input.text) > 50:
-                        app.code_input.clear()
-                assert cell.status is ExecutionStatus.OK, cell.status
-                app.transcript.flush()
-                await asyncio.sleep(0.2)
-                growth = ledger_bytes(ledger) - before
-                app.code_input.clear()
-                idle += await typing_latencies(app, keys)
-                await session.close()
-        finally:
-            ledger.close()
+        async with app_on_a_local_kernel(Path(directory)) as (app, _session, ledger):
+            idle = await typing_latencies(app, keys)
+            before = ledger_bytes(ledger)
+            _cell, arriving = await keys_while_it_runs(app, f"b = 'x' * {size:_}\nb")
+            growth = ledger_bytes(ledger) - before
+            idle += await typing_latencies(app, keys)
     assert arriving, "the result arrived before a key could be timed"
     extra = median(arriving) - median(idle)
     figures = [

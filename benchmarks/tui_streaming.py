@@ -18,62 +18,21 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from _common import Figure, median, ms, p95, parse_arguments, report
-from _tui import running_app, typing_latencies, wait_until
-
-from pairrepl.core.execution import ExecutionStatus
-from pairrepl.kernel import LocalKernel
-from pairrepl.ledger import Ledger
-from pairrepl.session import Session
-
-
-def rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * 4096 / 2**20
+from _common import Figure, median, ms, p95, parse_arguments, report, rss_mib
+from _tui import app_on_a_local_kernel, keys_while_it_runs, typing_latencies
 
 
 async def main() -> None:
     arguments = parse_arguments(__doc__.splitlines()[0])
     lines, keys = (100_000, 5) if arguments.quick else (1_000_000, 20)
     with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
-        ledger = Ledger.open(root)
-
-        async def open_session() -> Session:
-            kernel = LocalKernel(root, root / ".pairrepl" / "kernel.log", withheld_variables=())
-            return await Session.start(root, kernel, ledger)
-
-        try:
-            async with running_app(open_session) as app:
-                session = app.session
-                assert session is not None
-                await typing_latencies(app, 5)  # warm up
-                idle = await typing_latencies(app, keys)
-                app.code_input.clear()
-                rss_before = rss_mib()
-                app.code_input.insert(f"for i in range({lines:_}): print(i)")
-                app.code_input.focus()
-                await asyncio.sleep(0.05)
-                app.code_input.submit()
-                await wait_until(lambda: bool(session.transcript.code_cells()), 30)
-                cell = session.transcript.code_cells()[-1]
-                await wait_until(lambda: bool(cell.outputs), 60)
-                streaming: list[float] = []
-                while cell.status is None:
-                    streaming += await typing_latencies(app, 1)
-                    if len(app.code_input.text) > 50:
-                        app.code_input.clear()
-                await wait_until(lambda: cell.status is not None, 300)
-                assert cell.status is ExecutionStatus.OK, cell.status
-                app.transcript.flush()
-                await asyncio.sleep(0.2)
-                growth = rss_mib() - rss_before
-                app.code_input.clear()
-                idle += await typing_latencies(app, keys)
-                spilled = [spill.path for spill in cell.spills]
-                await session.close()
-        finally:
-            ledger.close()
+        async with app_on_a_local_kernel(Path(directory)) as (app, _session, _ledger):
+            idle = await typing_latencies(app, keys)
+            rss_before = rss_mib()
+            cell, streaming = await keys_while_it_runs(app, f"for i in range({lines:_}): print(i)")
+            growth = rss_mib() - rss_before
+            idle += await typing_latencies(app, keys)
+            spilled = [spill.path for spill in cell.spills]
     assert streaming, "the cell finished before a key could be timed"
     extra_median = median(streaming) - median(idle)
     extra_p95 = p95(streaming) - p95(idle)

@@ -37,7 +37,12 @@ from pairrepl.core.events import (
 )
 from pairrepl.errors import PairreplError
 from pairrepl.ledger.migrations import migrate
-from pairrepl.ledger.state_dir import STATE_DIR_NAME, ensure_state_dir, private_file
+from pairrepl.ledger.state_dir import (
+    PRIVATE_FILE_MODE,
+    STATE_DIR_NAME,
+    ensure_state_dir,
+    private_file,
+)
 
 try:
     import fcntl
@@ -135,10 +140,12 @@ class Ledger:
             ledger = cls(path, state_dir)
         except (sqlite3.Error, OSError) as error:
             raise LedgerUnavailable(_cannot_open(path, error)) from error
-        for companion in ("-wal", "-shm"):  # SQLite's own files: as private as the ledger
+        # SQLite makes its WAL and SHM files with the database's mode; ones an older
+        # pairrepl left world-readable are made private. Only chmod: creating one here
+        # could race with SQLite removing it and leave two processes on different SHMs.
+        for companion in ("-wal", "-shm"):
             with contextlib.suppress(OSError):
-                if Path(f"{path}{companion}").exists():
-                    private_file(Path(f"{path}{companion}"))
+                Path(f"{path}{companion}").chmod(PRIVATE_FILE_MODE)
         return ledger
 
     @classmethod

@@ -91,7 +91,13 @@ class CellSink:
         if capper.overflowed:
             overflow = output.text if was_overflowed else output.text[len(head) :]
             if self._finished:  # late output of a spilled stream: append to its file
-                self._write(self._spill_file(output.name), overflow, append=True)
+                path = self._spill_file(output.name)
+                if not was_overflowed:  # it first overflows now: name the file, then write
+                    self._session._record(
+                        OutputSpilled(self._cell_id, output.name, self._shown(path), 0, "")
+                    )
+                    self._write(path, "".join(self._heads.get(output.name, [])))
+                self._write(path, overflow, append=True)
             else:
                 spill = self._open_spill(output.name)
                 if spill is not None:

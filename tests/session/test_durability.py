@@ -3,6 +3,7 @@ a huge value. A real kernel, a real SQLite file, real files and processes."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -10,6 +11,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -227,3 +229,28 @@ def test_a_damaged_page_is_found_by_the_integrity_check_and_doctor(
     assert cli_main(["doctor", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "damaged" in out and "move it aside" in out
+
+
+async def test_a_stream_that_overflows_after_its_cell_ended_still_names_its_file(
+    tmp_path: Path, ledger: Ledger
+) -> None:
+    limits = OutputLimits(head_lines=5, tail_lines=3)
+    settings = SessionSettings(output_limits=limits)
+    session = await Session.start(tmp_path, local_kernel(tmp_path), ledger, settings=settings)
+    try:
+        execution = await session.run(
+            "import threading, time\n"
+            "def later():\n    time.sleep(0.5)\n    for i in range(50): print('late', i)\n"
+            "threading.Thread(target=later).start()"
+        )
+        cell = session.transcript.cells[execution.cell_id]
+        deadline = time.monotonic() + 20
+        while not cell.spills and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        (spill,) = cell.spills
+        spilled = tmp_path / spill.path
+        while "late 49" not in spilled.read_text() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert "late 0\n" in spilled.read_text() and "late 49\n" in spilled.read_text()
+    finally:
+        await session.close()
