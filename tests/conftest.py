@@ -1,4 +1,4 @@
-"""Fixtures for more than one test folder."""
+"""Fixtures for more than one test folder, and the markers that run only when asked for."""
 
 from collections.abc import Iterator
 
@@ -26,3 +26,22 @@ def enterprise_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jup
         )
     with EnterpriseGateway(tmp_path_factory.mktemp("enterprise-gateway"), python) as gateway:
         yield gateway
+
+
+#: Tests that run only when their marker is selected (``pytest -m NAME``; ``.ci/run``
+#: runs each): why, and the command.
+OPT_IN_MARKERS = {
+    "browser": "JupyterLab in headless Chromium: pytest -m browser tests/lab",
+    "install": "resolves from the package index: pytest -m install tests/packaging",
+    "gateway": "a real Enterprise Gateway: pytest -m gateway tests/kernel",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    selected = config.getoption("markexpr") or ""
+    for marker, reason in OPT_IN_MARKERS.items():
+        if marker in selected:
+            continue
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))

@@ -158,13 +158,3 @@ async def shared_kernel(
     await kernel.start()
     yield kernel
     await kernel.shutdown()
-
-
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """The gateway's runs only when asked for: ``pytest -m gateway tests/kernel``."""
-    if "gateway" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="a real Enterprise Gateway: pytest -m gateway tests/kernel")
-    for item in items:
-        if "gateway" in item.keywords:
-            item.add_marker(skip)

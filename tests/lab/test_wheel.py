@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.lab.labext import labextension_list, status
+from tests.packaging.conftest import build_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "labextension/build/pairrepl-labextension"
@@ -22,14 +23,7 @@ SHARE = "share/jupyter/labextensions/pairrepl-labextension"
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)],
-        check=True,
-        timeout=300,
-    )
-    (built,) = folder.glob("pairrepl-*.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_holds_the_prebuilt_labextension(wheel: Path) -> None:

@@ -15,21 +15,20 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 #: What a kernel-only install must never bring (the issue's list), by distribution name.
 HEAVY = ("textual", "anthropic", "openai", "libcst", "pillow")
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """The full installs run only when asked for: ``pytest -m install``."""
-    if "install" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="resolves from the index: pytest -m install tests/packaging")
-    for item in items:
-        if "install" in item.keywords:
-            item.add_marker(skip)
+def build_wheel(folder: Path) -> Path:
+    """pairrepl's wheel, built from this checkout into ``folder``."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)],
+        check=True,
+        timeout=300,
+    )
+    (built,) = folder.glob("pairrepl-*.whl")
+    return built
 
 
 def venv_python(folder: Path, *, with_pip: bool = False) -> Path:

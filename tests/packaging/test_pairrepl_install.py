@@ -6,13 +6,12 @@ are behind the ``install`` marker, which `bash .ci/run` runs."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, borrow_site_packages, pip_no_deps, run_python, venv_python
+from .conftest import ROOT, borrow_site_packages, build_wheel, pip_no_deps, run_python, venv_python
 
 IMPORTS = (
     "import pairrepl_kernel, pairrepl.kernel.loading, pairrepl.cli\nprint(pairrepl_kernel.__file__)"
@@ -21,14 +20,7 @@ IMPORTS = (
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)],
-        check=True,
-        timeout=300,
-    )
-    (built,) = folder.glob("pairrepl-*.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.mark.install
