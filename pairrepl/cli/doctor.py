@@ -140,7 +140,8 @@ async def _server_checks(options: argparse.Namespace) -> list[tuple[str, str | N
                 f"a trivial cell takes {median:.0f} ms: the server probably keeps Nagle's "
                 "algorithm on for kernel websockets (see docs/benchmarks.md for the fix)"
             )
-        inspector = f"; {kernel.extension_error}" if kernel.extension_error else ""
+        said = kernel.extension_error or kernel.extension_notice  # e.g. install pairrepl-kernel
+        inspector = f"; {said}" if said else ""
         checks.append(
             (f"kernel ({kernel.description}), trivial cell {median:.1f} ms{inspector}", problem)
         )
