@@ -32,12 +32,15 @@ def as_request(text: str) -> str | None:
 
 
 def current_proposal(transcript: Transcript) -> ProposalItem | None:
-    """The proposal that keys and commands act on when none is named: the latest one
-    still open to a decision (not rejected, not promoted), or None."""
-    for item in reversed(transcript.proposals.values()):
-        if item.proposal.state not in CLOSED:
-            return item
-    return None
+    """The proposal that keys and commands act on when none is named, in every front end:
+    the latest proposal while it is open to a decision (not rejected, not promoted),
+    else None. An older open one never comes back in its place: the app's review pane
+    showed one already accepted, or a probe never accepted, as if it were the one to
+    decide on (issue 19); an older one is named by its id."""
+    latest = next(reversed(transcript.proposals.values()), None)
+    if latest is None or latest.proposal.state in CLOSED:
+        return None
+    return latest
 
 
 def follow_up_prefix(item: ProposalItem) -> str:

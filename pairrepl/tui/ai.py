@@ -8,11 +8,10 @@ from collections.abc import Callable
 
 from pairrepl.core.proposals import ProposalState
 from pairrepl.core.transcript import ProposalItem
-from pairrepl.frontend.entry import REQUEST_PREFIX, as_request, follow_up_prefix
+from pairrepl.frontend.entry import REQUEST_PREFIX, as_request, current_proposal, follow_up_prefix
 from pairrepl.frontend.render import short_id
 from pairrepl.tui.base import AppBase
 from pairrepl.tui.commands import action_keys
-from pairrepl.tui.review import proposal_in_review
 from pairrepl.tui.screens import RejectScreen
 
 
@@ -130,7 +129,7 @@ class AIActions(AppBase):
         """The proposal the keys act on, or None (then say how to get one)."""
         if self.session is None or not self._on_main_screen:
             return None
-        item = proposal_in_review(self.session.transcript)
+        item = current_proposal(self.session.transcript)
         if item is None:
             self.notify(
                 f"No open proposal. Ask the AI first: {action_keys('ask')} or /your question.",

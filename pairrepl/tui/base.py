@@ -14,12 +14,13 @@ from typing import Any
 from textual.app import App
 
 from pairrepl.core.transcript import Item
+from pairrepl.frontend.entry import current_proposal
 from pairrepl.frontend.render import item_id
 from pairrepl.session import Session, SessionError
 from pairrepl.tui.commands import action_keys
 from pairrepl.tui.input import CodeInput
 from pairrepl.tui.render import ActionTargets
-from pairrepl.tui.review import ReviewPane, last_run, proposal_in_review
+from pairrepl.tui.review import ReviewPane, last_run
 from pairrepl.tui.status import AIStatus, StatusLine
 from pairrepl.tui.transcript_view import TranscriptView
 
@@ -164,7 +165,7 @@ class AppBase(App[None]):
         if session is None or not self._showing:
             return
         transcript = session.transcript
-        current = proposal_in_review(transcript)
+        current = current_proposal(transcript)
         self.transcript.set_targets(
             ActionTargets(current.proposal.id if current else None, self._latest_error)
         )

@@ -13,22 +13,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pairrepl.core.proposals import CLOSED
 from pairrepl.core.transcript import CellItem, ProposalItem, Transcript
 from pairrepl.frontend.render import proposal_header
 from pairrepl.tui.render import proposal_actions, render_review
-
-
-def proposal_in_review(transcript: Transcript) -> ProposalItem | None:
-    """The latest proposal while it is open to a decision (not rejected, not promoted),
-    else None: what the pane shows and the proposal keys act on. Unlike the console's
-    commands (``frontend.entry.current_proposal``), an older open proposal does not come
-    back in its place: the pane showed one already accepted, or a probe never accepted,
-    as if it were the one to decide on (issue 19)."""
-    latest = next(reversed(transcript.proposals.values()), None)
-    if latest is None or latest.proposal.state in CLOSED:
-        return None
-    return latest
 
 
 def last_run(transcript: Transcript, item: ProposalItem) -> CellItem | None:

@@ -96,7 +96,9 @@ async def test_a_proposal_waits_for_a_key_runs_edits_rejects_and_follows_up(
         console.type(":proposals", ENTER)
         await console.wait_for(f"{second.proposal.id:<14}ran_ok")
 
-        console.type(":reject", ENTER)  # the newest open one: the second
+        console.type(":reject", ENTER)  # the latest was rejected: none open by default
+        await console.wait_for("No proposal is open to a decision")
+        console.type(":reject #" + second.proposal.id[:6], ENTER)  # an older one, by name
         await console.wait_until(lambda: second.proposal.state is ProposalState.REJECTED)
 
         console.type("/print it", ENTER)
