@@ -5,6 +5,7 @@
 - ``thread_output``: output from a thread is labelled with the cell that started it.
 - ``promoted``: after a promotion, re-import the module and compare it with the session.
 - ``drivers``: which front ends drive this kernel, so that a cell is recorded once.
+- ``large_values``: a huge result or display of the app's cells is cut before it is sent.
 - Helpers they share: ``bounds`` (time limits, silence), ``values`` (a bounded look at one
   value, secret names), ``devices`` (arrays on an accelerator, never read unasked).
 
@@ -23,7 +24,7 @@ import json
 import sys
 from typing import Any
 
-from . import drivers, inspector, namespace, promoted, thread_output
+from . import drivers, inspector, large_values, namespace, promoted, thread_output
 from .namespace import SUMMARY_FUNCTION_NAME
 
 __version__ = "0.1.0"
@@ -41,7 +42,7 @@ __all__ = [
     "unload_ipython_extension",
 ]
 
-_PARTS = (namespace, inspector, thread_output, promoted)
+_PARTS = (namespace, inspector, thread_output, promoted, large_values)
 
 
 def load_ipython_extension(ip: Any) -> None:

@@ -168,9 +168,16 @@ async def test_a_huge_result_is_capped_spilled_and_kept_small_in_the_ledger(
         result = next(o for o in execution.outputs if isinstance(o, ResultOutput))
         shown = result.data["text/plain"]
         assert len(shown) < 20_000 and "'start-" in shown and "-end'" in shown
+        # The kernel sent its ends (a 5 MB message would hold up the app's loop), naming
+        # its own file with all of it; the app kept less still, naming what it received.
         spilled = tmp_path / shown.split("the full value is in ")[1].split(" …")[0]
-        assert spilled.read_text().endswith("-end'") and len(spilled.read_text()) > 5_000_000
+        received = spilled.read_text()
+        assert received.endswith("-end'") and len(received) < 1_000_000
         assert stat.S_IMODE(spilled.stat().st_mode) == 0o600
+        whole = Path(received.split("the full value is in ")[1].split(" on the kernel's")[0])
+        assert whole.is_relative_to(tmp_path / ".pairrepl" / "outputs" / "kernel")
+        assert len(whole.read_text()) > 5_000_000 and whole.read_text().endswith("-end'")
+        assert stat.S_IMODE(whole.stat().st_mode) == 0o600
         wal = Path(f"{ledger.path}-wal")
         growth = ledger.path.stat().st_size + wal.stat().st_size - size_before
         assert growth < 200_000  # the ledger holds the kept part, not 5 MB
