@@ -255,6 +255,8 @@ class PairreplMagics(Magics):
     promote_to = _setting(Unicode, "promote_to")
     explain_back = _setting(Bool, "explain_back")
     hint = _setting(Bool, "hint")
+    profile = _setting(Unicode, "profile")
+    person = _setting(Unicode, "person")
 
     _made = False  # while IPython's configuration is applied: the session checks it later
 

@@ -191,6 +191,27 @@ def test_report_writes_one_self_contained_html_page_with_its_charts(
     assert fetched == [] and addresses == []  # nothing to load from anywhere
 
 
+def test_a_learner_sees_their_own_trend_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_project(tmp_path, '[tool.pairrepl]\nprofile = "learner"\n')
+    monkeypatch.setenv("PAIRREPL_PERSON", "Bob B. <BOB@example.org>")  # his key: the e-mail
+    page_path = tmp_path / "mine.html"
+    code, out, _ = run(capsys, "report", "--project", str(root), "--html", str(page_path))
+    assert code == 0 and out.startswith("Your trend, Bob (learner profile)")
+    own = out.split("\n\n")[0].splitlines()
+    assert own[2].split()[:6] == ["2026-W02", "0", "-", "-", "-", "0"]
+    assert own[3].split()[:6] == ["2026-W03", "4", "50%", "50%", "0%", "0"]  # half, old
+    page = _Page()
+    page.feed(page_path.read_text(encoding="utf-8"))
+    assert "learner-trend-chart" in {attrs.get("id") for tag, attrs in page.tags if tag == "svg"}
+    code, out, _ = run(capsys, "report", "--project", str(root), "--json")
+    assert json.loads(out)["learner"] == BOB
+    monkeypatch.setenv("PAIRREPL_PROFILE", "standard")
+    code, out, _ = run(capsys, "report", "--project", str(root))
+    assert not out.startswith("Your trend")
+
+
 def test_report_prints_the_tables_and_gives_everything_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -61,6 +61,12 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
     add_provider_options(parser)
     parser.add_argument("--hint", action="store_true", help="start in hint mode (no code)")
     parser.add_argument(
+        "--profile",
+        choices=("standard", "learner"),
+        help="learner: hints by default, no AI code promoted verbatim, every promotion "
+        "explained (README: the learner profile)",
+    )
+    parser.add_argument(
         "--budget",
         type=int,
         metavar="TOKENS",

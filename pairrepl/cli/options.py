@@ -152,6 +152,7 @@ SETTING_FLAGS = {
     "--replay": ("replay", "replay"),
     "--budget": ("budget", "context_budget"),
     "--hint": ("hint", "hint"),
+    "--profile": ("profile", "profile"),
 }
 
 
@@ -191,6 +192,7 @@ def session_settings(settings: Settings) -> SessionSettings:
         no_agent_reason=how_to_configure(settings.user_file),
         context_limits=settings.context_limits(),
         promotion=settings.promotion(),
+        person=settings.person,
     )
 
 

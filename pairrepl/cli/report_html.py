@@ -37,6 +37,7 @@ _COLOURS = {
     "AI-verbatim share": "#E69F00",
     "explained share": "#009E73",
     "rubber-stamp rate": "#D55E00",
+    "share you wrote": "#0072B2",
 }
 
 

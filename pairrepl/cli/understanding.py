@@ -45,18 +45,20 @@ def report(args: list[str]) -> int:
         result, gathered = project_understanding(root, since=since)
     except SessionError as error:
         raise CommandLineError(str(error)) from error
+    learner = _learner(root, options, result)
     if html_path is not None:
         from pairrepl.cli.report_html import report_html
 
-        html_path.write_text(report_html(result, project=root.name), encoding="utf-8")
+        page = report_html(result, project=root.name, learner=learner)
+        html_path.write_text(page, encoding="utf-8")
     if options.json:
-        payload = {**result.to_payload(), "sources": gathered.to_payload()}
+        payload = {**result.to_payload(), "learner": learner, "sources": gathered.to_payload()}
         print(json.dumps(payload, indent=2))
         return 0
     if not result.files:
         print("Nothing promoted yet: .pairrepl/provenance.jsonl names no file.")
     else:
-        print(report_text(result, ledger=gathered.ledger))
+        print(report_text(result, ledger=gathered.ledger, learner=learner))
     for note in gathered.notes():
         print(f"note: {note}")
     if html_path is not None:
@@ -97,6 +99,18 @@ def check(args: list[str]) -> int:
     else:
         print(check_text(outcome))
     return 0 if outcome.passed else 1
+
+
+def _learner(root: Path, options: argparse.Namespace, report: UnderstandingReport) -> str | None:
+    """The person running the report, as the report names them, when their profile is
+    the learner's (their own trend then comes first); else None."""
+    from pairrepl.cli.options import read_settings
+    from pairrepl.ledger import identity
+
+    settings = read_settings(root, options)
+    if settings.profile != "learner":
+        return None
+    return report.known_as(settings.person or identity(root))
 
 
 def report_text(report: UnderstandingReport, *, ledger: str, learner: str | None = None) -> str:

@@ -31,8 +31,8 @@ from pairrepl.core.outputs import (
 
 @dataclass(frozen=True)
 class SessionStarted:
-    """A session began; ``person`` is who works in it ("Name <email>": ``PAIRREPL_PERSON``,
-    else git's identity; None when neither is known, and in version 1)."""
+    """A session began; ``person`` is who works in it ("Name <email>": the setting
+    ``person``, else git's identity; None when neither is known, and in version 1)."""
 
     KIND: ClassVar[str] = "session_started"
     VERSION: ClassVar[int] = 2

@@ -217,6 +217,14 @@ class UnderstandingReport:
     explanations: list[PromotionExplanation] = field(default_factory=list)
     rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS
 
+    def known_as(self, identity: str | None) -> str | None:
+        """How the report names the person `identity` is (one key per e-mail), if it
+        counted anything of theirs; None if it did not."""
+        if not identity:
+            return None
+        wanted = person_key(identity)
+        return next((name for name in self.people if person_key(name) == wanted), None)
+
     def to_payload(self) -> dict[str, Any]:
         """Everything, as JSON values (`pairrepl report --json`)."""
         return {

@@ -67,10 +67,9 @@ from pairrepl.core.transcript import (
     ProposalItem,
     Transcript,
 )
-from pairrepl.ledger import Ledger, LedgerUnwritable
+from pairrepl.ledger import Ledger, LedgerUnwritable, identity
 from pairrepl.session.asking import context_for, new_id, reply_events, request_sent
 from pairrepl.session.errors import SessionError
-from pairrepl.session.person import person_of
 from pairrepl.session.promotion import (
     Promoter,
     Promotion,
@@ -143,7 +142,9 @@ class SessionCore:
         ledger: Ledger,
         transcript: Transcript,
         promotion: PromotionSettings,
+        person: str | None = None,
     ) -> None:
+        """`person`: who works in it (the setting ``person``); None: git's identity."""
         self.id = session_id
         self.project_root = Path(project_root).resolve()  # as the ledger resolves it
         self.transcript = transcript
@@ -157,6 +158,7 @@ class SessionCore:
         self._ledger_problem: str | None = None
         self._ledger_watchers: list[Callable[[LedgerHealth], None]] = []
         self._closed = False
+        self._person = person
         #: What events are stamped with (seconds since the epoch); tests set a controlled one.
         self.clock: Callable[[], float] = time.time
         self._reviews = ReviewFold()  # how each accepted proposal was reviewed, so far
@@ -173,8 +175,10 @@ class SessionCore:
 
     @functools.cached_property
     def person(self) -> str | None:
-        """Who works in this session (``session/person.py``); asked once."""
-        return person_of(self.project_root)
+        """Who works in this session, as their promotions' provenance and the report name
+        them: the setting ``person``, else git's ``user.name <user.email>`` in the
+        project, else nobody known (None). Asked once."""
+        return self._person or identity(self.project_root)
 
     @property
     def ledger_path(self) -> Path:

@@ -98,7 +98,9 @@ class InKernelSession(SessionCore):
         settings: Settings,
         given: Mapping[str, Given] | None = None,
     ) -> None:
-        super().__init__(session_id, project_root, ledger, Transcript(), settings.promotion())
+        super().__init__(
+            session_id, project_root, ledger, Transcript(), settings.promotion(), settings.person
+        )
         self.hint_mode = settings.hint
         # What this session set above the environment: %pairrepl_config, %config, IPython's
         # configuration files (the magics pass them on). Read with the rest at each use.

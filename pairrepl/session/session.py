@@ -73,6 +73,7 @@ class SessionSettings:
     output_limits: OutputLimits = dataclasses.field(default_factory=OutputLimits)
     context_limits: ContextLimits = dataclasses.field(default_factory=ContextLimits)
     promotion: PromotionSettings = dataclasses.field(default_factory=PromotionSettings)
+    person: str | None = None  # the setting person; None: git's identity in the project
 
 
 class Session(SessionCore):
@@ -90,7 +91,9 @@ class Session(SessionCore):
         transcript: Transcript,
         settings: SessionSettings,
     ) -> None:
-        super().__init__(session_id, project_root, ledger, transcript, settings.promotion)
+        super().__init__(
+            session_id, project_root, ledger, transcript, settings.promotion, settings.person
+        )
         self.kernel_state = KernelState.STARTING
         self._kernel = kernel
         self.settings = settings

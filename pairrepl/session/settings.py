@@ -114,6 +114,19 @@ def _whole(least: int) -> Callable[[object], int]:
     return read
 
 
+#: The profiles: how much the tool does for the human. ``learner`` (people early in their
+#: career or new to a codebase): hints by default, the AI's code never promoted as it
+#: stands, the explain-back gate on everything promoted.
+PROFILES = ("standard", "learner")
+
+
+def _profile(value: object) -> str:
+    name = _text(value).strip().lower()
+    if name not in PROFILES:
+        raise ValueError("not a profile")
+    return name
+
+
 def _provider(value: object) -> str:
     name = _text(value).strip().lower()
     if name not in PROVIDERS:
@@ -140,6 +153,8 @@ KINDS = {
     "promote_to": Kind("the path of a .py file, relative to the project root", _text),
     "explain_back": Kind("true or false", _switch),
     "hint": Kind("on or off (true or false)", _switch),
+    "profile": Kind(" or ".join(PROFILES), _profile),
+    "person": Kind("who you are, as git names you: Ada Lovelace <ada@example.org>", _text),
     "api_key": Kind("an API key (text)", _text),
 }
 
@@ -159,6 +174,8 @@ class Settings:
     promote_to: str | None = None
     explain_back: bool = True
     hint: bool = False
+    profile: str = "standard"
+    person: str | None = None  # None: git's identity in the project (session/person.py)
     api_key: str | None = field(default=None, repr=False)
     #: the project's own prices by model (``[tool.pairrepl.prices]``, ``[prices]`` in the
     #: user's file; the project's win): a table, so not above, nor in any flag or variable
@@ -176,7 +193,11 @@ class Settings:
         return self.sources.get(name, DEFAULT)
 
     def promotion(self) -> PromotionSettings:
-        return PromotionSettings(default_target=self.promote_to, explain_back=self.explain_back)
+        return PromotionSettings(
+            default_target=self.promote_to,
+            explain_back=self.explain_back,
+            learner=self.profile == "learner",
+        )
 
     def context_limits(self) -> ContextLimits:
         if self.context_budget is None:
@@ -300,6 +321,9 @@ def read_settings(
     if provider is not None and provider.key_variables:
         picked["api_key"] = _api_key(provider, environ, user_table, user_path)
     found = {name: value for name, value in picked.items() if value is not None}
+    profile = found.get("profile")
+    if profile is not None and "hint" not in found and str(profile.value).strip() == "learner":
+        found["hint"] = Given(True, f"profile learner ({profile.source})")  # hints by default
     warnings += _unknown_names(layers[1:])
     problems = []
     values: dict[str, object] = {}

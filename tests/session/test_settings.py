@@ -241,3 +241,32 @@ def test_the_projects_prices_win_and_a_bad_table_says_where(project: Path, user_
     write_pyproject(project, '[tool.pairrepl.prices]\n"qwen3:8b" = { input = "cheap" }')
     with pytest.raises(SettingError, match=r"pyproject\.toml must give input and output"):
         read_settings(project, environ=environ, user_file=user_file)
+
+
+def test_the_learner_profile_per_person_hints_by_default_and_guards_promotion(
+    project: Path, user_file: Path
+) -> None:
+    user_file.write_text('profile = "learner"\nperson = "Ada Lovelace <ada@example.org>"\n')
+    learner = read_settings(project, environ={}, user_file=user_file)
+    assert (learner.profile, learner.hint, learner.person) == (
+        "learner",
+        True,
+        "Ada Lovelace <ada@example.org>",
+    )
+    assert learner.source_of("hint") == f"profile learner ({user_file})"
+    assert (
+        learner.promotion().learner and not read_settings(project, environ={}).promotion().learner
+    )
+
+    write_pyproject(project, "hint = false")  # a hint setting anywhere wins over the profile
+    assert not read_settings(project, environ={}, user_file=user_file).hint
+    given = {"profile": Given("standard", "--profile")}
+    assert read_settings(project, given, environ={}, user_file=user_file).profile == "standard"
+    environ = {"PAIRREPL_PERSON": "Bob <bob@example.org>", "PAIRREPL_PROFILE": "expert"}
+    with pytest.raises(SettingError) as refused:
+        read_settings(project, environ=environ, user_file=user_file)
+    assert str(refused.value) == (
+        "profile = 'expert' (from env PAIRREPL_PROFILE) is not standard or learner."
+    )
+    del environ["PAIRREPL_PROFILE"]
+    assert read_settings(project, environ=environ).person == "Bob <bob@example.org>"

@@ -3,8 +3,8 @@ real ledger and provenance, and a controlled clock, so every figure is exact.
 
 Ada (git's identity in the project) accepts one proposal seconds after running it and
 looks into another one (the inspector, `obj?`, a probe of her own) after running her
-edit of it; she promotes the first with a paraphrase of the AI's rationale. Bob
-(PAIRREPL_PERSON) then promotes his own explained proposal into the same module.
+edit of it; she promotes the first with a paraphrase of the AI's rationale. Bob (the
+setting `person`) then promotes his own explained proposal into the same module.
 """
 
 import json
@@ -54,16 +54,19 @@ def agent_for(*turns: dict[str, object]) -> Agent:
     return Agent(ReplayProvider(parse_script(script, source="test"), script_name="test.json"))
 
 
-async def open_session(root: Path, ledger: Ledger, agent: Agent, clock: Clock) -> Session:
-    settings = SessionSettings(agent=agent, promotion=PromotionSettings(default_target="geo.py"))
+async def open_session(
+    root: Path, ledger: Ledger, agent: Agent, clock: Clock, person: str | None = None
+) -> Session:
+    settings = SessionSettings(
+        agent=agent, promotion=PromotionSettings(default_target="geo.py"), person=person
+    )
     session = await Session.start(root, local_kernel(root), ledger, settings=settings)
     session.clock = clock
     return session
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("PAIRREPL_PERSON", raising=False)
+def project(tmp_path: Path) -> Path:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     for key, value in (("user.name", "Ada Lovelace"), ("user.email", "ada@example.org")):
         subprocess.run(["git", "-C", str(tmp_path), "config", key, value], check=True)
@@ -71,7 +74,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def test_review_depth_explanations_and_two_people_on_one_module(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     clock = Clock(T0)
     ledger = Ledger.open(project)
@@ -120,9 +123,8 @@ async def test_review_depth_explanations_and_two_people_on_one_module(
     await ada.close()
 
     # Bob, a day later, in the same module, with his own words.
-    monkeypatch.setenv("PAIRREPL_PERSON", BOB)
     clock.at(T0 + 86_400)
-    bob = await open_session(project, ledger, agent_for(turn(PERIMETER, "2 pi r.")), clock)
+    bob = await open_session(project, ledger, agent_for(turn(PERIMETER, "2 pi r.")), clock, BOB)
     await bob.ask("the perimeter")
     perimeter = bob.latest_proposal()
     assert perimeter is not None
