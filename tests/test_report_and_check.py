@@ -212,6 +212,24 @@ def test_a_learner_sees_their_own_trend_first(
     assert not out.startswith("Your trend")
 
 
+def test_provenance_written_before_people_and_reviews_still_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line as pairrepl wrote it before issue 22: no person, rationale nor review."""
+    (tmp_path / "old.py").write_text(LEGACY)
+    (old,) = promote.top_level_symbols(LEGACY)
+    line = record_for(old, "old.py", PromotionFacts("m0", Origin.AI, "s0", MONDAY)).to_payload()
+    for added in ("person", "rationale", "review"):
+        del line[added]
+    (tmp_path / ".pairrepl").mkdir()
+    (tmp_path / ".pairrepl" / "provenance.jsonl").write_text(json.dumps(line) + "\n")
+    code, out, _ = run(capsys, "report", "--project", str(tmp_path), "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["sources"]["unreadable_provenance_lines"] == 0
+    assert payload["modules"]["old"]["promoted_by"] == ["(unknown)"]
+    assert payload["total"]["review"]["accepted"] == 0 and payload["total"]["ai"] == 2
+
+
 def test_report_prints_the_tables_and_gives_everything_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -197,6 +197,13 @@ def test_a_promotion_written_by_v1_reads_as_having_created_no_folders(ledger: Le
     assert (entry.event.created, entry.event.created_folders) == (True, ())
 
 
+def test_a_session_started_by_v1_reads_as_nobody_known(ledger: Ledger) -> None:
+    payload = {"project_root": "/p", "front_end": "tui"}
+    _insert_raw(ledger.path, "s1", 1, "session_started", 1, json.dumps(payload))
+    [entry] = ledger.entries("s1")
+    assert entry.event == SessionStarted("/p", "tui", person=None)
+
+
 def test_migrations_apply_once_each_and_only_when_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
