@@ -13,9 +13,12 @@ A new file can shadow a module by its name (`json.py` in the project root: the k
 from __future__ import annotations
 
 import configparser
+import contextlib
 import importlib.util
 import keyword
+import site
 import sys
+import sysconfig
 import tomllib
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -173,9 +176,20 @@ def new_target_trouble(root: Path, relative_path: str, *, as_test: bool = False)
     where = spec.origin if spec is not None else None
     if spec is not None and spec.submodule_search_locations:
         where = next(iter(spec.submodule_search_locations), where)
-    if where and not Path(where).resolve().is_relative_to(root.resolve()):
+    if where and _installed(Path(where).resolve()):
         return f"{top} is an installed module ({where}): a project file named so hides it"
     return None
+
+
+def _installed(location: Path) -> bool:
+    """Whether ``location`` lies where installed packages do (this interpreter's
+    site-packages, the user's, the standard library): not merely on ``sys.path``, which
+    in a kernel also holds the folders of the projects promoted into."""
+    paths = sysconfig.get_paths()
+    folders = {paths[name] for name in ("purelib", "platlib", "stdlib", "platstdlib")}
+    with contextlib.suppress(Exception):
+        folders.add(site.getusersitepackages())
+    return any(location.is_relative_to(Path(folder).resolve()) for folder in folders)
 
 
 def _confusable(name: str) -> str:

@@ -176,3 +176,15 @@ def test_an_existing_file_is_never_judged_by_its_name(tmp_path: Path) -> None:
     (tmp_path / "json.py").write_text("")
     assert new_target_trouble(tmp_path, "json.py") is None
     assert new_target_trouble(tmp_path, "tests/json_cases.py", as_test=True) is None
+
+
+def test_a_module_of_another_project_on_sys_path_is_not_an_installed_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other"  # a kernel that promoted there has it on sys.path
+    other.mkdir()
+    (other / "calc.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(other))
+    project = tmp_path / "project"
+    project.mkdir()
+    assert new_target_trouble(project, "calc.py") is None
