@@ -18,11 +18,9 @@ stamps: dict[str, float] = {}
 
 async def auto_pilot(pilot) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
-    while True:  # a key pressed before the input exists goes nowhere: press again
-        await pilot.press("x")
-        await pilot.pause(0.01)
-        if app.screen.query("CodeInput") and app.code_input.text:
-            break
+    await pilot.press("x")  # maybe before the input exists: the app keeps it for the input
+    while not (app.screen.query("CodeInput") and app.code_input.text == "x"):
+        await pilot.pause(0.001)
     stamps["first_key"] = time.time()
     while app.session is None:
         await pilot.pause(0.002)

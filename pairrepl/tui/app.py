@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -81,6 +81,7 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
         self._ledger_ok = True  # every recorded event is in the ledger file
         self.open_error: str | None = None  # why the session could not be opened
         self._preview_timer: Timer | None = None
+        self._early_keys: list[str] | None = []  # typed before the input was there
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -99,7 +100,17 @@ class PairreplApp(RunningActions, AIActions, ItemActions, LookingActions, Promot
         self.watch(self.code_input, "editing_proposal", self._show_edit_link)
         self.watch(self.transcript, "new_below", self._show_new_below)
         self.code_input.focus()
+        if self._early_keys:
+            self.code_input.insert("".join(self._early_keys))
+        self._early_keys = None
         self.run_worker(self._open(), name="open-session", exit_on_error=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed while the screen is still being built go into the input once it
+        is there, as a terminal keeps what was typed before a program read it."""
+        if self._early_keys is not None and event.is_printable and event.character:
+            self._early_keys.append(event.character)
+            event.stop()
 
     # -- opening the session -----------------------------------------------------------------
 
