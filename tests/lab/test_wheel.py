@@ -1,20 +1,18 @@
 """The wheel ships the prebuilt JupyterLab extension under share/jupyter/labextensions/,
-so users need no Node.js; installed from the wheel into a fresh venv, `jupyter labextension
-list` shows it enabled and OK; and it asks only for JupyterLab 4.0 and later."""
+so users need no Node.js; installed from the wheel into a fresh venv, or editable from
+this checkout (the README's first command), `jupyter labextension list` shows it enabled
+and OK; and it asks only for JupyterLab 4.0 and later."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.lab.labext import labextension_list, status
-from tests.packaging.conftest import build_wheel
+from tests.packaging.conftest import borrow_site_packages, build_wheel, pip_no_deps, venv_python
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "labextension/build/pairrepl-labextension"
@@ -64,25 +62,20 @@ def test_installed_from_the_wheel_jupyter_lists_the_extension_enabled_and_ok(
     """A fresh venv, the wheel pip-installed into it; its dependencies (JupyterLab among
     them) come from this environment's site-packages through a .pth file, to stay fast.
     The full install, with JupyterLab 4.0 and the newest, is the browser test's (README)."""
+    assert_listed_after_installing(tmp_path / "venv", str(wheel))
+
+
+def test_an_editable_install_lists_the_extension_enabled_and_ok(tmp_path: Path) -> None:
+    """`pip install -e .` installs the committed build too (setuptools writes no
+    data-files in editable mode by itself: editable_data.py)."""
+    assert_listed_after_installing(tmp_path / "venv", "-e", str(ROOT))
+
+
+def assert_listed_after_installing(venv: Path, *install: str) -> None:
     pytest.importorskip("jupyterlab", reason="needs the lab extra: pip install -e '.[lab]'")
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin/python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # Plain path lines: this environment's packages, but not its editable pairrepl.
-    paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (Path(purelib) / "_outer.pth").write_text("".join(f"{path}\n" for path in sorted(paths)))
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
-    subprocess.run(
-        [*pip, "--no-index", str(wheel)],
-        check=True,
-        timeout=120,
-    )
+    python = venv_python(venv)
+    borrow_site_packages(python)
+    pip_no_deps(python, *install)
     listing = labextension_list(python, {"PYTHONNOUSERSITE": "1"})
     assert status(listing) == (str(venv / "share/jupyter/labextensions"), "enabled OK"), listing
     assert "incompatible" not in listing and "not compatible" not in listing, listing
