@@ -692,6 +692,11 @@ def _register_panel(ip: Any, magics: PairreplMagics) -> None:
             comm.close()
             return
         panel = PanelProtocol(session, comm.send)
+        # ipykernel 7.4+ sends a comm's messages from the front end to the shell that
+        # last sent on that comm (for a widget a cell waits on): after a cell pushed the
+        # panel its state, every request would wait for the next cell. The panel says
+        # where each request goes (a subshell, or the main shell: session/panel.py).
+        comm._reply_subshell_for = lambda _data, addressed_to: addressed_to
         comm.on_msg(lambda msg: panel.handle(msg["content"].get("data")))
         comm.on_close(lambda msg: panel.close())
         panel.opened()

@@ -15,6 +15,13 @@ Messages (JSON objects, ``data`` of the comm messages):
   after any event that may move one) and ``{"event": "text", "ask": N, "text": ...}``
   (the AI's reply as it streams, for the ``ask`` request N).
 
+Threads: in JupyterLab 4.4+ on ipykernel 7 the comm's messages arrive on a kernel
+subshell (JEP 91), whose thread answers while a cell runs on the main thread. The panel
+sends there only the requests that read and move the session's records (``state``,
+``offered``, ``accept``, ``reject``, ``draft``, ``blame``); ``ask`` and ``promote``, which
+look into the user's live objects, come on the main shell. Every request holds
+``SessionCore.lock``, as every recorded event does.
+
 Stdlib and pairrepl only: the comm's ``send`` is passed in.
 """
 
@@ -189,6 +196,7 @@ class PanelProtocol:
             "blocked": None if refusal is None or confirm else refusal.message,
             "confirm": refusal.what if isinstance(refusal, ConfirmationNeeded) else None,
             "as_test_instead": isinstance(refusal, NothingToPromote) and refusal.as_test_instead,
+            "as_test": draft.as_test,
             "unchanged": not draft.plan.has_changes,
         }
 
@@ -249,7 +257,8 @@ class PanelProtocol:
                 "accept it, then promote it."
             )
         target = _text(data, "target").strip() or None
-        return self.session.draft_promotion(item.proposal.id, target=target)
+        as_test = data.get("as_test") is True  # its test file, when target is empty
+        return self.session.draft_promotion(item.proposal.id, target=target, as_test=as_test)
 
     def _reply(self, request_id: Any, **fields: Any) -> None:
         self._send({"reply_to": request_id, **fields})

@@ -1,8 +1,12 @@
 """End to end in a browser: `jupyter lab` on 127.0.0.1 with a token, Debian's Chromium
 driven by playwright-core (labextension/node_modules), a notebook on the pairrepl kernel
-with the replay provider: ask in the panel, insert, run, accept, promote; then the file
-and provenance are checked here. Fails on browser console errors; screenshots go to
-tests/artifacts/. Behind the ``browser`` marker: ``pytest -m browser tests/lab``.
+with the replay provider (tests/lab/browser/panel.e2e.cjs says each step): ask in the
+panel, insert, run, accept, promote with a form that survives a cell run; a no-op
+promotion refused, then done as a test; a reject answered while a cell sleeps; a kernel
+restart the panel recovers from; blame; both themes. Then the files and provenance are
+checked here. Fails on browser console errors; on a failure, its screenshot and those of
+the two themes go to tests/artifacts/. Behind the ``browser`` marker: ``pytest -m
+browser tests/lab``.
 
 By default JupyterLab is this environment's, with the committed build linked in. With
 ``PAIRREPL_LAB_VENV=DIR`` it is that venv's instead (JupyterLab and pairrepl installed there
@@ -28,6 +32,8 @@ from pairrepl.cli import main as pairrepl_cli
 from tests.lab.labext import labextension_list, status
 from tests.magics.conftest import MEAN, WHY, replay_script
 
+CHECK = "assert mean([1.0, 2.0, 6.0]) == 3.0"
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "labextension"
 SCRIPT = Path(__file__).parent / "browser/panel.e2e.cjs"
@@ -35,7 +41,7 @@ TOKEN = "pairrepl-e2e-token"
 # Read on import: the autouse clean_environment fixture removes PAIRREPL_* variables.
 LAB_VENV = os.environ.get("PAIRREPL_LAB_VENV")
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
 
 def _free_port() -> int:
@@ -44,7 +50,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) -> None:
+def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(
+    project: Path, tmp_path: Path
+) -> None:
     if not Path("/usr/bin/chromium").exists() or shutil.which("node") is None:
         pytest.skip("needs /usr/bin/chromium (apt-get install chromium) and node")
     if not (LAB / "node_modules/playwright-core").is_dir():
@@ -52,6 +60,8 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
     replay_script(
         project / "script.json",
         {"text": "A small function.", "propose_cell": {"code": MEAN, "rationale": WHY}},
+        {"text": "A check.", "propose_cell": {"code": CHECK, "rationale": "It holds."}},
+        {"text": "A constant.", "propose_cell": {"code": "SCALE = 10", "rationale": "Plots."}},
     )
     (project / "pyproject.toml").write_text(
         '[project]\nname = "demo"\n\n[tool.pairrepl]\nprovider = "replay"\nreplay = "script.json"\n'
@@ -88,6 +98,11 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
     }
     nbformat.write(notebook, project / "notebooks/panel.ipynb")
 
+    # No toasts over the panel (Lab's "get notified about Jupyter news?" question).
+    settings = tmp_path / "lab-settings"
+    quiet = settings / "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+    quiet.parent.mkdir(parents=True)
+    quiet.write_text(json.dumps({"fetchNews": "false", "doNotDisturbMode": True}))
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     lab = subprocess.Popen(
@@ -101,6 +116,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
             f"--IdentityProvider.token={TOKEN}",
             f"--ServerApp.root_dir={project}",
             "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={settings}",
             "--allow-root",
         ],
         stdout=subprocess.DEVNULL,
@@ -117,21 +133,22 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
                     pytest.fail("jupyter lab did not start:\n" + (project / "lab.log").read_text())
                 time.sleep(0.3)
         env = {**os.environ, "NODE_PATH": str(LAB / "node_modules")}
-        done = subprocess.run(
-            [
-                "node",
-                str(SCRIPT),
-                url,
-                TOKEN,
-                "notebooks/panel.ipynb",
-                str(ROOT / "tests/artifacts"),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=200,
-        )
+        artifacts, shots = ROOT / "tests/artifacts", tmp_path / "shots"
+        command = ["node", str(SCRIPT), url, TOKEN, "notebooks/panel.ipynb"]
+        try:
+            done = subprocess.run(
+                [*command, str(artifacts), str(shots)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=420,
+            )
+        except subprocess.TimeoutExpired as stuck:
+            said = stuck.stdout.decode() if isinstance(stuck.stdout, bytes) else stuck.stdout
+            pytest.fail(f"the browser script hung after:\n{said}")
         print(done.stdout)
+        if done.returncode != 0 and shots.is_dir():
+            shutil.copytree(shots, artifacts, dirs_exist_ok=True)
         assert done.returncode == 0, (
             f"JupyterLab {version}:\n"
             + done.stdout
@@ -143,6 +160,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(project: Path) 
         lab.wait(timeout=30)
 
     assert (project / "stats_tools.py").read_text() == MEAN + "\n"
-    (record,) = [json.loads(line) for line in (project / ".pairrepl/provenance.jsonl").open()]
-    assert (record["symbol"], record["origin"]) == ("mean", "ai")
-    assert record["explanation"] == "adds the prices up and divides by their count"
+    assert CHECK in (project / "tests/test_stats_tools.py").read_text()
+    records = [json.loads(line) for line in (project / ".pairrepl/provenance.jsonl").open()]
+    assert (records[0]["symbol"], records[0]["origin"]) == ("mean", "ai")
+    assert records[0]["explanation"] == "adds the prices up and divides by their count"

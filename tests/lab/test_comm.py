@@ -22,18 +22,28 @@ SCALE = "SCALE = 10"
 CHECK = "assert mean(prices) == 2.0"
 
 
-class Panel:
-    """What the JupyterLab panel does over the comm, done by hand."""
+#: What the panel sends to the main shell even when its comm is on a subshell
+#: (labextension/src/connection.ts): the requests that look into the user's objects.
+ON_THE_MAIN_SHELL = ("ask", "promote")
 
-    def __init__(self, client: BlockingKernelClient) -> None:
+
+class Panel:
+    """What the JupyterLab panel does over the comm, done by hand; with ``subshell``, as
+    JupyterLab 4.4+ does on ipykernel 7: the comm on that subshell (JEP 91)."""
+
+    def __init__(self, client: BlockingKernelClient, subshell: str | None = None) -> None:
         self.client = client
+        self.subshell = subshell
         self.comm_id = uuid.uuid4().hex
         self.events: list[dict[str, Any]] = []
         self.replies: list[dict[str, Any]] = []  # everything the comm said, in order
+        self.idle: set[str] = set()  # the requests (any) the kernel said it finished
         self._next = 0
 
-    def _send(self, kind: str, content: dict[str, Any]) -> str:
+    def _send(self, kind: str, content: dict[str, Any], *, main_shell: bool = False) -> str:
         message = self.client.session.msg(kind, content)
+        if self.subshell is not None and not main_shell:
+            message["header"]["subshell_id"] = self.subshell
         self.client.shell_channel.send(message)
         return str(message["header"]["msg_id"])
 
@@ -54,9 +64,9 @@ class Panel:
         comes later: the kernel does not wait for the model)."""
         self._next += 1
         data = {"id": self._next, "op": op, **fields}
-        self.replies += self._until_idle(
-            self._send("comm_msg", {"comm_id": self.comm_id, "data": data})
-        )
+        content = {"comm_id": self.comm_id, "data": data}
+        msg_id = self._send("comm_msg", content, main_shell=op in ON_THE_MAIN_SHELL)
+        self.replies += self._until_idle(msg_id)
         return self._next
 
     def reply_to(self, request_id: int) -> dict[str, Any]:
@@ -74,7 +84,14 @@ class Panel:
 
     def run(self, code: str) -> None:
         """Run a cell as the human does, keeping what the kernel pushes meanwhile."""
-        self.replies += self._until_idle(self.client.execute(code, allow_stdin=False))
+        self.finish(self.start(code))
+
+    def start(self, code: str) -> str:
+        """Start running a cell; ``finish`` waits for it."""
+        return str(self.client.execute(code, allow_stdin=False))
+
+    def finish(self, msg_id: str) -> None:
+        self.replies += self._until_idle(msg_id)
 
     def state(self) -> dict[str, Any]:
         """The newest state the kernel pushed (unasked)."""
@@ -89,11 +106,11 @@ class Panel:
                 got.append(self._keep(message["content"]["data"]))
             elif message["msg_type"] == "comm_close":
                 self.events.append({"event": "closed"})
-            if (
-                message["parent_header"].get("msg_id") == msg_id
-                and message["msg_type"] == "status"
-                and message["content"]["execution_state"] == "idle"
+            elif (
+                message["msg_type"] == "status" and message["content"]["execution_state"] == "idle"
             ):
+                self.idle.add(message["parent_header"].get("msg_id"))
+            if msg_id in self.idle:
                 return got
 
 
@@ -225,3 +242,37 @@ def test_a_panel_ask_never_holds_up_the_humans_cells(
     streamed = "".join(e["text"] for e in panel.events if e.get("event") == "text")
     assert streamed.count("word") == 600
     assert execute(kernel, "ran_meanwhile")[1] == "42"
+
+
+def create_subshell(client: BlockingKernelClient) -> str:
+    """A subshell of the kernel (JEP 91's create_subshell_request, on the control channel)."""
+    request = client.session.msg("create_subshell_request", {})
+    client.control_channel.send(request)
+    while True:
+        reply = client.get_control_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return str(reply["content"]["subshell_id"])
+
+
+def test_on_a_subshell_accept_and_draft_do_not_wait_for_a_running_cell(
+    project: Path, kernel: BlockingKernelClient
+) -> None:
+    """As JupyterLab 4.4+ sends them on ipykernel 7: the panel's small requests are
+    answered while the human's cell sleeps; the cell is recorded as usual meanwhile."""
+    execute(kernel, "prices = [3.0, 1.0, 2.0]")
+    panel = Panel(kernel, subshell=create_subshell(kernel))
+    panel.open()
+    proposal = panel.request("ask", request="a function for the mean of $prices")["proposal"]
+    panel.request("offered", proposal=proposal["id"])
+    panel.run(MEAN)
+
+    sleeping = panel.start("import time; time.sleep(4); slept = True")
+    assert panel.request("accept", proposal=proposal["id"])["ok"]
+    draft = panel.request("draft", proposal=proposal["id"], target="stats_tools.py")
+    assert draft["ok"] and "+def mean(values):" in draft["diff"]
+    assert sleeping not in panel.idle  # answered while the cell still ran
+    assert panel.state()["proposals"][0]["state"] == "accepted"
+
+    panel.finish(sleeping)
+    assert execute(kernel, "slept, mean(prices)")[1] == "(True, 2.0)"
