@@ -33,6 +33,7 @@ SOURCE_MODULES = (
     "devices",
     "values",
     "drivers",
+    "large_values",
     "namespace",
     "inspector",
     "thread_output",

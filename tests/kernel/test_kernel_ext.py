@@ -8,6 +8,8 @@ import signal
 import time
 from typing import Any
 
+from IPython.core.formatters import DisplayFormatter
+
 from pairrepl.core.namespace import NamespaceSummary
 from pairrepl_kernel import load_ipython_extension
 from pairrepl_kernel.namespace import SUMMARY_FUNCTION_NAME, summarise_namespace
@@ -73,6 +75,7 @@ def test_output_is_json_and_matches_the_core_payload() -> None:
         def __init__(self) -> None:
             self.user_ns: dict[str, Any] = {"x": 1, "name": "Ada", "_private": 2}
             self.user_ns_hidden: dict[str, Any] = {}
+            self.display_formatter = DisplayFormatter()  # large_values wraps it
 
     shell = Shell()
     load_ipython_extension(shell)

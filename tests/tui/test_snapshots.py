@@ -31,6 +31,9 @@ REPLY = (
 )
 VOLATILE = [
     (re.compile(r"\b\d+(\.\d+)? (ms|s)\b"), "# ms"),  # durations
+    # a dialog that covers a line just after a duration cuts it where the duration's
+    # width says: what little shows between them is dropped
+    (re.compile(r"# ms[^█│\n]{0,12}█"), "# ms█"),
     (re.compile(r"0x[0-9a-f]+"), "0x…"),  # addresses in reprs
     (re.compile(r"#[0-9a-f]{1,6}"), "#……"),  # proposal and promotion ids (cut by a dialog too)
     (re.compile(r"session [0-9a-f]{8}"), "session ……"),
