@@ -22,6 +22,16 @@ export class Highlighter {
     } catch {
       into.textContent = code;
     }
+    // The code shown must be the code: older JupyterLab 4 releases drop unstyled text
+    // after the last token (the ":" closing a def).
+    const shown = into.textContent ?? '';
+    if (shown !== code) {
+      if (code.startsWith(shown)) {
+        into.append(code.slice(shown.length));
+      } else {
+        into.textContent = code;
+      }
+    }
   }
 
   /** A unified diff, a row per line: added and removed lines coloured, each line's code

@@ -1,8 +1,9 @@
 // Drives JupyterLab in Debian's Chromium (playwright-core) through the pairrepl panel:
-// ask (Shift+Enter), insert, run, accept, promote after the diff with an open form that
-// survives a cell run; a no-op promotion refused, then done as a test; a reject answered
-// while a cell sleeps (a subshell); a kernel restart the panel follows by itself; the
-// light and dark themes, with screenshots; a change of kernel; blame.
+// ask (Shift+Enter), insert (the card and the diff show exactly the code), run, accept,
+// promote after the diff with an open form that survives a cell run; a no-op promotion
+// refused, then done as a test; a reject answered while a cell sleeps (a subshell); a
+// kernel restart the panel follows by itself; the light and dark themes, with
+// screenshots; a change of kernel; blame.
 // Usage: node panel.e2e.cjs URL TOKEN NOTEBOOK ARTIFACTS_DIR SHOTS_DIR. Exits 1 on any
 // failure or browser console error (or a warning about an unsatisfied shared singleton
 // version, which webpack only warns about), with a screenshot in ARTIFACTS_DIR; the
@@ -75,10 +76,19 @@ async function main() {
     await badge.filter({ hasText: 'proposed' }).waitFor({ timeout: 30000 });
     return newestCard.getAttribute('data-proposal');
   };
-  // Insert the newest proposal below the last cell and run it: ran_ok.
+  // The code a card shows, once highlighted: exactly its proposal's code, or fail.
+  const shownCode = async (where, expected) => {
+    await where.locator('span[class]').first().waitFor({ timeout: 30000 });
+    const shown = await where.evaluate(node => node.textContent);
+    if (shown !== expected) fail(`shown ${JSON.stringify(shown)}, the code is ${JSON.stringify(expected)}`);
+  };
+  // Insert the newest proposal below the last cell and run it: ran_ok. The card showed
+  // the very code that went into the cell.
   const insertAndRun = async () => {
     await cells.last().click();
     await newestCard.locator('.pairrepl-insert-below').click();
+    const inserted = await inNotebook('return panel.content.activeCell.model.sharedModel.getSource()');
+    await shownCode(newestCard.locator('.pairrepl-code'), inserted);
     await run('notebook:run-cell');
     await badge.filter({ hasText: 'ran_ok' }).waitFor({ timeout: 30000 });
   };
@@ -137,7 +147,10 @@ async function main() {
       await card(mean).locator('.pairrepl-promote').click(); // twice: still one form
       await page.fill('.pairrepl-target', 'stats_tools.py');
       await page.click('.pairrepl-show-diff');
-      await page.locator('.pairrepl-diff-added', { hasText: 'def mean(values):' }).waitFor({ timeout: 30000 });
+      await card(mean).locator('.pairrepl-write').waitFor({ timeout: 30000 }); // the whole diff is shown
+      const added = await page.locator('.pairrepl-diff-added .pairrepl-diff-code').allTextContents();
+      const code = await card(mean).locator('.pairrepl-code').textContent();
+      if (added.join('\n') !== code) fail(`the diff adds ${JSON.stringify(added)}, the code is ${JSON.stringify(code)}`);
       await page.fill('.pairrepl-explanation', WHY);
       await cells.nth(1).click(); // the proposal's cell, again: the kernel pushes a new state
       await run('notebook:run-cell');
