@@ -2,11 +2,11 @@
 driven by playwright-core (labextension/node_modules), a notebook on the pairrepl kernel
 with the replay provider (tests/lab/browser/panel.e2e.cjs says each step): ask in the
 panel, insert, run, accept, promote with a form that survives a cell run; a no-op
-promotion refused, then done as a test; a reject answered while a cell sleeps; a kernel
-restart the panel recovers from; blame; both themes. Then the files and provenance are
-checked here. Fails on browser console errors; on a failure, its screenshot and those of
-the two themes go to tests/artifacts/. Behind the ``browser`` marker: ``pytest -m
-browser tests/lab``.
+promotion refused, then done as a test; a replacement confirmed; a reject answered while
+a cell sleeps; a kernel restart the panel recovers from; both themes; a change of kernel;
+blame. Then the files and provenance are checked here. Fails on browser console errors;
+on a failure, its screenshot and those of the two themes go to tests/artifacts/. Behind
+the ``browser`` marker: ``pytest -m browser tests/lab``.
 
 By default JupyterLab is this environment's, with the committed build linked in. With
 ``PAIRREPL_LAB_VENV=DIR`` it is that venv's instead (JupyterLab and pairrepl installed there
@@ -33,6 +33,7 @@ from tests.lab.labext import labextension_list, status
 from tests.magics.conftest import MEAN, WHY, replay_script
 
 CHECK = "assert mean([1.0, 2.0, 6.0]) == 3.0"
+SAFER_MEAN = "def mean(values):\n    return sum(values) / max(len(values), 1)"
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "labextension"
@@ -61,6 +62,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(
         project / "script.json",
         {"text": "A small function.", "propose_cell": {"code": MEAN, "rationale": WHY}},
         {"text": "A check.", "propose_cell": {"code": CHECK, "rationale": "It holds."}},
+        {"text": "Safer.", "propose_cell": {"code": SAFER_MEAN, "rationale": "No ZeroDivision."}},
         {"text": "A constant.", "propose_cell": {"code": "SCALE = 10", "rationale": "Plots."}},
     )
     (project / "pyproject.toml").write_text(
@@ -159,7 +161,7 @@ def test_the_panel_asks_inserts_accepts_and_promotes_in_chromium(
         lab.terminate()
         lab.wait(timeout=30)
 
-    assert (project / "stats_tools.py").read_text() == MEAN + "\n"
+    assert (project / "stats_tools.py").read_text() == SAFER_MEAN + "\n"  # replaced, after a yes
     assert CHECK in (project / "tests/test_stats_tools.py").read_text()
     records = [json.loads(line) for line in (project / ".pairrepl/provenance.jsonl").open()]
     assert (records[0]["symbol"], records[0]["origin"]) == ("mean", "ai")

@@ -1,9 +1,9 @@
 // Drives JupyterLab in Debian's Chromium (playwright-core) through the pairrepl panel:
 // ask (Shift+Enter), insert (the card and the diff show exactly the code), run, accept,
 // promote after the diff with an open form that survives a cell run; a no-op promotion
-// refused, then done as a test; a reject answered while a cell sleeps (a subshell); a
-// kernel restart the panel follows by itself; the light and dark themes, with
-// screenshots; a change of kernel; blame.
+// refused, then done as a test; a replacement confirmed; a reject answered while a cell
+// sleeps (a subshell); a kernel restart the panel follows by itself; the light and dark
+// themes, with screenshots; a change of kernel; blame.
 // Usage: node panel.e2e.cjs URL TOKEN NOTEBOOK ARTIFACTS_DIR SHOTS_DIR. Exits 1 on any
 // failure or browser console error (or a warning about an unsatisfied shared singleton
 // version, which webpack only warns about), with a screenshot in ARTIFACTS_DIR; the
@@ -18,6 +18,7 @@ const FLAGS = [
   '--disable-component-update', '--disable-sync', '--no-first-run'
 ];
 const WHY = 'adds the prices up and divides by their count';
+const SAFER = 'the same mean, and 0 for an empty list';
 
 async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
@@ -182,6 +183,21 @@ async function main() {
       await card(check).locator('.pairrepl-write').click();
       await card(check).locator('.pairrepl-badge', { hasText: 'promoted' }).waitFor({ timeout: 30000 });
     });
+    await step('a replacement of mean needs a ticked yes before Write', async () => {
+      const safer = await ask('a mean that takes an empty list', 'button');
+      await insertAndRun();
+      await card(safer).locator('.pairrepl-accept').click();
+      await card(safer).locator('.pairrepl-badge', { hasText: 'accepted' }).waitFor({ timeout: 30000 });
+      await card(safer).locator('.pairrepl-promote').click();
+      await card(safer).locator('.pairrepl-target').fill('stats_tools.py');
+      await card(safer).locator('.pairrepl-show-diff').click();
+      await card(safer).locator('.pairrepl-confirm', { hasText: 'mean' }).waitFor({ timeout: 30000 });
+      if (!(await card(safer).locator('.pairrepl-write').isDisabled())) fail('Write enabled before the yes');
+      await card(safer).locator('.pairrepl-confirm-box').check();
+      await card(safer).locator('.pairrepl-explanation').fill(SAFER);
+      await card(safer).locator('.pairrepl-write').click();
+      await card(safer).locator('.pairrepl-badge', { hasText: 'promoted' }).waitFor({ timeout: 30000 });
+    });
     await step('a reject is answered while a cell sleeps (a kernel subshell)', async () => {
       const scale = await ask('a scale constant');
       const subshells = await inNotebook('return panel.sessionContext.session.kernel.supportsSubshells === true');
@@ -252,7 +268,7 @@ async function main() {
       await start('pairrepl:blame');
       await page.locator('.pairrepl-blame-table').waitFor({ timeout: 30000 });
       const lines = await page.locator('.pairrepl-blame-line').count();
-      const said = await page.locator('.pairrepl-blame-why', { hasText: WHY }).count();
+      const said = await page.locator('.pairrepl-blame-why', { hasText: SAFER }).count();
       await page.locator('.jp-Dialog-content').screenshot({ path: path.join(shots, 'blame.png') });
       if (lines !== 2 || said !== 1) fail(`${lines} lines, the explanation said ${said} times`);
       await page.click('.jp-Dialog .jp-mod-accept');
