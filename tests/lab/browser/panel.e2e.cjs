@@ -93,6 +93,18 @@ async function main() {
     await run('notebook:run-cell');
     await badge.filter({ hasText: 'ran_ok' }).waitFor({ timeout: 30000 });
   };
+  // Ask (the button), insert and run, accept, then Promote into `target` and Show diff:
+  // the new proposal's card.
+  const draftPromotion = async (request, target) => {
+    const it = card(await ask(request, 'button'));
+    await insertAndRun();
+    await it.locator('.pairrepl-accept').click();
+    await it.locator('.pairrepl-badge', { hasText: 'accepted' }).waitFor({ timeout: 30000 });
+    await it.locator('.pairrepl-promote').click();
+    await it.locator('.pairrepl-target').fill(target);
+    await it.locator('.pairrepl-show-diff').click();
+    return it;
+  };
   const colours = () =>
     page.evaluate(() => {
       const probe = document.createElement('div');
@@ -167,36 +179,25 @@ async function main() {
         .waitFor({ timeout: 30000 });
     });
     await step('asserts only: refused, never a success; then promoted as a test', async () => {
-      const check = await ask('check the mean', 'button');
-      await insertAndRun();
-      await card(check).locator('.pairrepl-accept').click();
-      await card(check).locator('.pairrepl-badge', { hasText: 'accepted' }).waitFor({ timeout: 30000 });
-      await card(check).locator('.pairrepl-promote').click();
-      await card(check).locator('.pairrepl-target').fill('stats_tools.py');
-      await card(check).locator('.pairrepl-show-diff').click();
-      await card(check).locator('.pairrepl-message.pairrepl-mod-error', { hasText: 'promote it as a test' })
+      const check = await draftPromotion('check the mean', 'stats_tools.py');
+      await check.locator('.pairrepl-message.pairrepl-mod-error', { hasText: 'promote it as a test' })
         .waitFor({ timeout: 30000 });
-      if (await card(check).locator('.pairrepl-write').count()) fail('Write offered for a no-op');
-      await card(check).locator('.pairrepl-promote-as-test').click();
-      await card(check).locator('.pairrepl-write', { hasText: 'tests/test_stats_tools.py' }).waitFor({ timeout: 30000 });
-      await card(check).locator('.pairrepl-explanation').fill('checks the mean of the prices');
-      await card(check).locator('.pairrepl-write').click();
-      await card(check).locator('.pairrepl-badge', { hasText: 'promoted' }).waitFor({ timeout: 30000 });
+      if (await check.locator('.pairrepl-write').count()) fail('Write offered for a no-op');
+      await check.locator('.pairrepl-promote-as-test').click();
+      await check.locator('.pairrepl-write', { hasText: 'tests/test_stats_tools.py' }).waitFor({ timeout: 30000 });
+      await check.locator('.pairrepl-explanation').fill('checks the mean of the prices');
+      await check.locator('.pairrepl-write').click();
+      await check.locator('.pairrepl-badge', { hasText: 'promoted' }).waitFor({ timeout: 30000 });
     });
     await step('a replacement of mean needs a ticked yes before Write', async () => {
-      const safer = await ask('a mean that takes an empty list', 'button');
-      await insertAndRun();
-      await card(safer).locator('.pairrepl-accept').click();
-      await card(safer).locator('.pairrepl-badge', { hasText: 'accepted' }).waitFor({ timeout: 30000 });
-      await card(safer).locator('.pairrepl-promote').click();
-      await card(safer).locator('.pairrepl-target').fill('stats_tools.py');
-      await card(safer).locator('.pairrepl-show-diff').click();
-      await card(safer).locator('.pairrepl-confirm', { hasText: 'mean' }).waitFor({ timeout: 30000 });
-      if (!(await card(safer).locator('.pairrepl-write').isDisabled())) fail('Write enabled before the yes');
-      await card(safer).locator('.pairrepl-confirm-box').check();
-      await card(safer).locator('.pairrepl-explanation').fill(SAFER);
-      await card(safer).locator('.pairrepl-write').click();
-      await card(safer).locator('.pairrepl-badge', { hasText: 'promoted' }).waitFor({ timeout: 30000 });
+      const safer = await draftPromotion('a mean that takes an empty list', 'stats_tools.py');
+      await safer.locator('.pairrepl-confirm', { hasText: 'mean' }).waitFor({ timeout: 30000 });
+      if (!(await safer.locator('.pairrepl-write').isDisabled())) fail('Write enabled before the yes');
+      await safer.screenshot({ path: path.join(shots, 'replace-confirm.png') });
+      await safer.locator('.pairrepl-confirm-box').check();
+      await safer.locator('.pairrepl-explanation').fill(SAFER);
+      await safer.locator('.pairrepl-write').click();
+      await safer.locator('.pairrepl-badge', { hasText: 'promoted' }).waitFor({ timeout: 30000 });
     });
     await step('a reject is answered while a cell sleeps (a kernel subshell)', async () => {
       const scale = await ask('a scale constant');
