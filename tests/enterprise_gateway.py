@@ -23,7 +23,8 @@ VENV_VARIABLE = "PAIRREPL_GATEWAY_VENV"
 
 def gateway_python() -> Path | None:
     """The gateway venv's interpreter, if that venv exists."""
-    venv = Path(os.environ.get(VENV_VARIABLE) or ROOT / ".venv-gateway")
+    # absolute: the gateway starts in its own folder (a relative path would not be found)
+    venv = Path(os.environ.get(VENV_VARIABLE) or ROOT / ".venv-gateway").absolute()
     python = venv / "bin" / "python"
     return python if python.exists() else None
 
