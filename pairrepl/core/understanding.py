@@ -11,18 +11,25 @@ module, the knowledge map says who knows its code. Pure: no file, ledger or git 
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import median
 from typing import Any
 
 from pairrepl.core.cells import Origin
 from pairrepl.core.explanations import ExplanationQuality, quality
 from pairrepl.core.provenance import LineBlame, ProvenanceRecord, UnderstandingFigures
 from pairrepl.core.review import RUBBER_STAMP_SECONDS, Review, ReviewFigures
+from pairrepl.core.tallies import (
+    ExplanationFigures,
+    LineTally,
+    PromotionTally,
+    tally_lines,
+    tally_promotions,
+    week_of,
+    who_of,
+)
 
 #: Who did something when no one was recorded (provenance from before people were).
 UNKNOWN_PERSON = "(unknown)"
@@ -42,18 +49,6 @@ def display_name(identity: str) -> str:
     return name or identity
 
 
-def week_of(time: float) -> str:
-    """The ISO week of a time, in UTC: "2026-W05"."""
-    return _week_label(int((time // 86_400 + 3) // 7))  # weeks since Monday 1969-12-29
-
-
-@functools.lru_cache(maxsize=1024)
-def _week_label(weeks_since_1969_12_29: int) -> str:
-    monday = datetime.date(1969, 12, 29) + datetime.timedelta(weeks=weeks_since_1969_12_29)
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def weeks_between(first: str, last: str) -> list[str]:
     """Every ISO week from `first` to `last`, both included."""
     day = datetime.date.fromisocalendar(int(first[:4]), int(first[6:]), 1)
@@ -62,37 +57,6 @@ def weeks_between(first: str, last: str) -> list[str]:
         weeks.append(label)
         day += datetime.timedelta(days=7)
     return weeks
-
-
-@dataclass
-class ExplanationFigures:
-    """The explain-back gate's answers, for one group of promotions."""
-
-    ai_promotions: int = 0  # promotions of AI-verbatim code
-    ai_explained: int = 0  # of those, how many carry the human's explanation
-    explained: int = 0  # explanations given, for code of any origin
-    paraphrased: int = 0  # explanations that mostly repeat the AI's rationale
-    words: list[int] = field(default_factory=list)
-
-    def add(self, promotion: PromotionExplanation) -> None:
-        verbatim = promotion.origin is Origin.AI
-        self.ai_promotions += verbatim
-        if promotion.quality is None:
-            return
-        self.ai_explained += verbatim
-        self.explained += 1
-        self.paraphrased += promotion.quality.paraphrase
-        self.words.append(promotion.quality.words)
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "ai_promotions": self.ai_promotions,
-            "ai_explained": self.ai_explained,
-            "explained": self.explained,
-            "paraphrased": self.paraphrased,
-            "paraphrase_share": self.paraphrased / self.explained if self.explained else None,
-            "median_words": median(self.words) if self.words else None,
-        }
 
 
 @dataclass
@@ -214,7 +178,7 @@ class UnderstandingReport:
     modules: dict[str, ModuleKnowledge] = field(default_factory=dict)
     person_weeks: dict[str, dict[str, Figures]] = field(default_factory=dict)  # each's trend
     accepted: list[AcceptedProposal] = field(default_factory=list)
-    explanations: list[PromotionExplanation] = field(default_factory=list)
+    explanations: list[PromotionExplanation] = field(default_factory=list)  # not from a cache
     rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS
 
     def known_as(self, identity: str | None) -> str | None:
@@ -259,6 +223,54 @@ class UnderstandingSources:
     git_authors: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line
     questions: Sequence[tuple[str, float]] = ()  # (session id, time) of each request to the AI
 
+    def counted(self, *, since: float | None = None) -> CountedSources:
+        """The same, with the lines and promotions tallied (only since `since`)."""
+        return CountedSources(
+            lines={file: tally_lines(lines, since=since) for file, lines in self.blamed.items()},
+            promotions=tally_promotions(self.records, self.rationales, since=since),
+            reviews=self.reviews,
+            files_of_proposal=files_of_proposals(self.records),
+            modules=self.modules,
+            session_people=people_of_sessions(self.session_people, self.records),
+            git_authors=self.git_authors,
+            questions=self.questions,
+        )
+
+
+@dataclass(frozen=True)
+class CountedSources:
+    """What the report counts: the lines and promotions tallied, the rest as gathered."""
+
+    lines: Mapping[str, LineTally]  # file -> its promoted lines now (files on disk)
+    promotions: PromotionTally
+    reviews: Sequence[Review] = ()
+    files_of_proposal: Mapping[str, Collection[str]] = field(default_factory=dict)
+    modules: Mapping[str, str] = field(default_factory=dict)  # file -> module name
+    session_people: Mapping[str, str] = field(default_factory=dict)  # session id -> person
+    git_authors: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # file -> line
+    questions: Sequence[tuple[str, float]] = ()  # (session id, time) of each request to the AI
+
+
+def files_of_proposals(records: Sequence[ProvenanceRecord]) -> dict[str, set[str]]:
+    """Proposal id -> the files its code was promoted into."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        if record.proposal_id:
+            found[record.proposal_id].add(record.file)
+    return dict(found)
+
+
+def people_of_sessions(
+    known: Mapping[str, str], records: Sequence[ProvenanceRecord]
+) -> dict[str, str]:
+    """Session id -> its person: as `known` (the ledger's), else the first identity a
+    record of that session carries."""
+    people = dict(known)
+    for record in records:
+        if record.person:
+            people.setdefault(record.session_id, record.person)
+    return people
+
 
 def understanding_report(
     sources: UnderstandingSources,
@@ -266,34 +278,47 @@ def understanding_report(
     since: float | None = None,
     rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS,
 ) -> UnderstandingReport:
-    """Count everything in `sources` (only what happened at or after `since`, if given)."""
+    """Count everything in `sources` (only what happened at or after `since`, if given),
+    and list each promotion's explanation."""
+    builder = _Builder(sources.counted(since=since), rubber_stamp_seconds)
+    builder.count(since)
+    builder.list_explanations(sources.records, sources.rationales, since)
+    return builder.finish()
+
+
+def counted_report(
+    sources: CountedSources,
+    *,
+    since: float | None = None,
+    rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS,
+) -> UnderstandingReport:
+    """Every figure of `understanding_report` from tallied sources (the same `since` as
+    they were tallied with); no list of each promotion's explanation."""
     builder = _Builder(sources, rubber_stamp_seconds)
-    for file, lines in sources.blamed.items():
-        builder.add_lines(file, lines, since)
-    for promotion in builder.promotions(since):
-        builder.add_explanation(promotion)
-    for review in sources.reviews:
-        if since is None or review.accepted_at >= since:
-            builder.add_review(review)
-    for session_id, time in sources.questions:
-        if since is None or time >= since:
-            builder.add_question(session_id, time)
+    builder.count(since)
     return builder.finish()
 
 
 class _Builder:
-    def __init__(self, sources: UnderstandingSources, rubber_stamp_seconds: float) -> None:
+    def __init__(self, sources: CountedSources, rubber_stamp_seconds: float) -> None:
         self.sources = sources
         self.report = UnderstandingReport(rubber_stamp_seconds=rubber_stamp_seconds)
         self.names: dict[str, str] = {}  # identity as recorded -> the person's name
         self.shown_names: dict[str, str] = {}  # person key -> the name first seen
-        self.files_of_proposal: dict[str, set[str]] = defaultdict(set)
-        self.session_people = dict(sources.session_people)
-        for record in sources.records:
-            if record.proposal_id:
-                self.files_of_proposal[record.proposal_id].add(record.file)
-            if record.person:
-                self.session_people.setdefault(record.session_id, record.person)
+        self.weeks_of_time: dict[float, str] = {}
+
+    def count(self, since: float | None) -> None:
+        sources = self.sources
+        for file, tally in sources.lines.items():
+            self.add_lines(file, tally)
+        for (file, identity, session_id, week), counted in sources.promotions.groups.items():
+            self.add_promotions(file, self.who(identity, session_id), week, counted)
+        for review in sources.reviews:
+            if since is None or review.accepted_at >= since:
+                self.add_review(review)
+        for session_id, time in sources.questions:
+            if since is None or time >= since:
+                self.add_question(session_id, time)
 
     def person(self, identity: str | None) -> str:
         """The name a person is shown by: the first identity seen with their key."""
@@ -303,23 +328,29 @@ class _Builder:
             self.names[identity] = self.shown_names.setdefault(person_key(identity), identity)
         return self.names[identity]
 
-    def person_of(self, record: ProvenanceRecord) -> str:
-        return self.person(record.person or self.session_people.get(record.session_id))
+    def who(self, identity: str, session_id: str) -> str:
+        """The person of a tally's group: its identity, else its session's person."""
+        return self.person(identity or self.sources.session_people.get(session_id))
 
     def fresh_figures(self) -> Figures:
         return Figures(reviews=ReviewFigures(self.report.rubber_stamp_seconds))
 
-    def groups(self, file: str | None, person: str, time: float) -> list[Figures]:
-        """The figures something done by `person` at `time` (in `file`) counts in."""
+    def groups(self, file: str | None, person: str, week: str) -> list[Figures]:
+        """The figures something done by `person` in `week` (in `file`) counts in."""
         report = self.report
         found = [report.total]
         for table, key in ((report.files, file), (report.people, person)):
             if key is not None:
                 found.append(table.get(key) or table.setdefault(key, self.fresh_figures()))
-        week = week_of(time)
         found.append(report.weeks.get(week) or report.weeks.setdefault(week, self.fresh_figures()))
         weeks = report.person_weeks.get(person) or report.person_weeks.setdefault(person, {})
         found.append(weeks.get(week) or weeks.setdefault(week, self.fresh_figures()))
+        return found
+
+    def week(self, time: float) -> str:
+        found = self.weeks_of_time.get(time)
+        if found is None:
+            found = self.weeks_of_time[time] = week_of(time)
         return found
 
     def module(self, file: str) -> ModuleKnowledge:
@@ -331,68 +362,71 @@ class _Builder:
             found.files.append(file)
         return found
 
-    def add_lines(self, file: str, lines: Sequence[LineBlame], since: float | None) -> None:
+    def add_lines(self, file: str, tally: LineTally) -> None:
         self.report.files.setdefault(file, self.fresh_figures())
         module = self.module(file)
+        for (identity, session_id, week), counted in tally.groups.items():
+            for figures in self.groups(file, self.who(identity, session_id), week):
+                figures.lines.merge(counted)
+            module.lines.merge(counted)
         authors = self.sources.git_authors.get(file, {})
-        for line in lines:
-            record = line.record
-            if record is None or (since is not None and record.time < since):
-                continue
-            for figures in self.groups(file, self.person_of(record), record.time):
-                figures.lines.add(line)
-            module.lines.add(line)
-            author = authors.get(line.number)
+        for number in tally.promoted:
+            author = authors.get(number)
             if author:
                 module.git_authors.add(self.person(author))
 
-    def promotions(self, since: float | None) -> list[PromotionExplanation]:
+    def add_promotions(
+        self, file: str, person: str, week: str, counted: ExplanationFigures
+    ) -> None:
+        on_disk = file in self.sources.lines
+        for figures in self.groups(file if on_disk else None, person, week):
+            figures.explanations.merge(counted)
+        if on_disk:  # the knowledge map
+            module = self.module(file)
+            module.promoted_by.add(person)
+            if counted.explained:
+                module.explained_by.add(person)
+            if counted.ai_explained:
+                module.explained_ai_code.add(person)
+
+    def list_explanations(
+        self,
+        records: Sequence[ProvenanceRecord],
+        rationales: Mapping[str, str],
+        since: float | None,
+    ) -> None:
         """One entry per promotion (its records share the explanation), oldest first."""
-        seen: dict[str, PromotionExplanation] = {}
-        for record in self.sources.records:
+        seen: set[str] = set()
+        for record in records:
             if record.promotion_id in seen or (since is not None and record.time < since):
                 continue
-            rationale = record.rationale or self.sources.rationales.get(record.proposal_id or "")
-            promotion = PromotionExplanation(
-                record.promotion_id,
-                record.file,
-                self.person_of(record),
-                record.time,
-                record.origin,
-                record.explanation,
-                rationale,
-                quality(record.explanation, rationale) if record.explanation else None,
+            seen.add(record.promotion_id)
+            rationale = record.rationale or rationales.get(record.proposal_id or "")
+            self.report.explanations.append(
+                PromotionExplanation(
+                    record.promotion_id,
+                    record.file,
+                    self.who(*who_of(record)),
+                    record.time,
+                    record.origin,
+                    record.explanation,
+                    rationale,
+                    quality(record.explanation, rationale) if record.explanation else None,
+                )
             )
-            seen[record.promotion_id] = promotion
-            if record.file in self.sources.blamed:
-                self.know(self.module(record.file), promotion)
-        return list(seen.values())
-
-    @staticmethod
-    def know(module: ModuleKnowledge, promotion: PromotionExplanation) -> None:
-        module.promoted_by.add(promotion.person)
-        if promotion.explanation:
-            module.explained_by.add(promotion.person)
-            if promotion.origin is Origin.AI:
-                module.explained_ai_code.add(promotion.person)
-
-    def add_explanation(self, promotion: PromotionExplanation) -> None:
-        self.report.explanations.append(promotion)
-        file = promotion.file if promotion.file in self.sources.blamed else None
-        for figures in self.groups(file, promotion.person, promotion.time):
-            figures.explanations.add(promotion)
 
     def add_review(self, review: Review) -> None:
-        person = self.person(self.session_people.get(review.session_id))
-        files = sorted(self.files_of_proposal.get(review.proposal_id, ()))
+        person = self.person(self.sources.session_people.get(review.session_id))
+        files = sorted(self.sources.files_of_proposal.get(review.proposal_id, ()))
         self.report.accepted.append(AcceptedProposal(review, person, tuple(files)))
-        counted = self.groups(None, person, review.accepted_at)
-        counted.extend(self.report.files[file] for file in files if file in self.sources.blamed)
+        counted = self.groups(None, person, self.week(review.accepted_at))
+        counted.extend(self.report.files[file] for file in files if file in self.sources.lines)
         for figures in counted:
             figures.reviews.add(review)
 
     def add_question(self, session_id: str, time: float) -> None:
-        for figures in self.groups(None, self.person(self.session_people.get(session_id)), time):
+        person = self.person(self.sources.session_people.get(session_id))
+        for figures in self.groups(None, person, self.week(time)):
             figures.questions += 1
 
     def finish(self) -> UnderstandingReport:

@@ -5,12 +5,8 @@ from pairrepl.core.cells import Origin
 from pairrepl.core.checks import PROJECT_SCOPE, CheckSettings, Thresholds, check
 from pairrepl.core.provenance import PromotionFacts, ProvenanceRecord, Symbol, blame, record_for
 from pairrepl.core.review import Review
-from pairrepl.core.understanding import (
-    UnderstandingSources,
-    understanding_report,
-    week_of,
-    weeks_between,
-)
+from pairrepl.core.tallies import week_of
+from pairrepl.core.understanding import UnderstandingSources, understanding_report, weeks_between
 
 DAY = 86_400.0
 MONDAY = 1_767_571_200.0  # 2026-01-05 00:00 UTC, the Monday of 2026-W02
