@@ -29,6 +29,11 @@ def report(args: list[str]) -> int:
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="only what happened since then")
     parser.add_argument("--json", action="store_true", help="everything, as JSON")
     parser.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read everything again, without .pairrepl/report-cache.sqlite3 (the same figures)",
+    )
     options = parser.parse_args(args)
     since = _date(options.since) if options.since else None
     html_path = Path(options.html) if options.html else None
@@ -42,7 +47,9 @@ def report(args: list[str]) -> int:
 
     root = project_root_from(options.project)
     try:
-        result, gathered = project_understanding(root, since=since)
+        result, gathered = project_understanding(
+            root, since=since, listing=options.json, cached=not options.no_cache
+        )
     except SessionError as error:
         raise CommandLineError(str(error)) from error
     learner = _learner(root, options, result)

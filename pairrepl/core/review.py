@@ -85,7 +85,7 @@ class Review:
         return quick and not (self.inspected or self.edited or self.follow_ups)
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # its fields, which are plain values
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Review:
@@ -162,6 +162,29 @@ class ReviewFold:
         elif isinstance(event, ProposalAccepted):
             return self._accepted(entry, fold, event.proposal_id)
         return None
+
+    def to_payload(self) -> dict[str, Any]:
+        """What was folded so far (the reviews, and each session's proposals still open
+        and its counters), as JSON values: a fold made `from_payload` takes the entries
+        that came after as this one would."""
+        return {
+            "reviews": [review.to_payload() for review in self.reviews],
+            "sessions": {session_id: asdict(fold) for session_id, fold in self._sessions.items()},
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> ReviewFold:
+        fold = cls()
+        for review in payload["reviews"]:
+            fold.reviews.append(Review.from_payload(review))
+            fold._by_proposal[fold.reviews[-1].proposal_id] = fold.reviews[-1]
+        for session_id, state in payload["sessions"].items():
+            shown = {
+                proposal_id: _Shown(**{**open_one, "counts_then": tuple(open_one["counts_then"])})
+                for proposal_id, open_one in state["shown"].items()
+            }
+            fold._sessions[session_id] = _SessionFold(**{**state, "shown": shown})
+        return fold
 
     def apply_all(self, entries: Iterable[LedgerEntry]) -> list[Review]:
         for entry in entries:

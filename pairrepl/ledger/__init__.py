@@ -13,6 +13,7 @@ from pairrepl.ledger.provenance import ProvenanceHistory, ProvenanceLog
 from pairrepl.ledger.state_dir import find_project_root, private_file
 from pairrepl.ledger.store import (
     Ledger,
+    LedgerMark,
     LedgerUnavailable,
     LedgerUnwritable,
     SessionInfo,
@@ -24,6 +25,7 @@ from pairrepl.ledger.store import (
 
 __all__ = [
     "Ledger",
+    "LedgerMark",
     "LedgerUnavailable",
     "LedgerUnwritable",
     "NotebookCell",

@@ -102,6 +102,16 @@ class SessionInfo:
     project_root: str
 
 
+@dataclass(frozen=True)
+class LedgerMark:
+    """One recorded event, by its row and its place in its session: where a reader
+    that keeps what it read got to (events are only ever appended after it)."""
+
+    event_id: int
+    session_id: str
+    seq: int
+
+
 class Ledger:
     """Append-only events in ``<project_root>/.pairrepl/ledger.sqlite3``.
 
@@ -262,19 +272,46 @@ class Ledger:
                 )
             after = rows[-1][0]
 
-    def entries_of_kinds(self, kinds: Collection[str]) -> Iterator[LedgerEntry]:
-        """The events of these kinds in every session, each session's in seq order (for
-        figures across sessions, such as review depth): the other kinds are never read."""
+    def entries_of_kinds(
+        self,
+        kinds: Collection[str],
+        *,
+        after: LedgerMark | None = None,
+        until: LedgerMark | None = None,
+    ) -> Iterator[LedgerEntry]:
+        """The events of these kinds in every session, in the order they were recorded
+        (each session's in seq order; for figures across sessions, such as review
+        depth): the other kinds are never read. Only those after the event `after`
+        marks, and up to the one `until` marks, if given."""
         wanted = sorted(kinds)
         query = (
             "SELECT session_id, seq, at, kind, version, payload FROM events"
-            f" WHERE kind IN ({', '.join('?' * len(wanted))}) ORDER BY session_id, seq"
+            f" WHERE kind IN ({', '.join('?' * len(wanted))}) AND id > ? AND id <= ?"
+            " ORDER BY id"
         )
+        bounds = (after.event_id if after else 0, until.event_id if until else 2**63 - 1)
         with self._lock:
-            rows = self._db.execute(query, wanted).fetchall()
+            rows = self._db.execute(query, [*wanted, *bounds]).fetchall()
         for session_id, seq, at, kind, version, payload in rows:
             event = _decode_event(session_id, seq, kind, version, payload)
             yield LedgerEntry(seq=seq, session_id=session_id, at=at, event=event)
+
+    def mark(self) -> LedgerMark | None:
+        """The newest event recorded (None: there is none yet)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, session_id, seq FROM events ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else LedgerMark(*row)
+
+    def holds(self, mark: LedgerMark) -> bool:
+        """Whether this ledger holds the event `mark` names, where it was: false for
+        another ledger file in its place (its events have other sessions' ids)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT session_id, seq FROM events WHERE id = ?", (mark.event_id,)
+            ).fetchone()
+        return row is not None and tuple(row) == (mark.session_id, mark.seq)
 
     def sessions(self) -> list[SessionInfo]:
         """Every session that has started, most recently active first."""

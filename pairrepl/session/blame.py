@@ -33,13 +33,27 @@ def blame_file(project_root: Path, file: str) -> list[LineBlame]:
 def blame_text(root: Path, relative: str, records: Sequence[ProvenanceRecord]) -> list[LineBlame]:
     """Each line of the project's file `relative` with its origin, per `records` (the
     file's live provenance, oldest first)."""
+    return blame_of(file_text(root, relative), records)
+
+
+def file_text(root: Path, relative: str) -> str:
+    """The text of the project's file `relative`, as blame reads it."""
     try:
         text = promote.read_target(root, relative)
-        if not (root / relative).exists():
-            raise BlameError(f"No file {relative} in the project {root}.")
-        in_place = blame_in_place(text, records)  # no parse when nothing moved or changed
-        if in_place is not None:
-            return in_place
+    except PromotionRefused as refused:
+        raise BlameError(refused.message) from refused
+    if not (root / relative).exists():
+        raise BlameError(f"No file {relative} in the project {root}.")
+    return text
+
+
+def blame_of(text: str, records: Sequence[ProvenanceRecord]) -> list[LineBlame]:
+    """Each line of `text` with its origin, per `records` (its file's live provenance,
+    oldest first)."""
+    in_place = blame_in_place(text, records)  # no parse when nothing moved or changed
+    if in_place is not None:
+        return in_place
+    try:
         return blame(text, promote.top_level_symbols(text), records)
     except PromotionRefused as refused:
         raise BlameError(refused.message) from refused

@@ -144,7 +144,7 @@ async def test_review_depth_explanations_and_two_people_on_one_module(
     assert area_record.review == Review(area.proposal.id, ada.id, T0, T0 + 6, T0 + 4, T0 + 4)
     assert perimeter_record.person == BOB
 
-    report, gathered = project_understanding(project)
+    report, gathered = project_understanding(project, listing=True)
     assert gathered.ledger == "2 session(s)"
     reviews = {accepted.review.proposal_id: accepted for accepted in report.accepted}
     assert reviews[half.proposal.id].review == Review(
