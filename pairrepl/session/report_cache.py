@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
 from pairrepl.core.provenance import ProvenanceRecord
 from pairrepl.core.review import Review
 from pairrepl.core.tallies import LineTally, PromotionTally, tally_lines, tally_promotions
