@@ -76,7 +76,12 @@ class ReportCache:
     def open(cls, project_root: Path) -> ReportCache:
         """Open (creating if needed) the cache of the project at `project_root`."""
         try:
-            return cls(private_file(ensure_state_dir(Path(project_root).resolve()) / CACHE_NAME))
+            path = private_file(ensure_state_dir(Path(project_root).resolve()) / CACHE_NAME)
+            try:
+                return cls(path)
+            except sqlite3.DatabaseError:  # not a database (any more): it is derived
+                path.unlink()
+                return cls(private_file(path))
         except (sqlite3.Error, OSError) as error:
             raise ReportCacheUnavailable(f"The report cache cannot be opened: {error}") from error
 

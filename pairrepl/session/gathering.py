@@ -29,6 +29,7 @@ class Gathered:
     missing_files: list[str] = field(default_factory=list)  # in provenance, not on disk
     ledger: str = "not read"  # what was read of the ledger, in words
     git: bool = False  # git's authors are in the knowledge map
+    cache: str = "not used"  # how the report cache served, in words (not in the payload)
 
     def notes(self) -> list[str]:
         notes = [

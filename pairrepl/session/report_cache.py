@@ -69,14 +69,14 @@ def cached_sources(root: Path) -> tuple[CountedSources, Gathered] | None:
 
 def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[CountedSources, Gathered]:
     ledger = _LedgerSide.read(root, cache)
-    appended = None if ledger.replaced else log.read_after(_provenance_mark(cache))
-    if appended is not None and _not_an_extension(appended, ledger, cache):
-        appended = None
-    if appended is None:  # derived again, from everything
+    kept = _provenance_mark(cache)
+    appended = None if ledger.replaced else log.read_after(kept)
+    why_again = _why_derived_again(kept, ledger, appended, cache)
+    if why_again:
         cache.clear()
         ledger = _LedgerSide.read(root, cache)
         appended = log.read_after(None)
-        assert appended is not None  # a read from the start is always one
+    assert appended is not None  # a read from the start is always one
     if appended.torn_tail:
         raise _NotNow
     ledger.keep(cache)
@@ -98,9 +98,40 @@ def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[Counted
         questions=ledger.found.questions if ledger.found else (),
     )
     gathered = Gathered(
-        cache.get("records"), cache.get("unreadable"), missing, ledger.note, bool(authors)
+        cache.get("records"),
+        cache.get("unreadable"),
+        missing,
+        ledger.note,
+        bool(authors),
+        cache=f"derived again: {why_again}" if why_again else "extended",
     )
     return counted, gathered
+
+
+def _why_derived_again(
+    kept: ProvenanceMark | None,
+    ledger: _LedgerSide,
+    appended: AppendedProvenance | None,
+    cache: ReportCache,
+) -> str | None:
+    """Why counting `appended` onto the cache would not give what a full read gives
+    (None: it would)."""
+    if kept is None:
+        return "no report was cached"
+    if ledger.replaced:
+        return "the ledger is not the one it read"
+    if appended is None:
+        return "provenance.jsonl is not the file it read with lines appended"
+    if appended.undone:
+        return "a promotion was undone"
+    newest_counted = cache.get("newest_time")
+    if newest_counted is not None and any(
+        record.time < newest_counted for _, record in appended.records
+    ):
+        return "an appended record is older than one counted"
+    if cache.without_rationale_of(ledger.new_rationales):
+        return "the ledger gave the rationale of a proposal counted without one"
+    return None
 
 
 @dataclass
@@ -158,17 +189,6 @@ class _LedgerSide:
 def _provenance_mark(cache: ReportCache) -> ProvenanceMark | None:
     kept = cache.get("provenance")
     return None if kept is None else ProvenanceMark(**kept)
-
-
-def _not_an_extension(
-    appended: AppendedProvenance, ledger: _LedgerSide, cache: ReportCache
-) -> bool:
-    """Whether counting `appended` onto the cache would not give what a full read gives."""
-    newest_counted = cache.get("newest_time")
-    older = newest_counted is not None and any(
-        record.time < newest_counted for _, record in appended.records
-    )
-    return bool(appended.undone or older or cache.without_rationale_of(ledger.new_rationales))
 
 
 def _count(appended: AppendedProvenance, rationales: dict[str, str], cache: ReportCache) -> None:
