@@ -68,10 +68,12 @@ def cached_sources(root: Path) -> tuple[CountedSources, Gathered] | None:
 
 
 def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[CountedSources, Gathered]:
-    ledger = _LedgerSide.read(root, cache)
     kept = _provenance_mark(cache)
-    appended = None if ledger.replaced else log.read_after(kept)
-    why_again = _why_derived_again(kept, ledger, appended, cache)
+    why_again: str | None = "no report was cached"
+    if kept is not None:
+        ledger = _LedgerSide.read(root, cache)
+        appended = None if ledger.replaced else log.read_after(kept)
+        why_again = _why_derived_again(ledger, appended, cache)
     if why_again:
         cache.clear()
         ledger = _LedgerSide.read(root, cache)
@@ -80,7 +82,7 @@ def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[Counted
     if appended.torn_tail:
         raise _NotNow
     ledger.keep(cache)
-    _count(appended, ledger.rationales, cache)
+    _count(appended, ledger, cache)
     lines, missing = _file_lines(root, cache)
     authors = line_authors(root, lines)
     reviews = ledger.reviews if ledger.found else _provenance_reviews(cache)
@@ -109,15 +111,10 @@ def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[Counted
 
 
 def _why_derived_again(
-    kept: ProvenanceMark | None,
-    ledger: _LedgerSide,
-    appended: AppendedProvenance | None,
-    cache: ReportCache,
+    ledger: _LedgerSide, appended: AppendedProvenance | None, cache: ReportCache
 ) -> str | None:
     """Why counting `appended` onto the cache would not give what a full read gives
     (None: it would)."""
-    if kept is None:
-        return "no report was cached"
     if ledger.replaced:
         return "the ledger is not the one it read"
     if appended is None:
@@ -191,7 +188,7 @@ def _provenance_mark(cache: ReportCache) -> ProvenanceMark | None:
     return None if kept is None else ProvenanceMark(**kept)
 
 
-def _count(appended: AppendedProvenance, rationales: dict[str, str], cache: ReportCache) -> None:
+def _count(appended: AppendedProvenance, ledger: _LedgerSide, cache: ReportCache) -> None:
     """Count the appended live records into the cache (oldest first, as a full read)."""
     records = sorted(
         (
@@ -205,17 +202,25 @@ def _count(appended: AppendedProvenance, rationales: dict[str, str], cache: Repo
     counted = cache.counted_of({record.promotion_id for record in live})
     before = set(counted)
     tally = PromotionTally.from_payload(cache.get("promotions") or [])
-    tally.merge(tally_promotions(live, rationales, counted=counted))
+    tally.merge(tally_promotions(live, ledger.rationales, counted=counted))
     cache.put("promotions", tally.to_payload())
     cache.add_counted(counted - before)
     cache.add_without_rationale(
         record.proposal_id for record in live if record.proposal_id and not record.rationale
     )
     cache.add_proposal_files((r.proposal_id, r.file) for r in live if r.proposal_id)
-    cache.add_session_people((r.session_id, r.person) for r in live if r.person)
-    cache.add_provenance_reviews(
-        (r.review.proposal_id, r.review.to_payload()) for r in live if r.review
-    )
+    first_people: dict[str, str] = {}
+    for record in live:
+        if record.person:
+            first_people.setdefault(record.session_id, record.person)
+    cache.add_session_people(first_people.items())
+    if ledger.found is None:  # the reviews come from provenance (a ledger that goes
+        # away later is not the one read: the cache is derived again then)
+        first_reviews: dict[str, Review] = {}
+        for record in live:
+            if record.review:
+                first_reviews.setdefault(record.review.proposal_id, record.review)
+        cache.add_provenance_reviews((id_, r.to_payload()) for id_, r in first_reviews.items())
     newest: dict[tuple[str, str, str], tuple[float, int, ProvenanceRecord]] = {}
     for found in records:
         newest[(found[2].file, found[2].kind, found[2].symbol)] = found

@@ -201,11 +201,20 @@ def test_the_cache_counts_what_a_full_read_counts_as_the_sources_change(project:
     project.record("s6", late)
     same_as_a_full_read(root, "derived again: the ledger gave the rationale of a proposal")
 
-    # The ledger moved aside and a new one started: what it said is gone.
+    # The ledger moved aside (a clone, CI): the reviews provenance carries.
     ledger = root / ".pairrepl" / "ledger.sqlite3"
     for companion in ("", "-wal", "-shm"):
         Path(f"{ledger}{companion}").unlink(missing_ok=True)
+    same_as_a_full_read(root, "derived again: the ledger is not the one it read")
+
+    # A new ledger started: it is read from its first event.
     project.session("s5", ADA, T0 + 4 * WEEK, {"shop/tax.py": "tax"})
+    same_as_a_full_read(root, "extended")
+
+    # And replaced by another one.
+    for companion in ("", "-wal", "-shm"):
+        Path(f"{ledger}{companion}").unlink(missing_ok=True)
+    project.session("s7", BOB, T0 + 5 * WEEK, {"shop/tax.py": "vat", "lib/new.py": "new"})
     same_as_a_full_read(root, "derived again: the ledger is not the one it read")
 
 
