@@ -19,10 +19,13 @@ derived again from everything, in the same run: the figures are those of a full 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pairrepl
 from pairrepl.core.provenance import ProvenanceRecord
 from pairrepl.core.review import Review
 from pairrepl.core.tallies import LineTally, PromotionTally, tally_lines, tally_promotions
@@ -38,6 +41,30 @@ from pairrepl.session.gathering import (
     Gathered,
     modules_of,
 )
+
+#: The code that decides what the cache keeps (with all of `core/`): a cache derived by
+#: another version of it is derived again.
+_DERIVING = (
+    "ledger/provenance.py",
+    "ledger/report_cache.py",
+    "ledger/store.py",
+    "promote/symbols.py",
+    "promote/write.py",
+    "session/blame.py",
+    "session/gathering.py",
+    "session/report_cache.py",
+)
+
+
+@functools.cache
+def derivation() -> str:
+    """A fingerprint (SHA-1) of the code that derives what the cache keeps."""
+    package = Path(pairrepl.__file__).parent
+    digest = hashlib.sha1(pairrepl.__version__.encode(), usedforsecurity=False)
+    for path in [*sorted((package / "core").glob("*.py")), *(package / n for n in _DERIVING)]:
+        with contextlib.suppress(OSError):  # not a plain file (a zip): the version alone
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class _NotNow(Exception):
@@ -68,21 +95,23 @@ def cached_sources(root: Path) -> tuple[CountedSources, Gathered] | None:
 
 
 def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[CountedSources, Gathered]:
-    kept = _provenance_mark(cache)
     why_again: str | None = "no report was cached"
-    if kept is not None:
+    if cache.get("provenance") is not None and cache.get("derived_by") != derivation():
+        why_again = "pairrepl's code changed since"
+    elif cache.get("provenance") is not None:
         ledger = _LedgerSide.read(root, cache)
-        appended = None if ledger.replaced else log.read_after(kept)
+        appended = None if ledger.replaced else log.read_after(_provenance_mark(cache))
         why_again = _why_derived_again(ledger, appended, cache)
     if why_again:
         cache.clear()
+        cache.put("derived_by", derivation())
         ledger = _LedgerSide.read(root, cache)
         appended = log.read_after(None)
     assert appended is not None  # a read from the start is always one
     if appended.torn_tail:
         raise _NotNow
     ledger.keep(cache)
-    _count(appended, ledger, cache)
+    promotions = _count(appended, ledger, cache)
     lines, missing = _file_lines(root, cache)
     authors = line_authors(root, lines)
     reviews = ledger.reviews if ledger.found else _provenance_reviews(cache)
@@ -91,7 +120,7 @@ def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[Counted
         people.setdefault(session_id, person)
     counted = CountedSources(
         lines=lines,
-        promotions=PromotionTally.from_payload(cache.get("promotions") or []),
+        promotions=promotions,
         reviews=reviews,
         files_of_proposal=cache.files_of(review.proposal_id for review in reviews),
         modules=modules_of(list(lines)),
@@ -100,8 +129,8 @@ def _derive(root: Path, log: ProvenanceLog, cache: ReportCache) -> tuple[Counted
         questions=ledger.found.questions if ledger.found else (),
     )
     gathered = Gathered(
-        cache.get("records"),
-        cache.get("unreadable"),
+        cache.get("records") or 0,
+        cache.get("unreadable") or 0,
         missing,
         ledger.note,
         bool(authors),
@@ -183,13 +212,17 @@ class _LedgerSide:
             cache.put("ledger_fold", self.found.to_payload())
 
 
-def _provenance_mark(cache: ReportCache) -> ProvenanceMark | None:
-    kept = cache.get("provenance")
-    return None if kept is None else ProvenanceMark(**kept)
+def _provenance_mark(cache: ReportCache) -> ProvenanceMark:
+    return ProvenanceMark(**cache.get("provenance"))
 
 
-def _count(appended: AppendedProvenance, ledger: _LedgerSide, cache: ReportCache) -> None:
-    """Count the appended live records into the cache (oldest first, as a full read)."""
+def _count(appended: AppendedProvenance, ledger: _LedgerSide, cache: ReportCache) -> PromotionTally:
+    """Count the appended live records into the cache (oldest first, as a full read);
+    the promotions counted, all told."""
+    tally = PromotionTally.from_payload(cache.get("promotions") or [])
+    cache.put("provenance", vars(appended.mark))
+    if not (appended.records or appended.unreadable):
+        return tally
     records = sorted(
         (
             (record.time, line, record)
@@ -201,7 +234,6 @@ def _count(appended: AppendedProvenance, ledger: _LedgerSide, cache: ReportCache
     live = [record for _, _, record in records]
     counted = cache.counted_of({record.promotion_id for record in live})
     before = set(counted)
-    tally = PromotionTally.from_payload(cache.get("promotions") or [])
     tally.merge(tally_promotions(live, ledger.rationales, counted=counted))
     cache.put("promotions", tally.to_payload())
     cache.add_counted(counted - before)
@@ -232,7 +264,7 @@ def _count(appended: AppendedProvenance, ledger: _LedgerSide, cache: ReportCache
     newest_counted = cache.get("newest_time")
     if live and (newest_counted is None or live[-1].time > newest_counted):
         cache.put("newest_time", live[-1].time)
-    cache.put("provenance", vars(appended.mark))
+    return tally
 
 
 def _file_lines(root: Path, cache: ReportCache) -> tuple[dict[str, LineTally], list[str]]:

@@ -33,6 +33,7 @@ from pairrepl.core.execution import ExecutionStatus
 from pairrepl.core.provenance import PromotionFacts, record_for
 from pairrepl.core.review import Review
 from pairrepl.ledger import Ledger, ProvenanceLog
+from pairrepl.ledger.report_cache import CACHE_NAME, ReportCache
 from pairrepl.session.understanding import project_understanding
 
 ADA, BOB = "Ada <ada@example.org>", "Bob <bob@example.org>"
@@ -230,8 +231,14 @@ def test_a_line_half_written_is_read_when_it_is_whole(project: Project) -> None:
     same_as_a_full_read(project.root, "extended")
 
 
-def test_a_cache_file_that_is_not_one_is_replaced(project: Project) -> None:
+def test_a_cache_from_other_code_or_not_a_cache_at_all_is_derived_again(
+    project: Project,
+) -> None:
     same_as_a_full_read(project.root, "derived again: no report was cached")
-    cache = project.root / ".pairrepl" / "report-cache.sqlite3"
-    cache.write_bytes(b"not a database at all" * 100)
+    cache = ReportCache.open(project.root)
+    with cache.transaction():
+        cache.put("derived_by", "another version of pairrepl")
+    cache.close()
+    same_as_a_full_read(project.root, "derived again: pairrepl's code changed since")
+    (project.root / ".pairrepl" / CACHE_NAME).write_bytes(b"not a database at all" * 100)
     same_as_a_full_read(project.root, "derived again: no report was cached")
