@@ -27,6 +27,11 @@ class ProposalState(Enum):
     PROMOTED = "promoted"  # written into a source file (undo brings it back to accepted)
     REJECTED = "rejected"  # the human turned it down; final
 
+    @property
+    def words(self) -> str:
+        """The state as a screen says it: ``ran ok``, not ``ran_ok``."""
+        return self.value.replace("_", " ")
+
 
 _RAN = {ProposalState.RAN_OK, ProposalState.RAN_ERROR}
 

@@ -45,7 +45,7 @@ def current_proposal(transcript: Transcript) -> ProposalItem | None:
 
 def follow_up_prefix(item: ProposalItem) -> str:
     """How a follow-up on a proposal starts: the AI is told which one, and its state."""
-    return f"Follow-up on proposal {short_id(item.proposal.id)} ({item.proposal.state.value}):"
+    return f"Follow-up on proposal {short_id(item.proposal.id)} ({item.proposal.state.words}):"
 
 
 def completeness(session: Session | None, text: str) -> str:

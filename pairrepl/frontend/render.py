@@ -438,7 +438,7 @@ def proposal_header(item: ProposalItem) -> Text:
     proposal = item.proposal
     count = len(proposal.code.rstrip().split("\n"))
     header = Text(f"{AI_MARK} proposal {short_id(proposal.id)} · ", STYLE_AI)
-    header.append(proposal.state.value, PROPOSAL_STATE_STYLES[proposal.state])
+    header.append(proposal.state.words, PROPOSAL_STATE_STYLES[proposal.state])
     header.append(f" · {count} line{'s' if count != 1 else ''}", STYLE_DIM)
     return header
 

@@ -89,7 +89,7 @@ def test_the_readme_demo_asks_the_replay_and_runs_only_on_a_key(
     assert "Out[" not in screen  # ...and nothing ran
 
     terminal.press("C-r")  # run the proposal
-    terminal.wait_for("ran_ok")
+    terminal.wait_for("ran ok")
     terminal.press("C-t")  # accept it
     terminal.wait_for("accepted")
 
@@ -110,7 +110,7 @@ def test_the_demo_promotes_the_function_and_blame_names_the_ai(
         terminal.press("Enter")
         terminal.wait_for(code)
     terminal.press("C-r")
-    terminal.wait_for("ran_ok")
+    terminal.wait_for("ran ok")
     terminal.press("C-t")
     terminal.wait_for("accepted")
 

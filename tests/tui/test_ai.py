@@ -146,13 +146,13 @@ async def test_run_then_accept_and_a_failed_run_says_why_accept_is_refused(
         assert item.proposal.state is ProposalState.RAN_OK
         text = tui.transcript_text()
         short = item.proposal.id[:6]
-        assert f"✦ proposal #{short} · ran_ok" in text
+        assert f"✦ proposal #{short} · ran ok" in text
         assert "In [1]:  ✦ total = sum([1, 2, 3])" in text
         assert f"✦ ai from proposal #{short}" in text
         assert "Out[1]:  6" in text
         assert "+ total  int" in text
         review = tui.app.review.text
-        assert "ran_ok" in review and "last run: In [1]: ✦ ai ✓" in review
+        assert "ran ok" in review and "last run: In [1]: ✦ ai ✓" in review
         assert "+ total  int" in review and "Ctrl+T accept" in review
 
         await tui.pilot.press("ctrl+t")
