@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pairrepl.agent.drafts import PROPOSE_CELL, without_thinking
 from pairrepl.agent.images import PNG, ShrunkImage, UnreadableImage, shrink_png
@@ -342,9 +343,16 @@ def _touched_names(visible: Sequence[ContextItem]) -> list[str]:
             diff = item.namespace_diff
             for change in (*diff.added, *diff.changed):
                 names.setdefault(change.name)
-            for name in _IDENTIFIER.findall(item.code):
+            for name in _names_in(item.code):
                 names.setdefault(name)
     return list(names)
+
+
+@lru_cache(maxsize=16_384)
+def _names_in(code: str) -> tuple[str, ...]:
+    """The names ``code`` mentions, in order, once. Cached: every request reads every
+    cell of the session again, and a cell's code never changes."""
+    return tuple(dict.fromkeys(_IDENTIFIER.findall(code)))
 
 
 def _render_proposal(proposal: Proposal, reason: str | None, redactor: Redactor) -> str:

@@ -30,7 +30,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pairrepl.core import NamespaceSummary, VariableSummary
 
@@ -177,7 +177,7 @@ class Redactor:
         """Learn secret values assigned in ``texts`` (cell code), so that a later output
         printing one is scrubbed even when it comes first in the context."""
         for text in texts:
-            self._scrub_assignments(text)
+            self.add_secrets(assigned_secrets(text))
 
     # --- structured things ------------------------------------------------------------
 
@@ -208,6 +208,19 @@ def _string_value(text: str) -> str | None:
     text = text.strip()
     unquoted = _unquote(text)
     return unquoted if unquoted != text else None
+
+
+@lru_cache(maxsize=16_384)
+def assigned_secrets(code: str) -> tuple[str, ...]:
+    """The values ``code`` assigns to secret-looking names. Cached: every request reads
+    every cell of the session again, and a cell's code never changes."""
+    if not _MAYBE_SECRET_NAME.search(code):
+        return ()
+    return tuple(
+        _unquote(match["value"])
+        for match in _ASSIGNMENT.finditer(code)
+        if looks_secret(match["name"])
+    )
 
 
 def _unquote(text: str) -> str:
