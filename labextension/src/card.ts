@@ -62,7 +62,7 @@ export class ProposalCard {
     this._proposal = proposal;
     const state = proposal.state;
     this.node.className = `pairrepl-proposal pairrepl-state-${state}`;
-    this._badge.textContent = state;
+    this._badge.textContent = state.replace('_', ' '); // in words, as the app says it
     this._runs.textContent = proposal.runs ? `ran ${proposal.runs}×` : '';
     this._reason.textContent = proposal.rejection_reason ? `Rejected: ${proposal.rejection_reason}` : '';
     this._reason.hidden = !proposal.rejection_reason;

@@ -83,7 +83,7 @@ async function main() {
     const shown = await where.evaluate(node => node.textContent);
     if (shown !== expected) fail(`shown ${JSON.stringify(shown)}, the code is ${JSON.stringify(expected)}`);
   };
-  // Insert the newest proposal below the last cell and run it: ran_ok. The card showed
+  // Insert the newest proposal below the last cell and run it: ran ok. The card showed
   // the very code that went into the cell.
   const insertAndRun = async () => {
     await cells.last().click();
@@ -91,7 +91,7 @@ async function main() {
     const inserted = await inNotebook('return panel.content.activeCell.model.sharedModel.getSource()');
     await shownCode(newestCard.locator('.pairrepl-code'), inserted);
     await run('notebook:run-cell');
-    await badge.filter({ hasText: 'ran_ok' }).waitFor({ timeout: 30000 });
+    await badge.filter({ hasText: 'ran ok' }).waitFor({ timeout: 30000 });
   };
   // Ask (the button), insert and run, accept, then Promote into `target` and Show diff:
   // the new proposal's card.
@@ -150,7 +150,7 @@ async function main() {
         fail('Accept is enabled before the proposal ran');
       }
     });
-    await step('insert below, then run the inserted cell: ran_ok; accept', async () => {
+    await step('insert below, then run the inserted cell: ran ok; accept', async () => {
       await insertAndRun();
       await newestCard.locator('.pairrepl-accept').click();
       await badge.filter({ hasText: 'accepted' }).waitFor({ timeout: 30000 });
