@@ -309,7 +309,7 @@ class Scrollback:
         count = len(proposal.code.rstrip().split("\n"))
         self.line(
             f"The AI proposes cell {proposal.id[:6]} ({count} line{'s' if count != 1 else ''}, "
-            f"{proposal.state.value}). Nothing runs until you say so:"
+            f"{proposal.state.words}). Nothing runs until you say so:"
         )
         for code_line in proposal.code.rstrip().split("\n"):
             self.line("    " + code_line)
@@ -320,7 +320,7 @@ class Scrollback:
             self.line(proposal_header(item))
             return
         reason = f" ({item.rejection_reason})" if item.rejection_reason else ""
-        self.line(f"Proposal {item.proposal.id[:6]} is now {item.proposal.state.value}{reason}.")
+        self.line(f"Proposal {item.proposal.id[:6]} is now {item.proposal.state.words}{reason}.")
 
     # -- promotion -----------------------------------------------------------------------
 

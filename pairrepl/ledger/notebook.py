@@ -157,7 +157,7 @@ def _proposal_markdown(item: ProposalItem, transcript: Transcript) -> str:
     proposal = item.proposal
     ran = [transcript.cells[run] for run in item.runs if run in transcript.cells]
     counts = ", ".join(f"In [{cell.execution_count}]" for cell in ran if cell.execution_count)
-    decision = proposal.state.value.replace("_", " ")
+    decision = proposal.state.words
     if item.rejection_reason:
         decision += f": {item.rejection_reason}"
     lines = [

@@ -253,7 +253,7 @@ class PanelProtocol:
         item = self._proposal(data)
         if item.proposal.state is not ProposalState.ACCEPTED:
             raise PanelError(
-                f"Proposal {item.proposal.id} is {item.proposal.state.value}: run it, "
+                f"Proposal {item.proposal.id} is {item.proposal.state.words}: run it, "
                 "accept it, then promote it."
             )
         target = _text(data, "target").strip() or None

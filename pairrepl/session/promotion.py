@@ -385,7 +385,7 @@ class Promoter:
             return
         if item.proposal.state not in (ProposalState.ACCEPTED, ProposalState.PROMOTED):
             raise PromotionError(
-                f"This is the AI's proposal, {item.proposal.state.value}: accept it first "
+                f"This is the AI's proposal, {item.proposal.state.words}: accept it first "
                 "(after looking at what it did), then promote."
             )
 

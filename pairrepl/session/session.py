@@ -429,7 +429,7 @@ class Session(SessionCore):
         item = self.proposal(proposal_id)
         if item.proposal.state in (ProposalState.REJECTED, ProposalState.PROMOTED):
             raise SessionError(
-                f"Proposal {item.proposal.id} is {item.proposal.state.value}; it cannot run."
+                f"Proposal {item.proposal.id} is {item.proposal.state.words}; it cannot run."
             )
         return await self.run(
             item.proposal.code if code is None else code, started_from=item.proposal.id
