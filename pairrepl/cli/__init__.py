@@ -7,9 +7,10 @@ it, so ``pairrepl sessions`` does not pay for Textual or jupyter_client.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pairrepl.cli.options import CommandLineError
 from pairrepl.errors import PairreplError
@@ -23,28 +24,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(args: list[str]) -> int:
-    from pairrepl.cli.app import run_app
-    from pairrepl.cli.console import run_console
-    from pairrepl.cli.doctor import doctor
-    from pairrepl.cli.kernels import install_kernel
-    from pairrepl.cli.records import blame, export, list_sessions
-    from pairrepl.cli.understanding import check, report
+#: Each command: the module of this package that runs it and its function there,
+#: imported only when it runs (`check` in CI does not import the app or the console).
+COMMANDS = {
+    "console": ("console", "run_console"),
+    "sessions": ("records", "list_sessions"),
+    "export": ("records", "export"),
+    "doctor": ("doctor", "doctor"),
+    "blame": ("records", "blame"),
+    "report": ("understanding", "report"),
+    "check": ("understanding", "check"),
+    "install-kernel": ("kernels", "install_kernel"),
+}
 
-    commands = {
-        "console": run_console,
-        "sessions": list_sessions,
-        "export": export,
-        "doctor": doctor,
-        "blame": blame,
-        "report": report,
-        "check": check,
-        "install-kernel": install_kernel,
-    }
+
+def _command(module: str, function: str) -> Callable[[list[str]], int]:
+    found: Callable[[list[str]], int] = getattr(
+        importlib.import_module(f"pairrepl.cli.{module}"), function
+    )
+    return found
+
+
+def _run(args: list[str]) -> int:
     try:
-        if args and args[0] in commands:
-            return commands[args[0]](args[1:])
-        return run_app(args)
+        if args and args[0] in COMMANDS:
+            return _command(*COMMANDS[args[0]])(args[1:])
+        return _command("app", "run_app")(args)
     except CommandLineError as error:
         print(f"pairrepl: {error}", file=sys.stderr)
         return 2

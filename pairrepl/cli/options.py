@@ -4,7 +4,6 @@ settings that choose a kernel and an AI provider."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
@@ -103,6 +102,8 @@ def server_kernel(options: argparse.Namespace) -> KernelBackend:
 def preflight_server(options: argparse.Namespace) -> None:
     """Before the screen opens: the server answers, takes the token, and has the kernelspec
     or kernel asked for. Any problem is a one-line CommandLineError, never a traceback."""
+
+    import asyncio  # here: report, check and blame never start an event loop
 
     from pairrepl.kernel import KernelUnavailable, ServerApi
 
