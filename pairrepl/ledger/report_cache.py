@@ -25,7 +25,8 @@ from pairrepl.errors import PairreplError
 from pairrepl.ledger.state_dir import ensure_state_dir, private_file
 
 CACHE_NAME = "report-cache.sqlite3"
-#: Bump when what is stored, or how it is derived, changes: an older cache is cleared.
+#: Bump when the tables change: a cache of another format is cleared. (A change in how
+#: what is stored is derived clears it too: `session/report_cache.py` `derivation`.)
 FORMAT = 1
 
 _TABLES = (
@@ -46,8 +47,16 @@ _TABLES = (
     # each file's promoted lines, tallied, for the text with that SHA-1
     "CREATE TABLE IF NOT EXISTS file_lines (file TEXT PRIMARY KEY, sha1 TEXT, tally TEXT)",
 )
-_CLEARED = ("state", "counted", "proposal_files", "session_people", "provenance_reviews")
-_CLEARED_TOO = ("without_rationale", "newest", "file_lines")
+_TABLE_NAMES = (
+    "state",
+    "counted",
+    "proposal_files",
+    "session_people",
+    "provenance_reviews",
+    "without_rationale",
+    "newest",
+    "file_lines",
+)
 
 
 class ReportCacheUnavailable(PairreplError):
@@ -107,7 +116,7 @@ class ReportCache:
 
     def clear(self) -> None:
         """Forget everything (the sources are not what the cache was derived from)."""
-        for table in (*_CLEARED, *_CLEARED_TOO):
+        for table in _TABLE_NAMES:
             self._db.execute(f"DELETE FROM {table}")
         self.put("format", FORMAT)
 
