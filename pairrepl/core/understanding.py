@@ -5,7 +5,11 @@ line now, per provenance), the provenance records (every promotion: who, when, t
 explanation), the reviews of accepted proposals (from the ledger, or from provenance
 where there is no ledger), and git's authors of the promoted lines. The same figures
 are counted per file, per person, per ISO week (UTC) and for the whole project; per
-module, the knowledge map says who knows its code. Pure: no file, ledger or git access.
+module, the knowledge map says who knows its code. The lines and promotions are tallied
+per (file, who, week) first (`core/tallies.py`, `CountedSources`) and the groups added
+up (`counted_report`), which is what the report cache keeps and extends;
+`understanding_report` also lists each promotion's explanation (`--json`). Pure: no
+file, ledger or git access.
 """
 
 from __future__ import annotations
@@ -178,7 +182,7 @@ class UnderstandingReport:
     modules: dict[str, ModuleKnowledge] = field(default_factory=dict)
     person_weeks: dict[str, dict[str, Figures]] = field(default_factory=dict)  # each's trend
     accepted: list[AcceptedProposal] = field(default_factory=list)
-    explanations: list[PromotionExplanation] = field(default_factory=list)  # not from a cache
+    explanations: list[PromotionExplanation] = field(default_factory=list)  # --json only
     rubber_stamp_seconds: float = RUBBER_STAMP_SECONDS
 
     def known_as(self, identity: str | None) -> str | None:
