@@ -12,11 +12,13 @@ cache must say whether it was extended or derived again.
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from pairrepl import promote
+from pairrepl.cli.report_html import report_html
 from pairrepl.cli.understanding import report_text
 from pairrepl.core.cells import Origin
 from pairrepl.core.events import (
@@ -124,12 +126,16 @@ class Project:
 
 
 def figures(root: Path, *, cached: bool) -> tuple[str, str]:
-    """Everything `pairrepl report` prints and counts, and how the cache served."""
+    """Everything `pairrepl report` prints, counts and draws (its HTML page, led by
+    Ada's own trend), and how the cache served."""
     report, gathered = project_understanding(root, cached=cached)
     payload = report.to_payload()
     del payload["explanations"]  # each promotion's: listed from a full read only (--json)
     printed = report_text(report, ledger=gathered.ledger) + "\n".join(gathered.notes())
-    return json.dumps([payload, gathered.to_payload(), printed], sort_keys=True), gathered.cache
+    page = re.sub(
+        r"Made by pairrepl on [\d: -]+", "", report_html(report, project="x", learner=ADA)
+    )
+    return json.dumps([payload, gathered.to_payload(), printed, page]), gathered.cache
 
 
 def same_as_a_full_read(root: Path, cache: str) -> None:
