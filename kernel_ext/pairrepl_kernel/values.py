@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import OrderedDict, defaultdict, deque
+from functools import lru_cache
 from typing import Any
 
 from . import devices
@@ -71,6 +72,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 REDACTED = "<redacted>"
 
 
+@lru_cache(maxsize=16_384)  # the same names come back in every cell's summary
 def looks_secret(name: str) -> bool:
     """``api_key``, ``GITHUB_TOKEN``, ``clientSecret``; not ``key``, ``KeyError``, ``sort_key``."""
     lowered = name.lower()

@@ -93,6 +93,7 @@ def scrub_known_secrets(text: str) -> str:
     return _URL_PASSWORD.sub(lambda match: match["head"] + REDACTED, text)
 
 
+@lru_cache(maxsize=16_384)  # the same names come back in every request's namespace
 def looks_secret(name: str) -> bool:
     """True for names whose values must never be sent (``api_key``, ``GITHUB_TOKEN``,
     ``clientSecret``, ``PGPASSWORD``); not for names that merely hold "key" or "token"
