@@ -468,8 +468,15 @@ class PairreplMagics(Magics):
     @_friendly
     def accept(self, line: str) -> None:
         """%accept [ID]: keep a proposal that ran without error (default: the newest)."""
-        item = self._session().accept(line.strip() or None)
-        print(f"Accepted {item.proposal.id}. Promote it with %promote --to FILE.py.")
+        session = self._session()
+        item = session.accept(line.strip() or None)
+        target = session.promotion_settings.default_target  # [tool.pairrepl] promote_to
+        how = (
+            f"%promote (into {target}) or %promote --to FILE.py"
+            if target
+            else "%promote --to FILE.py"
+        )
+        print(f"Accepted {item.proposal.id}. Promote it with {how}.")
 
     @line_magic
     @no_var_expand

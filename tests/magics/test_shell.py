@@ -77,7 +77,9 @@ def test_the_loop_from_ai_to_promotion_with_the_replay_provider(
     assert run(shell, "mean(prices)").result == 2.0
     assert item.proposal.state is ProposalState.RAN_OK
     failed_with(run(shell, f"%promote --to stats.py {proposal}"), "accept it first")
+    capsys.readouterr()
     assert run(shell, "%accept").success
+    assert "Promote it with %promote --to FILE.py." in capsys.readouterr().out  # no promote_to
     asked: list[str] = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "")
     failed_with(run(shell, "%promote --to stats.py"), "own words")  # explain-back gate
@@ -244,7 +246,10 @@ def test_a_new_session_recalls_the_answer_an_earlier_one_got(
     assert item is not None and item.proposal.code == MEAN
     (exchange,) = session.transcript.exchanges.values()
     assert f"Recalled from session {earlier}" in exchange.reply and exchange.cost_usd == 0.0
+    run(shell, "%pairrepl_config promote_to=stats.py")
+    capsys.readouterr()
     assert run(shell, MEAN).success and run(shell, "%accept").success  # a proposal like any
+    assert "%promote (into stats.py)" in capsys.readouterr().out  # the project's target
 
 
 def test_promote_asks_for_replace_or_force_and_refuses_what_changes_nothing(
