@@ -120,20 +120,6 @@ class _SessionFold:
         return (self.inspections, self.probe_cells, self.follow_ups)
 
 
-#: The events a review is made of; the others leave it as it is.
-_FOLDED = frozenset(
-    {
-        ProposalMade,
-        CellSubmitted,
-        CellFinished,
-        ObjectInspected,
-        RequestSent,
-        ProposalRejected,
-        ProposalAccepted,
-    }
-)
-
-
 class ReviewFold:
     """Turns ledger entries (in order within each session; sessions may interleave)
     into one `Review` per accepted proposal."""
@@ -150,10 +136,8 @@ class ReviewFold:
     def apply(self, entry: LedgerEntry) -> Review | None:
         """Fold one entry in; return the review an accept completed, if any."""
         event = entry.event
-        if type(event) not in _FOLDED:  # most entries (outputs, streamed replies): at once
-            return None
         fold = self._sessions.get(entry.session_id)
-        if fold is None:
+        if fold is None:  # not setdefault: that would make a fold for every entry
             fold = self._sessions[entry.session_id] = _SessionFold()
         if isinstance(event, ProposalMade):
             fold.shown[event.proposal_id] = _Shown(entry.at, fold.counts)
